@@ -1,0 +1,1 @@
+"""Telegram and database adapters around the onboarding domain in ``flows/``."""

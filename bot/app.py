@@ -1,0 +1,103 @@
+"""Builds the PTB ``Application``: handlers, per-seller ordering, rate limits, services."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Engine
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+from bot import handlers
+from bot.context import BotContext, Services, translator
+from bot.db.engine import make_engine
+from bot.i18n import LOCALES
+from bot.ordering import SellerOrderedUpdateProcessor
+from bot.sellers import CompanyLookup, SellerStore
+from bot.services.companies_house import CompaniesHouseClient, LookupOutcome
+from bot.settings import Settings
+from flows.progress import CompanyCheck
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "status", "back", "restart", "language", "help")
+TELEGRAM_LANGUAGE_CODES = {"en": "en", "zh_Hans": "zh", "id": "id"}
+
+
+def company_lookup(client: CompaniesHouseClient) -> CompanyLookup:
+    """Adapt the Companies House client to what the flow needs to know."""
+
+    async def lookup(number: str) -> CompanyCheck:
+        found = await client.lookup(number)
+        outcome = {
+            LookupOutcome.FOUND: "found",
+            LookupOutcome.NOT_FOUND: "not_found",
+            LookupOutcome.UNAVAILABLE: "unavailable",
+        }[found.outcome]
+        return CompanyCheck(outcome, name=found.name, status=found.status)
+
+    return lookup
+
+
+def build_application(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    request: BaseRequest | None = None,
+    companies_house: CompaniesHouseClient | None = None,
+    update_processor: SellerOrderedUpdateProcessor | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The bot, ready for ``run_polling``/``run_webhook`` or a manual start."""
+    engine = engine or make_engine(settings.database_url)
+    key = settings.companies_house_api_key
+    if companies_house is None and key is not None and key.get_secret_value():
+        companies_house = CompaniesHouseClient(
+            key.get_secret_value(), base_url=settings.companies_house_url
+        )
+    store = SellerStore(
+        engine, company_lookup=company_lookup(companies_house) if companies_house else None
+    )
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{settings.bot_api_url.rstrip('/')}/bot")
+        .base_file_url(f"{settings.bot_api_url.rstrip('/')}/file/bot")
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(
+            update_processor
+            or SellerOrderedUpdateProcessor(
+                settings.concurrent_updates, stripes=settings.seller_lock_slots
+            )
+        )
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data["services"] = Services(settings=settings, sellers=store)
+    app.bot_data["engine"] = engine
+    app.bot_data["companies_house"] = companies_house
+    handlers.register(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Set the command menu in each language (Telegram shows the user's own)."""
+    for locale in LOCALES:
+        t = translator(locale)
+        commands = [BotCommand(name, t(f"command_{name}")) for name in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=TELEGRAM_LANGUAGE_CODES[locale])
+    default = translator(app.bot_data["services"].settings.default_locale)
+    await app.bot.set_my_commands([BotCommand(name, default(f"command_{name}")) for name in COMMANDS])
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    client: Any = app.bot_data.get("companies_house")
+    if client is not None:
+        await client.aclose()

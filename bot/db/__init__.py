@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the engine, keyword-only queries, Alembic migrations."""

@@ -1,0 +1,98 @@
+"""Every table, in one module (Alembic autogenerates from ``SQLModel.metadata``).
+
+Tables for service providers (Provider, Cohort) exist from the start so that sellers
+and invite codes can point at them; their admin commands come later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now; stored as UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _timestamp(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
+
+
+class Provider(SQLModel, table=True):
+    """A service provider (agency) that onboards sellers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    created_at: dt.datetime = _timestamp()
+
+
+class Cohort(SQLModel, table=True):
+    """A provider's group of sellers for one market, joined by a deep link token.
+
+    ``rules`` override the track (``require_invite_code``, ``skip_steps``,
+    ``min_products``); ``product_rules`` override the market's product limits.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    market: str = Field(max_length=8)
+    name: str = Field(max_length=200)
+    join_token: str = Field(max_length=64, unique=True)
+    group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    product_rules: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: dt.datetime = _timestamp()
+
+
+class InviteCode(SQLModel, table=True):
+    """A code that lets a cross-border seller apply; ``max_uses`` None means unlimited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    market: str = Field(max_length=8)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id")
+    max_uses: int | None = Field(default=1)
+    uses: int = 0
+    expires_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    revoked: bool = False
+    created_at: dt.datetime = _timestamp()
+
+
+class Seller(SQLModel, table=True):
+    """One Telegram user's application. ``version`` detects concurrent writers."""
+
+    __table_args__ = (UniqueConstraint("telegram_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger)
+    chat_id: int = Field(sa_type=BigInteger)
+    locale: str = Field(default="en", max_length=16)
+    market: str | None = Field(default=None, max_length=8)
+    track: str | None = Field(default=None, max_length=32)
+    state: str = Field(default="language", max_length=64, index=True)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
+    start_payload: str | None = Field(default=None, max_length=64)
+    version: int = 1
+    blocked: bool = False
+    created_at: dt.datetime = _timestamp()
+    last_activity_at: dt.datetime = _timestamp(index=True)
+    submitted_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class StepEvent(SQLModel, table=True):
+    """Append-only history of state changes: feeds funnels and the audit trail."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    seller_id: int = Field(foreign_key="seller.id", index=True)
+    from_state: str = Field(max_length=64)
+    to_state: str = Field(max_length=64)
+    actor: str = Field(default="seller", max_length=32)
+    created_at: dt.datetime = _timestamp()

@@ -1,0 +1,127 @@
+"""Keyword-only queries. Each takes the caller's session: transactions belong to callers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from bot.db.models import Cohort, InviteCode, Seller, StepEvent, utcnow
+from flows.errors import ValidationError
+
+
+def get_seller(session: Session, *, telegram_user_id: int) -> Seller | None:
+    """The seller of a Telegram user, if they have started the bot."""
+    return session.exec(select(Seller).where(Seller.telegram_user_id == telegram_user_id)).first()
+
+
+def create_seller(
+    session: Session,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    locale: str,
+    start_payload: str | None,
+) -> Seller:
+    """A new seller at the first step; a deep-link payload naming a cohort joins it."""
+    cohort = cohort_by_token(session, token=start_payload) if start_payload else None
+    seller = Seller(
+        telegram_user_id=telegram_user_id,
+        chat_id=chat_id,
+        locale=locale,
+        start_payload=start_payload,
+        cohort_id=cohort.id if cohort else None,
+        market=cohort.market if cohort else None,
+    )
+    session.add(seller)
+    session.flush()
+    return seller
+
+
+def cohort_by_token(session: Session, *, token: str) -> Cohort | None:
+    """The cohort a deep link ``t.me/<bot>?start=<token>`` points at."""
+    return session.exec(select(Cohort).where(Cohort.join_token == token)).first()
+
+
+def save_seller(session: Session, *, seller_id: int, expected_version: int, **values: Any) -> bool:
+    """Write ``values`` if nobody wrote the seller since ``expected_version`` was read.
+
+    Returns False on a concurrent write (the caller re-reads and retries); the version
+    goes up by one on every successful write.
+    """
+    statement = (
+        update(Seller)
+        .where(col(Seller.id) == seller_id, col(Seller.version) == expected_version)
+        .values(version=expected_version + 1, last_activity_at=utcnow(), **values)
+    )
+    result = session.connection().execute(statement)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def record_step(
+    session: Session, *, seller_id: int, from_state: str, to_state: str, actor: str = "seller"
+) -> None:
+    """Append one state change to the seller's history."""
+    session.add(StepEvent(seller_id=seller_id, from_state=from_state, to_state=to_state, actor=actor))
+
+
+def add_invite_code(
+    session: Session,
+    *,
+    code: str,
+    market: str,
+    max_uses: int | None = 1,
+    expires_at: dt.datetime | None = None,
+    cohort_id: int | None = None,
+    provider_id: int | None = None,
+) -> InviteCode:
+    """Store a new invite code (codes are kept upper-case, as sellers' input is normalized)."""
+    invite = InviteCode(
+        code=code.strip().upper(),
+        market=market,
+        max_uses=max_uses,
+        expires_at=expires_at,
+        cohort_id=cohort_id,
+        provider_id=provider_id,
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def redeem_invite_code(session: Session, *, code: str, market: str, now: dt.datetime) -> None:
+    """Use one redemption of ``code`` atomically, or raise a ``ValidationError`` saying why.
+
+    The conditional UPDATE makes the check and the use one step, so two sellers cannot
+    both take the last use of a single-use code.
+    """
+    statement = (
+        update(InviteCode)
+        .where(
+            col(InviteCode.code) == code,
+            col(InviteCode.market) == market,
+            col(InviteCode.revoked).is_(False),
+            or_(col(InviteCode.max_uses).is_(None), col(InviteCode.uses) < col(InviteCode.max_uses)),
+            or_(col(InviteCode.expires_at).is_(None), col(InviteCode.expires_at) > now),
+        )
+        .values(uses=col(InviteCode.uses) + 1)
+    )
+    if session.connection().execute(statement).rowcount == 1:  # type: ignore[attr-defined]
+        return
+    invite = session.exec(select(InviteCode).where(InviteCode.code == code)).first()
+    if invite is None:
+        raise ValidationError("error_invite_code_unknown")
+    if invite.market != market:
+        raise ValidationError("error_invite_code_wrong_market")
+    if invite.revoked:
+        raise ValidationError("error_invite_code_revoked")
+    if invite.expires_at is not None and _aware(invite.expires_at) <= now:
+        raise ValidationError("error_invite_code_expired")
+    raise ValidationError("error_invite_code_used_up")
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1,0 +1,97 @@
+"""The round trip every seller handler shares: run a unit of work, then reply.
+
+The unit runs in the seller store's transaction (a worker thread); replies are sent
+after it has committed, so no transaction ever waits on Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InputFile, Update
+
+from bot.context import BotContext, translator
+from bot.i18n import Translator, telegram_locale
+from bot.render import Reply, currency_of
+from bot.sellers import Result, SellerView, Unit, Write
+from flows.bulk import template_csv, template_xlsx
+from flows.progress import FlowEnv, Outcome, Progress
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a seller unit hands back to be rendered after the transaction."""
+
+    reply: Callable[[Translator], Reply]
+    currency: str
+    actions: tuple[str, ...] = ()
+    track: str | None = None
+
+
+def write_if_changed(
+    view: SellerView, progress: Progress, *, locale: str | None = None
+) -> Write | None:
+    """A write only when something changed, so idle taps do not bump the version."""
+    if progress == view.progress and (locale is None or locale == view.locale):
+        return None
+    return Write(progress=progress, locale=locale)
+
+
+def outcome_write(view: SellerView, outcome: Outcome) -> Write | None:
+    """What an accepted outcome stores (the language step also sets the locale)."""
+    if not outcome.accepted:
+        return None
+    language = outcome.saved.get("language")
+    return write_if_changed(view, outcome.progress, locale=language)
+
+
+def answered(
+    env: FlowEnv, progress: Progress, reply: Callable[[Translator], Reply], **kwargs: Any
+) -> Answered:
+    """Package a reply with the currency its prices are in."""
+    return Answered(reply=reply, currency=currency_of(progress, env), track=progress.track, **kwargs)
+
+
+async def run_for_sender(
+    update: Update, context: BotContext, unit: Unit[Answered], *, start_payload: str | None = None
+) -> Result[Answered]:
+    """Run ``unit`` for the update's sender and send what it answered."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    services = context.services
+    result = await services.sellers.run(
+        telegram_user_id=user.id,
+        chat_id=chat.id,
+        locale=telegram_locale(user.language_code, default=services.settings.default_locale),
+        unit=unit,
+        start_payload=start_payload,
+    )
+    await send(context, chat.id, result)
+    return result
+
+
+async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> None:
+    """Send the reply, then whatever the flow asked for (e.g. the product templates)."""
+    answer = result.value
+    t = translator(result.seller.locale, answer.currency)
+    reply = answer.reply(t)
+    await context.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
+    if "send_product_template" in answer.actions and answer.track:
+        await send_templates(context, chat_id, answer.track, t)
+
+
+async def send_templates(context: BotContext, chat_id: int, track: str, t: Translator) -> None:
+    """The bulk product templates, CSV and XLSX, for the seller's track."""
+    csv_bytes, xlsx_bytes = await asyncio.gather(
+        asyncio.to_thread(template_csv, track), asyncio.to_thread(template_xlsx, track)
+    )
+    await context.bot.send_document(
+        chat_id, InputFile(csv_bytes, filename=f"products_{track}.csv"),
+        caption=t("template_caption"),
+    )
+    await context.bot.send_document(
+        chat_id, InputFile(xlsx_bytes, filename=f"products_{track}.xlsx")
+    )

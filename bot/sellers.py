@@ -1,0 +1,251 @@
+"""Runs one seller update as one short transaction in a worker thread.
+
+Read the seller (creating them on first contact), let the flow decide, write the new
+progress with a version check, commit. A concurrent writer (another process, or a
+second tap racing through another worker) makes the version check fail; the whole
+unit is then re-run on fresh data. Nothing here awaits Telegram: the transaction is
+closed before any reply is sent.
+
+A Companies House look-up is network I/O, so it never runs inside the transaction:
+the flow asks for it (``NeedsCompanyLookup``), the transaction is rolled back, the
+look-up runs on the event loop, and the unit re-runs with the answer in hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.db import repo
+from bot.db.models import Cohort, Seller, utcnow
+from flows.progress import CompanyCheck, FlowEnv, Progress
+from flows.tracks import MARKET_OF_TRACK, SUBMITTED
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 5
+
+
+class NeedsCompanyLookup(Exception):
+    """The flow needs a Companies House answer that has not been fetched yet."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+class ConcurrentUpdate(Exception):
+    """The seller kept changing under us; give up after ``MAX_ATTEMPTS``."""
+
+
+@dataclass(frozen=True)
+class SellerView:
+    """A detached snapshot of a seller, safe to use after the session has closed."""
+
+    id: int
+    telegram_user_id: int
+    chat_id: int
+    locale: str
+    progress: Progress
+    version: int
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    product_rules: Mapping[str, Any] = field(default_factory=dict)
+    is_new: bool = False
+
+
+@dataclass(frozen=True)
+class Write:
+    """What a unit of work wants stored; ``None`` fields stay as they are."""
+
+    progress: Progress | None = None
+    locale: str | None = None
+    actor: str = "seller"
+
+
+@dataclass(frozen=True)
+class Result(Generic[T]):
+    """The seller as stored after the unit, and whatever the unit returned."""
+
+    seller: SellerView
+    value: T
+
+
+Unit = Callable[[SellerView, FlowEnv], tuple[Write | None, T]]
+CompanyLookup = Callable[[str], Awaitable[CompanyCheck]]
+
+
+class _Lookups:
+    """The flow's outside checks, bound to one session and the prefetched look-ups."""
+
+    def __init__(
+        self, session: Session, companies: Mapping[str, CompanyCheck], *, checking: bool
+    ) -> None:
+        self._session = session
+        self._companies = companies
+        self._checking = checking
+
+    def company(self, number: str) -> CompanyCheck:
+        if not self._checking:
+            return CompanyCheck("skipped")
+        if number not in self._companies:
+            raise NeedsCompanyLookup(number)
+        return self._companies[number]
+
+    def redeem_invite_code(self, code: str, *, market: str) -> None:
+        repo.redeem_invite_code(self._session, code=code, market=market, now=utcnow())
+
+
+class SellerStore:
+    """The seller side of the database, as units of work run off the event loop."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        company_lookup: CompanyLookup | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self._engine = engine
+        self._company_lookup = company_lookup
+        self._today = today
+
+    async def run(
+        self,
+        *,
+        telegram_user_id: int,
+        chat_id: int,
+        locale: str,
+        unit: Unit[T],
+        start_payload: str | None = None,
+    ) -> Result[T]:
+        """Run ``unit`` for the seller in one transaction (re-run on a concurrent write)."""
+        companies: dict[str, CompanyCheck] = {}
+        while True:
+            try:
+                return await asyncio.to_thread(
+                    self._run_sync, telegram_user_id, chat_id, locale, start_payload, unit,
+                    dict(companies),
+                )
+            except NeedsCompanyLookup as needed:
+                assert self._company_lookup is not None
+                companies[needed.number] = await self._company_lookup(needed.number)
+
+    def _run_sync(
+        self,
+        telegram_user_id: int,
+        chat_id: int,
+        locale: str,
+        start_payload: str | None,
+        unit: Unit[T],
+        companies: Mapping[str, CompanyCheck],
+    ) -> Result[T]:
+        for _attempt in range(MAX_ATTEMPTS):
+            with Session(self._engine) as session:
+                try:
+                    seller, is_new = self._load(
+                        session, telegram_user_id, chat_id, locale, start_payload
+                    )
+                except IntegrityError:  # two first messages raced to create the seller
+                    session.rollback()
+                    continue
+                view = _view(session, seller, is_new=is_new)
+                lookups = _Lookups(session, companies, checking=self._company_lookup is not None)
+                env = FlowEnv(
+                    lookups=lookups,
+                    today=self._today(),
+                    rules=view.rules,
+                    product_rules=view.product_rules,
+                )
+                write, value = unit(view, env)
+                if write is None:
+                    session.commit()
+                    return Result(view, value)
+                if not _write(session, seller, view, write):
+                    session.rollback()
+                    continue
+                session.commit()
+                return Result(_after(view, write), value)
+        raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
+
+    def _load(
+        self,
+        session: Session,
+        telegram_user_id: int,
+        chat_id: int,
+        locale: str,
+        start_payload: str | None,
+    ) -> tuple[Seller, bool]:
+        seller = repo.get_seller(session, telegram_user_id=telegram_user_id)
+        if seller is not None:
+            return seller, False
+        created = repo.create_seller(
+            session,
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            locale=locale,
+            start_payload=start_payload,
+        )
+        return created, True
+
+
+def _view(session: Session, seller: Seller, *, is_new: bool) -> SellerView:
+    cohort = session.get(Cohort, seller.cohort_id) if seller.cohort_id else None
+    assert seller.id is not None
+    return SellerView(
+        id=seller.id,
+        telegram_user_id=seller.telegram_user_id,
+        chat_id=seller.chat_id,
+        locale=seller.locale,
+        progress=Progress(seller.track, seller.state, dict(seller.answers)).copy(),
+        version=seller.version,
+        rules=dict(cohort.rules) if cohort else {},
+        product_rules=dict(cohort.product_rules) if cohort else {},
+        is_new=is_new,
+    )
+
+
+def _write(session: Session, seller: Seller, view: SellerView, write: Write) -> bool:
+    values: dict[str, Any] = {}
+    if write.locale is not None:
+        values["locale"] = write.locale
+    progress = write.progress
+    if progress is not None:
+        values.update(state=progress.state, track=progress.track, answers=progress.answers)
+        market = progress.answers.get("market")
+        values["market"] = MARKET_OF_TRACK.get(progress.track or "", market)
+        if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
+            values["submitted_at"] = utcnow()
+    assert seller.id is not None
+    if not repo.save_seller(
+        session, seller_id=seller.id, expected_version=view.version, **values
+    ):
+        return False
+    if progress is not None and progress.state != view.progress.state:
+        repo.record_step(
+            session,
+            seller_id=seller.id,
+            from_state=view.progress.state,
+            to_state=progress.state,
+            actor=write.actor,
+        )
+    return True
+
+
+def _after(view: SellerView, write: Write) -> SellerView:
+    return SellerView(
+        id=view.id,
+        telegram_user_id=view.telegram_user_id,
+        chat_id=view.chat_id,
+        locale=write.locale or view.locale,
+        progress=write.progress or view.progress,
+        version=view.version + 1,
+        rules=view.rules,
+        product_rules=view.product_rules,
+        is_new=view.is_new,
+    )

@@ -1,0 +1,94 @@
+"""All configuration, from the environment or ``.env``, checked once at start-up.
+
+A missing or malformed token is reported as one line (``SettingsError``), not a
+traceback, because that is the first thing a new operator gets wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+LOCALES = ("en", "zh_Hans", "id")
+
+
+class SettingsError(Exception):
+    """The configuration cannot run the bot; the message says what to fix."""
+
+
+class Settings(BaseSettings):
+    """The bot's settings; names match the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr = SecretStr("")
+    database_url: str = "sqlite:///./data/bot.sqlite3"
+    bot_api_url: str = "https://api.telegram.org"
+    superadmin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    default_locale: str = "en"
+    companies_house_api_key: SecretStr | None = None
+    companies_house_url: str = "https://api.company-information.service.gov.uk"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    listen_host: str = "0.0.0.0"
+    listen_port: int = Field(default=8080, ge=1, le=65535)
+    log_format: str = Field(default="text", pattern="^(text|json)$")
+    log_level: str = "INFO"
+    rate_limit_per_second: float = Field(default=30.0, gt=0)
+    seller_lock_slots: int = Field(default=4096, ge=16)
+    concurrent_updates: int = Field(default=64, ge=1)
+
+    @field_validator("superadmin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in re.split(r"[,\s]+", value.strip()) if part)
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+        return value
+
+    @property
+    def token(self) -> str:
+        """The bot token, checked: raises ``SettingsError`` with a one-line reason."""
+        token = self.bot_token.get_secret_value().strip()
+        if not token:
+            raise SettingsError(
+                "BOT_TOKEN is not set: put the token @BotFather gave you in the environment "
+                "or in .env (BOT_TOKEN=123456:ABC...)."
+            )
+        if not TOKEN_PATTERN.match(token):
+            raise SettingsError(
+                "BOT_TOKEN does not look like a Telegram bot token "
+                "(expected digits, a colon, then 30+ letters, digits, '_' or '-')."
+            )
+        return token
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, when the database is SQLite on disk (its folder is created)."""
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix) or ":memory:" in self.database_url:
+            return None
+        return Path(self.database_url.removeprefix(prefix))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; malformed values become one ``SettingsError`` line per problem."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']).upper()}: {item['msg']}"
+            for item in error.errors()
+        )
+        raise SettingsError(f"Invalid settings: {problems}") from None

@@ -1,0 +1,238 @@
+"""``advance``: one seller answer in, one ``Outcome`` out; ``prompt``: what to ask now.
+
+Every call works on a copy of the progress: a refused answer returns the original
+progress untouched, so a wrong answer can never move the machine or corrupt answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows import product_step
+from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
+from flows.bulk import BulkResult
+from flows.errors import StaleAnswer, ValidationError
+from flows.machine import machine_for
+from flows.progress import DRAFT, FlowEnv, Outcome, Progress, Prompt, Say
+from flows.steps import Choice, InputKind, N_, Step
+from flows.tracks import FINAL_STATES, MARKET_OF_TRACK, REVIEW, TRACKS, find_step
+
+SUBMIT, EDIT = "submit", "edit"
+
+
+def current_step(progress: Progress) -> Step | None:
+    """The step the seller is on; None at review and after submission."""
+    return find_step(progress.track, progress.state)
+
+
+def prompt_key(progress: Progress) -> str:
+    """What a button must carry to be current: the step, or the product field being entered."""
+    draft = progress.answers.get(DRAFT)
+    if progress.state == "products" and draft is not None:
+        return f"products.{draft['field']}"
+    return progress.state
+
+
+def advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> Outcome:
+    """Apply one answer. Raises ``StaleAnswer`` for a button of another step."""
+    if isinstance(answer, ChoiceAnswer) and answer.step != prompt_key(progress):
+        raise StaleAnswer(answer.step)
+    moved = progress.copy()
+    try:
+        return _advance(moved, answer, env)
+    except ValidationError as error:
+        return Outcome(
+            progress=progress, error=error, row_errors=product_step.bulk_row_errors(error)
+        )
+
+
+def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> Outcome:
+    if progress.state in FINAL_STATES:
+        raise ValidationError("error_already_submitted")
+    if progress.state == REVIEW:
+        return _review(progress, answer, env)
+    step = current_step(progress)
+    assert step is not None, f"unknown state {progress.state!r}"
+    if step.kind is InputKind.PRODUCTS:
+        result = product_step.handle(
+            progress, answer, env.products_for(progress.track), min_products=env.min_products
+        )
+        if result.finished:
+            _fire(progress, "answer", env)
+        return Outcome(
+            progress=progress, saved=result.saved, say=result.say, actions=result.actions
+        )
+    if isinstance(answer, BulkResult):
+        raise ValidationError("error_expected_text")
+    value, say = _accept(step, answer, progress, env)
+    if step.kind is InputKind.CONFIRM and value == "no":
+        progress.answers.pop("company_registered_name", None)
+        _fire(progress, "back", env)
+        return Outcome(progress=progress, saved={step.id: None})
+    progress.answers[step.id] = value
+    if step.id == "track":
+        progress.track = str(value)
+    _fire(progress, "answer", env)
+    return Outcome(progress=progress, saved={step.id: value}, say=say)
+
+
+def _accept(
+    step: Step, answer: Answer, progress: Progress, env: FlowEnv
+) -> tuple[Any, tuple[Say, ...]]:
+    """Validate and normalize the answer for ``step``; run its outside look-up."""
+    if step.kind in (InputKind.CHOICE, InputKind.CONFIRM):
+        values = {choice.value for choice in step.choices_for(progress.answers)}
+        if not isinstance(answer, ChoiceAnswer) or answer.value not in values:
+            raise ValidationError("error_use_buttons")
+        return answer.value, ()
+    if step.kind is InputKind.FILE:
+        return _file(step, answer), ()
+    if not isinstance(answer, TextAnswer):
+        raise ValidationError("error_expected_text")
+    assert step.validate is not None
+    value = step.validate(answer.text, env.context(progress))
+    if step.lookup == "companies_house":
+        return value, _check_company(str(value), progress, env)
+    if step.lookup == "invite_code" and progress.answers.get(step.id) != value:
+        env.lookups.redeem_invite_code(str(value), market=MARKET_OF_TRACK[str(progress.track)])
+    return value, ()
+
+
+def _file(step: Step, answer: Answer) -> dict[str, Any]:
+    rule = step.file
+    assert rule is not None
+    if not isinstance(answer, FileAnswer):
+        raise ValidationError("error_expected_file")
+    is_pdf = answer.mime_type == "application/pdf"
+    is_image = answer.kind == "photo" or answer.mime_type in ("image/jpeg", "image/png")
+    if not ((rule.photo and is_image) or (rule.pdf and is_pdf)):
+        raise ValidationError("error_file_type_pdf" if rule.pdf else "error_file_type_photo")
+    if answer.size > rule.max_bytes:
+        raise ValidationError("error_file_too_large", max_mb=rule.max_bytes // (1024 * 1024))
+    return {
+        "file_id": answer.file_id,
+        "file_unique_id": answer.file_unique_id,
+        "kind": answer.kind,
+        "mime_type": answer.mime_type,
+        "size": answer.size,
+        "file_name": answer.file_name,
+    }
+
+
+def _check_company(number: str, progress: Progress, env: FlowEnv) -> tuple[Say, ...]:
+    check = env.lookups.company(number)
+    progress.answers.pop("company_registered_name", None)
+    if check.outcome == "not_found":
+        raise ValidationError("error_ch_not_found", number=number)
+    if check.outcome == "found" and check.status != "active":
+        raise ValidationError("error_ch_not_active", status=check.status or "?")
+    if check.outcome == "found":
+        progress.answers["company_registered_name"] = check.name
+        return ()
+    if check.outcome == "unavailable":
+        return (Say("notice_ch_unavailable"),)
+    return ()
+
+
+def _review(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> Outcome:
+    if not isinstance(answer, ChoiceAnswer) or answer.value not in (SUBMIT, EDIT):
+        raise ValidationError("error_use_buttons")
+    if answer.value == EDIT:
+        _fire(progress, "back", env)
+        return Outcome(progress=progress)
+    if product_step.product_count(progress) < env.min_products:
+        raise ValidationError("error_products_minimum", min=env.min_products)
+    _fire(progress, "submit", env)
+    return Outcome(progress=progress, saved={"submitted": True}, say=(Say("submitted_next"),))
+
+
+def _fire(progress: Progress, trigger: str, env: FlowEnv) -> None:
+    if not machine_for(progress.track).fire(trigger, progress, env.context(progress)):
+        raise ValidationError("error_cannot_go_there")
+
+
+def go_back(progress: Progress, env: FlowEnv) -> Outcome:
+    """One step back (inside a product being entered first); answers are kept."""
+    moved = progress.copy()
+    if moved.state in FINAL_STATES:
+        return Outcome(progress=progress, error=ValidationError("error_already_submitted"))
+    if moved.state == "products" and product_step.back(moved):
+        return Outcome(progress=moved)
+    if not machine_for(moved.track).fire("back", moved, env.context(moved)):
+        return Outcome(progress=progress, error=ValidationError("error_nothing_before"))
+    if moved.state in ("language", "market"):
+        moved.track = None  # the intake machine takes over until a track is chosen again
+    return Outcome(progress=moved)
+
+
+def active_steps(progress: Progress, env: FlowEnv) -> tuple[Step, ...]:
+    """The track's steps this seller is asked (optional ones by their conditions)."""
+    if progress.track is None:
+        return ()
+    context = env.context(progress)
+    return tuple(step for step in TRACKS[progress.track] if step.applies(context))
+
+
+def prompt(progress: Progress, env: FlowEnv) -> Prompt:
+    """What to ask the seller now, with buttons, position and tips."""
+    steps = active_steps(progress, env)
+    total = len(steps) + 1
+    if progress.state in FINAL_STATES:
+        return Prompt(progress.state, (Say(f"status_{progress.state}"),), None)
+    if progress.state == REVIEW:
+        choices = (Choice(SUBMIT, N_("button_submit")), Choice(EDIT, N_("button_edit")))
+        return Prompt(REVIEW, (Say("ask_review"),), InputKind.CHOICE, choices, (total, total))
+    step = current_step(progress)
+    assert step is not None, f"unknown state {progress.state!r}"
+    ids = [s.id for s in steps]
+    position = (ids.index(step.id) + 1, total) if step.id in ids else None
+    if step.kind is InputKind.PRODUCTS:
+        return _products_prompt(progress, env, step, position)
+    params: dict[str, Any] = {}
+    if step.kind is InputKind.CONFIRM:
+        params["name"] = progress.answers.get("company_registered_name", "")
+    return Prompt(
+        step.id,
+        (Say(step.ask, params),),
+        step.kind,
+        step.choices_for(progress.answers),
+        position,
+        step.tips,
+    )
+
+
+def _products_prompt(
+    progress: Progress, env: FlowEnv, step: Step, position: tuple[int, int] | None
+) -> Prompt:
+    rules = env.products_for(progress.track)
+    draft = progress.answers.get(DRAFT)
+    if draft is None:
+        count = product_step.product_count(progress)
+        say = Say(step.ask, {"count": count, "min": env.min_products})
+        choices = product_step.menu_choices(progress, min_products=env.min_products)
+        return Prompt(prompt_key(progress), (say,), step.kind, choices, position, step.tips)
+    field = product_step.FIELDS_BY_ID[draft["field"]]
+    params = {
+        "min": rules.images_min, "max": rules.images_max,
+        "count": len(draft.get("images", ())), "example": field.example,
+        "price_min": rules.price_min, "price_max": rules.price_max,
+        "currency": rules.currency,
+        "title_min": rules.title_min, "title_max": rules.title_max,
+    }
+    return Prompt(
+        prompt_key(progress),
+        (Say(field.ask, params),),
+        step.kind,
+        product_step.draft_choices(field.id, rules),
+        position,
+        step.tips if field.id == "title" else (),
+    )
+
+
+def example_for(progress: Progress) -> str:
+    """A right answer for the current place, shown with every validation error."""
+    draft = progress.answers.get(DRAFT)
+    if progress.state == "products" and draft is not None:
+        return product_step.FIELDS_BY_ID[draft["field"]].example
+    step = current_step(progress)
+    return step.example if step is not None else ""

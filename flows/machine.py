@@ -1,0 +1,115 @@
+"""One ``transitions`` machine per track, built once from the track's data.
+
+States are the step ids, then ``review``, ``submitted``, ``approved``, ``rejected``.
+``answer`` moves to the next step that applies, ``back`` to the previous one, ``submit``
+from review, ``approve``/``reject`` from submitted (service providers, later).
+Optional steps are conditions, so "next" is a list of candidate transitions tried in
+order: the first whose step applies wins (transitions evaluates them that way).
+
+The machine is shared by every seller: a seller's ``Progress`` is attached for one
+trigger and removed afterwards, under a lock, because the bot runs the flow inside the
+database worker thread and ``add_model``/``remove_model`` mutate the shared machine.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import Any, Protocol
+
+from transitions import EventData, Machine, MachineError
+
+from flows.steps import Step, StepContext
+from flows.tracks import APPROVED, INTAKE, REJECTED, REVIEW, SUBMITTED, track_steps
+
+
+class HasState(Protocol):
+    state: str
+
+
+def _applies(step: Step) -> Any:
+    def condition(event: EventData) -> bool:
+        context: StepContext = event.kwargs["context"]
+        return step.applies(context)
+
+    condition.__name__ = f"applies_{step.id}"
+    return condition
+
+
+def _transitions(steps: tuple[Step, ...], *, closing: str | None) -> list[dict[str, Any]]:
+    """Declarative transition configs: forward and backward through the steps."""
+    configs: list[dict[str, Any]] = []
+    for index, step in enumerate(steps):
+        for later in steps[index + 1 :]:
+            configs.append(
+                {"trigger": "answer", "source": step.id, "dest": later.id,
+                 "conditions": [_applies(later)]}
+            )
+        if closing is not None:
+            configs.append({"trigger": "answer", "source": step.id, "dest": closing})
+        for earlier in reversed(steps[:index]):
+            configs.append(
+                {"trigger": "back", "source": step.id, "dest": earlier.id,
+                 "conditions": [_applies(earlier)]}
+            )
+    if closing is not None:
+        for earlier in reversed(steps):
+            configs.append(
+                {"trigger": "back", "source": closing, "dest": earlier.id,
+                 "conditions": [_applies(earlier)]}
+            )
+        configs += [
+            {"trigger": "submit", "source": REVIEW, "dest": SUBMITTED},
+            {"trigger": "approve", "source": SUBMITTED, "dest": APPROVED},
+            {"trigger": "reject", "source": SUBMITTED, "dest": REJECTED},
+            {"trigger": "reopen", "source": REJECTED, "dest": REVIEW},
+        ]
+    return configs
+
+
+class FlowMachine:
+    """A track's state machine; ``fire`` moves one progress object by one trigger."""
+
+    def __init__(self, steps: tuple[Step, ...], *, closing: str | None) -> None:
+        states = [step.id for step in steps]
+        if closing is not None:
+            states += [REVIEW, SUBMITTED, APPROVED, REJECTED]
+        self.states: tuple[str, ...] = tuple(states)
+        self._machine = Machine(
+            model=None,
+            states=states,
+            transitions=_transitions(steps, closing=closing),
+            initial=states[0],
+            send_event=True,
+            auto_transitions=False,
+        )
+        self._lock = threading.Lock()
+
+    def fire(self, trigger: str, progress: HasState, context: StepContext) -> bool:
+        """Apply ``trigger``; False when no transition applies from the current state."""
+        with self._lock:
+            self._machine.add_model(progress, initial=progress.state)
+            try:
+                return bool(self._machine.events[trigger].trigger(progress, context=context))
+            except MachineError:
+                return False
+            finally:
+                self._machine.remove_model(progress)
+
+    def can(self, trigger: str, state: str) -> bool:
+        """Whether ``trigger`` is declared from ``state`` at all (conditions aside)."""
+        event = self._machine.events.get(trigger)
+        return event is not None and state in event.transitions
+
+    @property
+    def machine(self) -> Machine:
+        """The underlying machine, for diagrams."""
+        return self._machine
+
+
+@cache
+def machine_for(track: str | None) -> FlowMachine:
+    """The shared machine of a track (``None``: the intake before a track is chosen)."""
+    if track is None:
+        return FlowMachine(INTAKE, closing=None)
+    return FlowMachine(track_steps(track), closing=REVIEW)

@@ -1,0 +1,126 @@
+"""A seller's place in the flow and what the flow says back, as plain values.
+
+``Progress`` is the wrapper a shared state machine moves (never a database row:
+transitions attaches methods to its models). ``Outcome`` and ``Prompt`` are what the
+bot renders; message ids and parameters only, no wording.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from flows.errors import ValidationError
+from flows.products import RULES, ProductRules
+from flows.steps import Choice, InputKind, StepContext
+
+DRAFT = "_draft"
+"""Key of the product being entered field by field, inside ``Progress.answers``."""
+
+
+@dataclass
+class Progress:
+    """Where one seller is: track (None until chosen), state (a step id) and answers."""
+
+    track: str | None = None
+    state: str = "language"
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    def copy(self) -> Progress:
+        """An independent copy, so a refused answer can never leak into stored progress."""
+        return Progress(self.track, self.state, copy.deepcopy(self.answers))
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """One message to send: a message id and its parameters."""
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyCheck:
+    """What the Companies House look-up found: found / not_found / unavailable / skipped."""
+
+    outcome: str
+    name: str | None = None
+    status: str | None = None
+
+
+class Lookups(Protocol):
+    """Outside checks the bot resolves for the flow (database, Companies House)."""
+
+    def company(self, number: str) -> CompanyCheck:
+        """The prefetched Companies House result for ``number``."""
+        ...
+
+    def redeem_invite_code(self, code: str, *, market: str) -> None:
+        """Use one redemption of ``code``; raise ``ValidationError`` when it cannot be used."""
+        ...
+
+
+@dataclass(frozen=True)
+class FlowEnv:
+    """Everything an answer is judged against besides the progress itself.
+
+    ``rules`` are a cohort's overrides of the track (``require_invite_code``,
+    ``skip_steps``, ``min_products``); ``product_rules`` override the market's product
+    limits (``ProductRules.with_overrides``).
+    """
+
+    lookups: Lookups
+    today: dt.date = field(default_factory=dt.date.today)
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    product_rules: Mapping[str, Any] = field(default_factory=dict)
+
+    def products_for(self, track: str | None) -> ProductRules:
+        """The product limits that apply to ``track`` for this cohort."""
+        base = RULES[track or "uk_business"]
+        return base.with_overrides(self.product_rules) if self.product_rules else base
+
+    def context(self, progress: Progress) -> StepContext:
+        """The context validators and step conditions see."""
+        return StepContext(
+            answers=progress.answers,
+            rules=self.rules,
+            products=self.products_for(progress.track),
+            today=self.today,
+        )
+
+    @property
+    def min_products(self) -> int:
+        """How many products a seller needs before submitting (data; default 1)."""
+        return int(self.rules.get("min_products", 1))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one answer: the new progress, what was saved, what to say."""
+
+    progress: Progress
+    saved: Mapping[str, Any] = field(default_factory=dict)
+    say: tuple[Say, ...] = ()
+    error: ValidationError | None = None
+    row_errors: tuple[Any, ...] = ()
+    actions: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the answer was taken (an error leaves the progress as it was)."""
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The question for the seller's current place: ``key`` goes into callback data."""
+
+    key: str
+    say: tuple[Say, ...]
+    kind: InputKind | None
+    choices: tuple[Choice, ...] = ()
+    position: tuple[int, int] | None = None
+    tips: tuple[str, ...] = ()
