@@ -19,10 +19,19 @@ from bot.sellers import CompanyLookup, SellerStore
 from bot.services.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.settings import Settings
 from flows.progress import CompanyCheck
+from flows.steps import N_
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "status", "back", "restart", "language", "help")
+COMMANDS = {
+    "start": N_("command_start"),
+    "status": N_("command_status"),
+    "back": N_("command_back"),
+    "restart": N_("command_restart"),
+    "language": N_("command_language"),
+    "help": N_("command_help"),
+}
+"""Command → its description's message id, for the per-language command menu."""
 TELEGRAM_LANGUAGE_CODES = {"en": "en", "zh_Hans": "zh", "id": "id"}
 
 
@@ -91,10 +100,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Set the command menu in each language (Telegram shows the user's own)."""
     for locale in LOCALES:
         t = translator(locale)
-        commands = [BotCommand(name, t(f"command_{name}")) for name in COMMANDS]
+        commands = [BotCommand(name, t(description)) for name, description in COMMANDS.items()]
         await app.bot.set_my_commands(commands, language_code=TELEGRAM_LANGUAGE_CODES[locale])
     default = translator(app.bot_data["services"].settings.default_locale)
-    await app.bot.set_my_commands([BotCommand(name, default(f"command_{name}")) for name in COMMANDS])
+    await app.bot.set_my_commands(
+        [BotCommand(name, default(description)) for name, description in COMMANDS.items()]
+    )
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]

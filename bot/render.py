@@ -20,7 +20,7 @@ from flows.engine import active_steps, example_for
 from flows.errors import ValidationError
 from flows.products import Product
 from flows.progress import FlowEnv, Outcome, Progress, Prompt, Say
-from flows.steps import Choice, InputKind
+from flows.steps import N_, Choice, InputKind
 from flows.tracks import MARKETS, TRACK_NAMES
 
 BAR_WIDTH = 8
@@ -69,7 +69,8 @@ def progress_bar(position: int, total: int, t: Translator) -> str:
     """``Step 3 of 7`` with a bar, so a seller sees how far they are."""
     filled = round(BAR_WIDTH * position / total)
     bar = "▰" * filled + "▱" * (BAR_WIDTH - filled)
-    return f"{t('progress_step', {'position': position, 'total': total})}  {bar}"
+    step = t("progress_step", {"position": position, "total": total})
+    return f"{step}  {bar}"
 
 
 def error_text(error: ValidationError, example: str, t: Translator) -> str:
@@ -115,7 +116,8 @@ def summary_text(progress: Progress, env: FlowEnv, t: Translator) -> str:
         if key in progress.answers:
             names = MARKETS if key == "market" else TRACK_NAMES
             value = t(names[progress.answers[key]])
-            lines.append(f"• {t('label_' + key)}: {value}")
+            label = t(N_("label_market") if key == "market" else N_("label_track"))
+            lines.append(f"• {label}: {value}")
     for step in active_steps(progress, env):
         if not step.label or step.id not in progress.answers:
             continue

@@ -18,6 +18,11 @@ from flows.steps import Choice, InputKind, N_, Step
 from flows.tracks import FINAL_STATES, MARKET_OF_TRACK, REVIEW, TRACKS, find_step
 
 SUBMIT, EDIT = "submit", "edit"
+STATUS_MESSAGES = {
+    "submitted": N_("status_submitted"),
+    "approved": N_("status_approved"),
+    "rejected": N_("status_rejected"),
+}
 
 
 def current_step(progress: Progress) -> Step | None:
@@ -106,7 +111,9 @@ def _file(step: Step, answer: Answer) -> dict[str, Any]:
     is_pdf = answer.mime_type == "application/pdf"
     is_image = answer.kind == "photo" or answer.mime_type in ("image/jpeg", "image/png")
     if not ((rule.photo and is_image) or (rule.pdf and is_pdf)):
-        raise ValidationError("error_file_type_pdf" if rule.pdf else "error_file_type_photo")
+        if rule.pdf:
+            raise ValidationError("error_file_type_pdf")
+        raise ValidationError("error_file_type_photo")
     if answer.size > rule.max_bytes:
         raise ValidationError("error_file_too_large", max_mb=rule.max_bytes // (1024 * 1024))
     return {
@@ -178,7 +185,7 @@ def prompt(progress: Progress, env: FlowEnv) -> Prompt:
     steps = active_steps(progress, env)
     total = len(steps) + 1
     if progress.state in FINAL_STATES:
-        return Prompt(progress.state, (Say(f"status_{progress.state}"),), None)
+        return Prompt(progress.state, (Say(STATUS_MESSAGES[progress.state]),), None)
     if progress.state == REVIEW:
         choices = (Choice(SUBMIT, N_("button_submit")), Choice(EDIT, N_("button_edit")))
         return Prompt(REVIEW, (Say("ask_review"),), InputKind.CHOICE, choices, (total, total))

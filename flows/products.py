@@ -98,7 +98,7 @@ def _coerce(name: str, current: object, value: object) -> Any:
     if isinstance(current, Decimal) and isinstance(value, Decimal | int | float | str):
         with suppress(InvalidOperation):
             number = Decimal(str(value))  # str() first: Decimal(0.1) keeps the float noise
-            if number.is_finite() and not isinstance(value, bool):
+            if number.is_finite():  # Decimal(str(True)) fails: a bool is no limit
                 return number
     elif isinstance(current, tuple) and isinstance(value, list | tuple):
         if all(isinstance(item, str) for item in value):
@@ -367,11 +367,8 @@ def image(mime_type: str, size: int, width: int, height: int, rules: ProductRule
             "error_image_too_large",
             max_mb=int(max_mb) if max_mb == int(max_mb) else max_mb.quantize(Decimal("0.1")),
         )
-    if (
-        width
-        and height
-        and not all(rules.image_min_px <= side <= rules.image_max_px for side in (width, height))
-    ):
+    sides = (width, height)
+    if 0 not in sides and not all(rules.image_min_px <= s <= rules.image_max_px for s in sides):
         raise ValidationError(
             "error_image_dimensions", min=rules.image_min_px, max=rules.image_max_px
         )

@@ -12,6 +12,7 @@ from bot.render import Reply, outcome_reply, prompt_reply, summary_text
 from bot.sellers import SellerView, Write
 from flows.engine import go_back, prompt
 from flows.progress import FlowEnv, Progress
+from flows.steps import N_
 from flows.tracks import LANGUAGES
 
 
@@ -28,7 +29,7 @@ async def start(update: Update, context: BotContext) -> None:
     payload = context.args[0][:64] if context.args else None
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
-        greeting = "welcome" if view.is_new else "welcome_back"
+        greeting = N_("welcome") if view.is_new else N_("welcome_back")
         return None, _reprompt(view, env, greeting)
 
     await run_for_sender(update, context, unit, start_payload=payload)
@@ -82,7 +83,7 @@ async def on_restart(update: Update, context: BotContext) -> None:
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
         if not confirmed:
-            return None, _reprompt(view, env, "restart_cancelled")
+            return None, _reprompt(view, env, N_("restart_cancelled"))
         fresh = Progress(state="market", answers={"language": view.locale})
         now = prompt(fresh, env)
         reply = answered(
@@ -119,7 +120,7 @@ async def on_language(update: Update, context: BotContext) -> None:
         if progress.state != "language":
             progress.answers["language"] = chosen
         return write_if_changed(view, progress, locale=chosen), _reprompt(
-            view, env, "language_changed"
+            view, env, N_("language_changed")
         )
 
     await run_for_sender(update, context, unit)
@@ -129,7 +130,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     """What the bot does and the commands."""
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[None, Answered]:
-        return None, _reprompt(view, env, "help_text")
+        return None, _reprompt(view, env, N_("help_text"))
 
     await run_for_sender(update, context, unit)
 
@@ -138,7 +139,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not know: say which ones it does."""
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[None, Answered]:
-        return None, _reprompt(view, env, "unknown_command")
+        return None, _reprompt(view, env, N_("unknown_command"))
 
     await run_for_sender(update, context, unit)
 

@@ -27,6 +27,7 @@ async def on_error(update: object, context: BotContext) -> None:
         default=context.services.settings.default_locale,
     )
     try:
-        await context.bot.send_message(update.effective_chat.id, translator(locale)("error_internal"))
+        t = translator(locale)
+        await context.bot.send_message(update.effective_chat.id, t("error_internal"))
     except TelegramError:
         log.warning("could not tell the seller about the error")

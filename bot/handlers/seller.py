@@ -151,7 +151,8 @@ async def _stale(query: CallbackQuery, context: BotContext) -> None:
     locale = telegram_locale(
         query.from_user.language_code, default=context.services.settings.default_locale
     )
-    await query.answer(translator(locale)("notice_stale_button"))
+    t = translator(locale)
+    await query.answer(t("notice_stale_button"))
 
 
 async def on_other(update: Update, context: BotContext) -> None:

@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine: `make run` (needs BOT_TOKEN) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MO := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
+EXTRACT_KEYWORDS := --no-default-keywords -k N_ -k Np_:1,2 -k ValidationError -k Say -k t -k RowError:3
+
+.PHONY: run test demo migrate catalogs extract update-catalogs lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -D messages -d locales -l $* 
+
+catalogs: $(STAMP) $(MO) ## compile the gettext catalogs
+
+extract: $(STAMP) ## extract message ids from the code into locales/messages.pot
+	$(VENV)/bin/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output \
+		--project "Shop Onboarding Bot" -o locales/messages.pot .
+
+update-catalogs: extract ## merge new message ids into every catalog (then translate them)
+	$(VENV)/bin/pybabel update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching
+
+migrate: catalogs ## create or migrate the database named by DATABASE_URL
+	$(PY) -m bot migrate
+
+run: migrate ## run the bot (BOT_TOKEN=… make run)
+	$(PY) -m bot run
+
+demo: migrate ## walk the seller flow offline in the terminal (LANGUAGE=zh_Hans make demo)
+	$(PY) -m bot demo --language $(or $(LANGUAGE),en)
+
+test: migrate ## the whole test suite
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check flows bot tests bench
+	$(VENV)/bin/ruff format --check flows bot tests bench
+	$(VENV)/bin/mypy
+
+bench: catalogs
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) data locales/*/LC_MESSAGES/*.mo

@@ -1,0 +1,328 @@
+"""Bulk product files: a CSV or XLSX sheet of products, parsed row by row.
+
+Every cell goes through the validators of ``flows.products``, so a seller reads the same
+message for a bad price whether it was typed in the chat or found in row 7 of a file.
+
+**All or nothing**: a file with any row error yields no products at all, only the full
+list of errors (row and column each), so the seller fixes the sheet and sends it again
+instead of wondering which half was taken.
+
+Pure and blocking (bytes in, ``BulkResult`` out, no shared state): the bot calls it
+from a worker thread. Image links are checked for form only (https, .jpg/.jpeg/.png);
+the platform checks type, size and dimensions when it fetches them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import openpyxl
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from flows import products
+from flows.errors import ValidationError
+from flows.products import RULES, Product, ProductRules
+
+__all__ = [
+    "COLUMNS",
+    "PACKAGE_COLUMNS",
+    "BulkResult",
+    "RowError",
+    "parse_product_file",
+    "template_csv",
+    "template_xlsx",
+]
+
+# Column names, in template order. Headers match ignoring case, spaces and punctuation
+# ("Image URLs", "Length (cm)"); other columns (notes, SKU…) are ignored.
+COLUMNS: tuple[str, ...] = (
+    "title",
+    "price",
+    "image_urls",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "weight_kg",
+)
+# Required only where the track requires package details (UK); optional elsewhere.
+PACKAGE_COLUMNS: tuple[str, ...] = ("length_cm", "width_cm", "height_cm", "weight_kg")
+_SIDES = PACKAGE_COLUMNS[:3]
+
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+_MAX_COLUMNS = 64  # a sheet wider than this is not a product list; don't read megabytes of it
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused cell, or the whole file when ``row`` is 0.
+
+    ``row`` is the spreadsheet row number the seller sees (the header is row 1, so the
+    first product is row 2); ``code`` and ``params`` are those of the ValidationError.
+    """
+
+    row: int
+    column: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: int, column: str, error: ValidationError) -> RowError:
+        return cls(row, column, error.code, dict(error.params))
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """Products of a file without errors, or no products and every error found."""
+
+    products: tuple[Product, ...] = ()
+    errors: tuple[RowError, ...] = ()
+
+
+def parse_product_file(
+    data: bytes, filename: str, rules: ProductRules, *, max_rows: int = 500
+) -> BulkResult:
+    """Read a seller's ``.csv`` or ``.xlsx`` file of at most ``max_rows`` products."""
+    reader = _READERS.get(PurePath(filename).suffix.lower())
+    if reader is None:
+        return _file_error(ValidationError("error_bulk_file_type"))
+    try:
+        with closing(_guarded(reader(data))) as rows:
+            return _parse_rows(rows, rules, max_rows)
+    except ValidationError as error:
+        return _file_error(error)
+
+
+def _file_error(*errors: ValidationError) -> BulkResult:
+    return BulkResult(errors=tuple(RowError.of(0, e.params.get("column", ""), e) for e in errors))
+
+
+def _parse_rows(rows: Iterator[list[str]], rules: ProductRules, max_rows: int) -> BulkResult:
+    numbered = ((number, cells) for number, cells in enumerate(rows, start=1) if any(cells))
+    header = next(numbered, None)
+    if header is None:
+        return _file_error(ValidationError("error_bulk_empty"))
+    index: dict[str, int] = {}
+    for position, name in enumerate(header[1]):
+        index.setdefault(_header_key(name), position)
+    required = [c for c in COLUMNS if rules.package_required or c not in PACKAGE_COLUMNS]
+    missing = [name for name in required if name not in index]
+    if missing:
+        return _file_error(
+            *(ValidationError("error_bulk_missing_column", column=name) for name in missing)
+        )
+    parsed: list[Product] = []
+    errors: list[RowError] = []
+    count = 0
+    for number, cells in numbered:
+        row = {name: cells[i] if i < len(cells) else "" for name, i in index.items()}
+        if not any(row.values()):  # only notes in columns we don't read
+            continue
+        count += 1
+        if count > max_rows:
+            return _file_error(ValidationError("error_bulk_too_many_rows", max=max_rows))
+        product = _parse_row(number, row, rules, errors)
+        if product is not None:
+            parsed.append(product)
+    if not parsed and not errors:
+        return _file_error(ValidationError("error_bulk_empty"))
+    return BulkResult(products=() if errors else tuple(parsed), errors=tuple(errors))
+
+
+def _header_key(name: str) -> str:
+    """``" Image URLs "`` → ``image_urls``; ``"Length (cm)"`` → ``length_cm``."""
+    words = "".join(c if c.isalnum() else " " for c in name.casefold()).split()
+    return "_".join(words)
+
+
+def _parse_row(
+    number: int, row: Mapping[str, str], rules: ProductRules, errors: list[RowError]
+) -> Product | None:
+    """The row's product, or None after appending one RowError per refused cell."""
+    errors_before = len(errors)
+
+    def check(column: str, validate: Callable[[str, ProductRules], _T]) -> _T | None:
+        try:
+            return validate(row.get(column, ""), rules)
+        except ValidationError as error:
+            errors.append(RowError.of(number, column, error))
+            return None
+
+    title = check("title", products.title)
+    price = check("price", products.price)
+    images = check("image_urls", _image_urls)
+    package_cm = weight_kg = None
+    if rules.package_required or any(row.get(name) for name in _SIDES):
+        length, width, height = (check(name, products.package_side) for name in _SIDES)
+        if length and width and height:
+            package_cm = (length, width, height)
+    if rules.package_required or row.get("weight_kg"):
+        weight_kg = check("weight_kg", products.weight)
+    if len(errors) > errors_before or title is None or price is None or images is None:
+        return None
+    return Product(title, price, rules.currency, images, package_cm, weight_kg)
+
+
+def _image_urls(raw: str, rules: ProductRules) -> tuple[str, ...]:
+    """1–9 https links to .jpg/.jpeg/.png files, separated by '|', spaces or newlines."""
+    urls = tuple(raw.replace("|", " ").split())
+    products.image_count(len(urls), rules)
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. an unclosed "[" in the host
+            raise ValidationError("error_image_url", url=url) from None
+        if not (
+            parts.scheme.lower() == "https"
+            and parts.hostname
+            and parts.path.lower().endswith(_IMAGE_SUFFIXES)
+        ):
+            raise ValidationError("error_image_url", url=url)
+    return urls
+
+
+def _guarded(rows: Iterator[list[str]]) -> Generator[list[str], None, None]:
+    """``rows``, turning any failure of the parser into "error_bulk_unreadable".
+
+    Files come from strangers: a damaged zip, odd XML or a stray NUL can make csv or
+    openpyxl raise almost anything, and all of it means the same to the seller.
+    """
+    try:
+        yield from rows
+    except ValidationError:
+        raise
+    except Exception as error:
+        raise ValidationError("error_bulk_unreadable") from error
+
+
+def _decode(data: bytes) -> str:
+    """Text of a CSV: UTF-16 if it says so (Excel "Unicode text"), else UTF-8 with or
+    without BOM, else GB18030 (Chinese Excel), else Windows-1252 (UK Excel "CSV")."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if b"\x00" in data:  # binary, whatever its name says
+        raise ValidationError("error_bulk_unreadable")
+    readings = []
+    for encoding in ("utf-8-sig", "gb18030", "cp1252"):
+        try:
+            readings.append(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+        if encoding != "gb18030" or _mostly_gb2312(readings[-1]):
+            return readings[-1]
+    if readings:  # GB18030 after all: Windows-1252 could not read it either
+        return readings[0]
+    raise ValidationError("error_bulk_unreadable")
+
+
+def _mostly_gb2312(text: str) -> bool:
+    """Whether a GB18030 reading is Chinese, not Windows-1252 bytes paired up by chance.
+
+    Chinese text is nearly all GB2312 characters (both bytes ≥ 0xA1); an accented letter
+    followed by an ASCII one ("è" + "m" in "Crème") decodes as a rare GBK character.
+    """
+    wide = [c for c in text if ord(c) > 0x7F]
+    common = sum(1 for c in wide if min(c.encode("gb18030")) >= 0xA1)
+    return 2 * common >= len(wide)
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    text = _decode(data)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    # Excel writes ',' or, where ',' is the decimal comma, ';'; "Unicode text" uses tabs.
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield [cell.strip() for cell in record]
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    """Rows of the first worksheet, as the seller sees the cells (values, not formulas)."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        for values in workbook.worksheets[0].iter_rows(max_col=_MAX_COLUMNS, values_only=True):
+            yield [_cell_text(value) for value in values]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a seller would have typed into it."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # Excel keeps 15 significant digits; the rest is binary noise (12.990000000000002).
+        return format(Decimal(format(value, ".15g")), "f")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_READERS: Mapping[str, Callable[[bytes], Iterator[list[str]]]] = {
+    ".csv": _csv_rows,
+    ".xlsx": _xlsx_rows,
+}
+
+# One example product per currency; valid on every track of that currency.
+_EXAMPLES: Mapping[str, Mapping[str, str | int | Decimal]] = {
+    "GBP": {
+        "title": "Stoneware Coffee Mug 350 ml, Matt White",
+        "price": Decimal("12.99"),
+        "image_urls": "https://example.com/mug-front.jpg|https://example.com/mug-side.jpg",
+        "length_cm": 12,
+        "width_cm": 9,
+        "height_cm": 11,
+        "weight_kg": Decimal("0.45"),
+    },
+    "IDR": {
+        "title": "Kemeja Batik Pria Lengan Panjang Katun Premium",
+        "price": 150000,
+        "image_urls": "https://example.com/batik-depan.jpg|https://example.com/batik-belakang.jpg",
+        "length_cm": 30,
+        "width_cm": 25,
+        "height_cm": 3,
+        "weight_kg": Decimal("0.3"),
+    },
+}
+
+
+def _example_row(track: str) -> list[str | int | Decimal]:
+    """Raises KeyError for an unknown track."""
+    example = _EXAMPLES[RULES[track].currency]
+    return [example[name] for name in COLUMNS]
+
+
+def template_csv(track: str) -> bytes:
+    """Header and one example row; UTF-8 with BOM, or Excel shows non-ASCII as mojibake."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow(_example_row(track))
+    return out.getvalue().encode("utf-8-sig")
+
+
+def template_xlsx(track: str) -> bytes:
+    """Bold header and one example row, with numbers as numbers."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "products"
+    sheet.append(COLUMNS)
+    sheet.append(_example_row(track))
+    for position, cell in enumerate(sheet[1], start=1):
+        cell.font = Font(bold=True)
+        width = {"title": 50, "image_urls": 80}.get(cell.value, 12)
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
