@@ -93,7 +93,11 @@ class BulkResult:
 def parse_product_file(
     data: bytes, filename: str, rules: ProductRules, *, max_rows: int = 500
 ) -> BulkResult:
-    """Read a seller's ``.csv`` or ``.xlsx`` file of at most ``max_rows`` products."""
+    """Read a seller's ``.csv`` or ``.xlsx`` file (first sheet) of up to ``max_rows`` products.
+
+    The header is the first non-blank row; blank rows are skipped but keep their numbers,
+    so ``RowError.row`` is what the seller sees in Excel. File-level errors have row 0.
+    """
     reader = _READERS.get(PurePath(filename).suffix.lower())
     if reader is None:
         return _file_error(ValidationError("error_bulk_file_type"))
@@ -115,7 +119,8 @@ def _parse_rows(rows: Iterator[list[str]], rules: ProductRules, max_rows: int) -
         return _file_error(ValidationError("error_bulk_empty"))
     index: dict[str, int] = {}
     for position, name in enumerate(header[1]):
-        index.setdefault(_header_key(name), position)
+        if (key := _header_key(name)) in COLUMNS:
+            index.setdefault(key, position)
     required = [c for c in COLUMNS if rules.package_required or c not in PACKAGE_COLUMNS]
     missing = [name for name in required if name not in index]
     if missing:

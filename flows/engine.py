@@ -220,11 +220,15 @@ def _products_prompt(
         return Prompt(prompt_key(progress), (say,), step.kind, choices, position, step.tips)
     field = product_step.FIELDS_BY_ID[draft["field"]]
     params = {
-        "min": rules.images_min, "max": rules.images_max,
-        "count": len(draft.get("images", ())), "example": field.example,
-        "price_min": rules.price_min, "price_max": rules.price_max,
+        "min": rules.images_min,
+        "max": rules.images_max,
+        "count": len(draft.get("images", ())),
+        "example": field.example,
+        "price_min": rules.price_min,
+        "price_max": rules.price_max,
         "currency": rules.currency,
-        "title_min": rules.title_min, "title_max": rules.title_max,
+        "title_min": rules.title_min,
+        "title_max": rules.title_max,
     }
     return Prompt(
         prompt_key(progress),

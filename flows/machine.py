@@ -42,21 +42,33 @@ def _transitions(steps: tuple[Step, ...], *, closing: str | None) -> list[dict[s
     for index, step in enumerate(steps):
         for later in steps[index + 1 :]:
             configs.append(
-                {"trigger": "answer", "source": step.id, "dest": later.id,
-                 "conditions": [_applies(later)]}
+                {
+                    "trigger": "answer",
+                    "source": step.id,
+                    "dest": later.id,
+                    "conditions": [_applies(later)],
+                }
             )
         if closing is not None:
             configs.append({"trigger": "answer", "source": step.id, "dest": closing})
         for earlier in reversed(steps[:index]):
             configs.append(
-                {"trigger": "back", "source": step.id, "dest": earlier.id,
-                 "conditions": [_applies(earlier)]}
+                {
+                    "trigger": "back",
+                    "source": step.id,
+                    "dest": earlier.id,
+                    "conditions": [_applies(earlier)],
+                }
             )
     if closing is not None:
         for earlier in reversed(steps):
             configs.append(
-                {"trigger": "back", "source": closing, "dest": earlier.id,
-                 "conditions": [_applies(earlier)]}
+                {
+                    "trigger": "back",
+                    "source": closing,
+                    "dest": earlier.id,
+                    "conditions": [_applies(earlier)],
+                }
             )
         configs += [
             {"trigger": "submit", "source": REVIEW, "dest": SUBMITTED},

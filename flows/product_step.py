@@ -33,15 +33,23 @@ class ProductField:
 
 
 PRODUCT_FIELDS: tuple[ProductField, ...] = (
-    ProductField("title", N_("ask_product_title"), "Wireless Earbuds Bluetooth 5.3", products.title),
+    ProductField(
+        "title", N_("ask_product_title"), "Wireless Earbuds Bluetooth 5.3", products.title
+    ),
     ProductField("price", N_("ask_product_price"), "12.99", products.price),
     ProductField("images", N_("ask_product_images"), ""),
     ProductField(
-        "package", N_("ask_product_package"), "30x20x10", products.package,
+        "package",
+        N_("ask_product_package"),
+        "30x20x10",
+        products.package,
         optional_unless_package_required=True,
     ),
     ProductField(
-        "weight", N_("ask_product_weight"), "0.5", products.weight,
+        "weight",
+        N_("ask_product_weight"),
+        "0.5",
+        products.weight,
         optional_unless_package_required=True,
     ),
 )

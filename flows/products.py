@@ -5,8 +5,8 @@ may tighten them per cohort (``with_overrides``) without a release; the values c
 shared/DOMAIN.md, "Product listing limits". Each validator takes what the seller typed
 plus the track's rules and returns the normalized value, or raises
 ``ValidationError(code, **params)``: ``code`` is a message id, ``params`` fill it.
-The guided upload (``flows/``) and bulk files (``flows/bulk.py``) share these validators,
-so a seller gets the same message whichever way a product arrives.
+The guided upload (``flows/product_step.py``) and bulk files (``flows/bulk.py``) share
+these validators, so a seller gets the same message whichever way a product arrives.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ __all__ = [
     "package",
     "package_side",
     "price",
-    "product_count",
     "title",
     "weight",
 ]
@@ -378,9 +377,3 @@ def image_count(count: int, rules: ProductRules) -> None:
     """Refuse a listing with too few or too many images."""
     if not rules.images_min <= count <= rules.images_max:
         raise ValidationError("error_images_count", min=rules.images_min, max=rules.images_max)
-
-
-def product_count(count: int, rules: ProductRules) -> None:
-    """Refuse finishing the upload step before the cohort's minimum number of products."""
-    if count < rules.min_products:
-        raise ValidationError("error_products_min", min=rules.min_products)

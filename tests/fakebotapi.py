@@ -600,6 +600,8 @@ class FakeBotAPI:
             raise BotAPIError(400, "Bad Request: message text is empty")
         if key is None:
             return True
+        if "text" not in self._messages.get(key, {"text": ""}):
+            raise BotAPIError(400, "Bad Request: there is no text in the message to edit")
         content = {"text": text, **_inline_markup(p.get("reply_markup"))}
         return self._edit(key, content, _raw(p))
 

@@ -328,11 +328,11 @@ async def test_settle_waits_for_concurrent_and_non_blocking_handlers(
         assert api.sent_to(group.id)[0].result["chat"]["title"] == "UK sellers, cohort 1"
 
 
-async def test_a_clean_shutdown_leaves_no_task_or_warning_behind(updates: UpdateFactory) -> None:
+async def test_a_clean_shutdown_leaves_no_task_or_warning_behind() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         async with FakeBotAPI() as api, running(build_app(api)) as app:
-            api.push_update(updates.message_text(ANN, "bye"))
+            api.push_update(UpdateFactory.for_api(api).message_text(ANN, "bye"))
             await settle(app, api)
         assert asyncio.all_tasks() == {asyncio.current_task()}
 
