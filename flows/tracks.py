@@ -278,7 +278,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             InputKind.TEXT,
             label=N_("label_tax_id"),
             validate=plain(validators.individual_tax_id),
-            example="01.234.567.8-901.000",
+            example="01.855.081.4-412.000",
             tips=(N_("tip_tax_pph22"),),
         ),
         Step(
@@ -309,7 +309,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             InputKind.TEXT,
             label=N_("label_company_npwp"),
             validate=plain(validators.npwp),
-            example="01.234.567.8-901.000",
+            example="01.855.081.4-412.000",
         ),
         Step(
             "representative_ktp",
