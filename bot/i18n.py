@@ -9,6 +9,7 @@ loaded by folder name (``zh_Hans``); Telegram's language codes are mapped explic
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
@@ -21,7 +22,10 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(
+    os.environ.get("LOCALES_DIR") or Path(__file__).resolve().parent.parent / "locales"
+)
+"""Compiled catalogs: ``locales/`` of the checkout, or ``LOCALES_DIR`` (set in the image)."""
 LOCALES = ("en", "zh_Hans", "id")
 DOMAIN = "messages"
 FORMAT_LOCALES = {"en": "en_GB", "zh_Hans": "zh_Hans_CN", "id": "id_ID"}

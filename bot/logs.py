@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import IO, Any
 
 _PATTERNS = (
     (re.compile(r"bot\d{5,16}:[A-Za-z0-9_-]{30,64}"), "bot<token>"),
@@ -56,9 +56,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(*, level: str = "INFO", fmt: str = "text") -> None:
+def configure_logging(
+    *, level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None
+) -> None:
     """Root logging for the bot process; noisy HTTP loggers kept at WARNING."""
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(stream)
     handler.addFilter(RedactingFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

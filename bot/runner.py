@@ -1,28 +1,100 @@
-"""Running the bot for real: logging, migrations, then polling."""
+"""Running the bot for real: logging, migrations, then polling or a webhook.
+
+Start-up waits (with backoff, and says so) for the database and for Telegram, so a bot
+started alongside its database in compose or Kubernetes does not crash-loop. SIGTERM and
+SIGINT stop the HTTP server; PTB then finishes the updates in hand, the job queue stops,
+and the process exits 0.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+from urllib.parse import urlsplit
 
+import uvicorn
+from sqlalchemy.exc import OperationalError
 from telegram import Update
+from telegram.error import NetworkError, TimedOut
 
 from bot.app import build_application
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.web import make_web_app, webhook_secret
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def retrying(
+    what: str,
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    retry_on: tuple[type[BaseException], ...],
+    tries: int = 8,
+    first_delay: float = 1.0,
+    max_delay: float = 30.0,
+) -> T:
+    """Run ``attempt`` until it succeeds, waiting longer after each failure."""
+    delay = first_delay
+    for number in range(1, tries + 1):
+        try:
+            return await attempt()
+        except retry_on as error:
+            if number == tries:
+                raise
+            log.warning("%s unreachable (%s); retry %d/%d in %.0fs",
+                        what, type(error).__name__, number, tries - 1, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
+    raise AssertionError("unreachable")
+
+
+async def serve(settings: Settings) -> None:
+    """Serve until a stop signal; the event loop's only long-running job."""
+    token = settings.token
+    engine = make_engine(settings.database_url)
+    await retrying("database", lambda: asyncio.to_thread(upgrade, engine),
+                   retry_on=(OperationalError,))
+    app = build_application(settings, engine=engine)
+    await retrying("Telegram", app.initialize, retry_on=(NetworkError, TimedOut))
+    webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
+    configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    secret = webhook_secret(token, configured) if webhook_path else None
+    web = make_web_app(app, engine, webhook_path=webhook_path, secret=secret)
+    server = uvicorn.Server(
+        uvicorn.Config(web, host=settings.listen_host, port=settings.listen_port,
+                       log_level="warning", access_log=False, lifespan="off")
+    )
+    try:
+        if settings.webhook_url:
+            await app.bot.set_webhook(settings.webhook_url, secret_token=secret,
+                                      allowed_updates=Update.ALL_TYPES)
+            log.info("webhook mode on port %d", settings.listen_port)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("polling mode; health checks on port %d", settings.listen_port)
+        await app.start()
+        await server.serve()  # returns on SIGTERM / SIGINT
+        log.info("stopping: finishing the updates in hand")
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        engine.dispose()
 
 
 def run(settings: Settings) -> int:
-    """Migrate the database and serve updates until SIGINT/SIGTERM; returns the exit code."""
+    """Configure logging, then serve; returns the process exit code."""
     settings.token  # noqa: B018  (fail fast, with a one-line reason, on a bad token)
     configure_logging(level=settings.log_level, fmt=settings.log_format)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    app = build_application(settings, engine=engine)
-    log.info("starting in polling mode against %s", settings.bot_api_url)
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    engine.dispose()
+    asyncio.run(serve(settings))
+    log.info("stopped cleanly")
     return 0

@@ -1,0 +1,72 @@
+"""Logs never carry the bot token or a seller's phone, identity or tax numbers."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.logs import JsonFormatter, RedactingFilter, configure_logging, redact
+from tests.bot.test_seller_journeys import JOURNEYS, _seed_invite_code
+from tests.harness import running_bot
+from tests.updates import TelegramUser
+
+SECRETS = ("07400 123456", "+447400123456", "7400123456", "91110000802100433B",
+           "3174055012900001", "01.855.081.4-412.000", "018550814412000", "shop@example.com")
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """Everything the process logs, at DEBUG, through the production handler."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    configure_logging(level="DEBUG", fmt="text", stream=stream)
+    for name in ("httpx", "httpcore", "telegram", "sqlalchemy.engine"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    yield stream
+    root.handlers[:], _ = saved
+    root.setLevel(saved[1])
+    for name in ("httpx", "httpcore", "telegram", "sqlalchemy.engine"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_whole_flow_logged_at_debug_leaks_no_token_and_no_personal_numbers(
+    engine: Engine, captured: io.StringIO
+) -> None:
+    _seed_invite_code(engine)
+    user = TelegramUser(3001, "Wei", "zh-hans")
+    async with running_bot(engine) as bot:
+        await bot.say(user, "/start")
+        for value in ("zh_Hans", "uk", "uk_crossborder"):
+            await bot.tap(user, value)
+        for step in JOURNEYS["uk_crossborder"][:7]:
+            await step(bot, user)
+        await bot.say(user, "3174055012900001")  # an NIK typed at the wrong step
+        token = bot.api.token
+    output = captured.getvalue()
+    assert len(output.splitlines()) > 50, "the flow should have produced debug logs"
+    assert token not in output and token.split(":")[1] not in output
+    for secret in SECRETS:
+        assert secret not in output, secret
+
+
+def test_redaction_covers_tokens_in_urls_phones_ids_and_emails() -> None:
+    line = ("POST https://api.telegram.org/bot123456789:AAFakeTokenForTestsOnly-0123456789abcd/"
+            "sendMessage +44 7400 123456 NIK 3174055012900001 USCC 91110000802100433B a@b.co")
+    cleaned = redact(line)
+    for secret in ("AAFakeTokenForTestsOnly", "7400 123456", "3174055012900001",
+                   "91110000802100433B", "a@b.co"):
+        assert secret not in cleaned
+    assert "sendMessage" in cleaned
+
+
+def test_json_log_lines_are_redacted_too() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "phone %s", ("07400 123456",), None)
+    RedactingFilter().filter(record)
+    line = JsonFormatter().format(record)
+    assert "07400" not in line and '"level": "INFO"' in line
