@@ -24,7 +24,7 @@ extract: $(STAMP) ## extract message ids from the code into locales/messages.pot
 		--project "Shop Onboarding Bot" -o locales/messages.pot .
 
 update-catalogs: extract ## merge new message ids into every catalog (then translate them)
-	$(VENV)/bin/pybabel update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
 migrate: catalogs ## create or migrate the database named by DATABASE_URL
 	$(PY) -m bot migrate

@@ -99,13 +99,22 @@ class Translator:
     def fill(self, text: str, params: Mapping[str, Any]) -> str:
         """Put formatted parameters into a translated text; unknown names stay visible."""
         names = {name for _, name, _, _ in Formatter().parse(text) if name}
-        values = {name: self.format_value(params.get(name, "{" + name + "}")) for name in names}
+        currency = params.get("currency")
+        values = {
+            name: self.format_value(params.get(name, "{" + name + "}"), currency=currency)
+            for name in names
+        }
         return text.format_map(values)
 
-    def format_value(self, value: Any) -> str:
-        """Money as the seller's locale writes it; dates in its medium form."""
+    def format_value(self, value: Any, *, currency: Any = None) -> str:
+        """Amounts as money when the message names a currency, else plain locale numbers.
+
+        Dates come out in the locale's medium form.
+        """
         if isinstance(value, Decimal):
-            return self.money(value)
+            if currency:
+                return self.money(value, str(currency))
+            return self.number(value)
         if isinstance(value, dt.date):
             return self.date(value)
         return str(value)

@@ -223,7 +223,7 @@ def _products_prompt(
         "min": rules.images_min,
         "max": rules.images_max,
         "count": len(draft.get("images", ())),
-        "example": field.example,
+        "example": field.example_for(rules),
         "price_min": rules.price_min,
         "price_max": rules.price_max,
         "currency": rules.currency,
@@ -240,10 +240,11 @@ def _products_prompt(
     )
 
 
-def example_for(progress: Progress) -> str:
+def example_for(progress: Progress, env: FlowEnv) -> str:
     """A right answer for the current place, shown with every validation error."""
     draft = progress.answers.get(DRAFT)
     if progress.state == "products" and draft is not None:
-        return product_step.FIELDS_BY_ID[draft["field"]].example
+        rules = env.products_for(progress.track)
+        return product_step.FIELDS_BY_ID[draft["field"]].example_for(rules)
     step = current_step(progress)
     return step.example if step is not None else ""

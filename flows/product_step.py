@@ -7,7 +7,8 @@ limits come from the cohort's ``ProductRules``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,13 +31,28 @@ class ProductField:
     example: str
     parse: Callable[[str, ProductRules], Any] | None = None
     optional_unless_package_required: bool = False
+    examples_by_currency: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def example_for(self, rules: ProductRules) -> str:
+        """A right answer in the market's terms (whole rupiah, long Indonesian titles)."""
+        return self.examples_by_currency.get(rules.currency, self.example)
 
 
 PRODUCT_FIELDS: tuple[ProductField, ...] = (
     ProductField(
-        "title", N_("ask_product_title"), "Wireless Earbuds Bluetooth 5.3", products.title
+        "title",
+        N_("ask_product_title"),
+        "Wireless Earbuds Bluetooth 5.3",
+        products.title,
+        examples_by_currency={"IDR": "Kaos Polos Katun Premium Pria Wanita"},
     ),
-    ProductField("price", N_("ask_product_price"), "12.99", products.price),
+    ProductField(
+        "price",
+        N_("ask_product_price"),
+        "12.99",
+        products.price,
+        examples_by_currency={"IDR": "150.000"},
+    ),
     ProductField("images", N_("ask_product_images"), ""),
     ProductField(
         "package",

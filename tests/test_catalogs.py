@@ -37,6 +37,8 @@ SAME_AS_ENGLISH = {
     ("id", "label_nik"),  # "NIK"
     ("id", "label_nib"),  # "NIB"
 }
+MAX_LENGTH = {"button_": 20, "command_": 40}  # inline button labels, command menu entries
+COMMANDS = ("/status", "/back", "/restart", "/language", "/help")
 PLACEHOLDER_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -162,9 +164,8 @@ def test_placeholders_agree_across_languages() -> None:
     assert differing == {}
 
 
+@pytest.mark.parametrize("locale", [code for code in LOCALES if code != "en"])
 def test_translations_are_not_english(locale: str) -> None:
-    if locale == "en":
-        pytest.skip("English is the reference")
     english = catalog("en")
     same = [
         _key(message)
@@ -173,6 +174,24 @@ def test_translations_are_not_english(locale: str) -> None:
         and any(form in _forms(english[_key(message)]) for form in _forms(message))
     ]
     assert same == []
+
+
+def test_buttons_and_commands_are_short(locale: str) -> None:
+    too_long = [
+        (_key(message), form)
+        for message in entries(locale)
+        for prefix, limit in MAX_LENGTH.items()
+        if _key(message).startswith(prefix)
+        for form in _forms(message)
+        if len(form) > limit
+    ]
+    assert too_long == []
+
+
+@pytest.mark.parametrize("msgid", ["help_text", "unknown_command"])
+def test_commands_are_named_untranslated(locale: str, msgid: str) -> None:
+    text = catalog(locale)[msgid].string
+    assert [command for command in COMMANDS if command not in text] == []
 
 
 def test_catalog_compiles_and_translates(locale: str) -> None:

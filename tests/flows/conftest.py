@@ -8,9 +8,10 @@ itself), and build the files they send themselves: each test shows its own data.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -127,9 +128,9 @@ class FakeLookups:
 class Seller:
     """One seller answering through the engine; keeps every prompt shown to them."""
 
-    def __init__(self, env: FlowEnv, progress: Progress | None = None) -> None:
+    def __init__(self, env: FlowEnv) -> None:
         self.env = env
-        self.progress = progress or Progress()
+        self.progress = Progress()
         self.prompts: list[Prompt] = [prompt(self.progress, env)]
 
     @property
@@ -141,10 +142,8 @@ class Seller:
         return self.progress.answers
 
     def send(self, answer: Answer | BulkResult) -> Outcome:
-        """An answer the engine must accept."""
-        outcome = advance(self.progress, answer, self.env)
-        assert outcome.error is None, f"refused at {prompt_key(self.progress)}: {outcome.error}"
-        return self._moved(outcome)
+        """An answer the engine must accept (on a copy: the progress passed in stays)."""
+        return self._moved(lambda progress: advance(progress, answer, self.env))
 
     def tap(self, value: str) -> Outcome:
         """The button ``value`` of the current prompt."""
@@ -154,28 +153,15 @@ class Seller:
         return self.send(TextAnswer(text))
 
     def back(self) -> Outcome:
-        outcome = go_back(self.progress, self.env)
-        assert outcome.error is None, f"cannot go back from {self.state}: {outcome.error}"
-        return self._moved(outcome)
+        return self._moved(lambda progress: go_back(progress, self.env))
 
     def refused(self, answer: Answer | BulkResult) -> Outcome:
         """An answer the engine must refuse without changing anything."""
-        original = self.progress
-        before = original.copy()  # deep: a mutated answers dict would show
-        outcome = advance(original, answer, self.env)
-        assert outcome.error is not None, f"{answer!r} was accepted at {before.state}"
-        assert outcome.progress == before
-        assert original == before
-        return outcome
+        return self._unchanged(lambda progress: advance(progress, answer, self.env))
 
     def refused_back(self) -> Outcome:
-        original = self.progress
-        before = original.copy()
-        outcome = go_back(original, self.env)
-        assert outcome.error is not None, f"went back from {before.state}"
-        assert outcome.progress == before
-        assert original == before
-        return outcome
+        """A step back the engine must refuse without changing anything."""
+        return self._unchanged(lambda progress: go_back(progress, self.env))
 
     def add_product(self, *, price: str | None = None) -> Outcome:
         """Enter one valid product field by field, from the products menu."""
@@ -210,10 +196,25 @@ class Seller:
     def _currency(self) -> str:
         return self.env.products_for(self.progress.track).currency
 
-    def _moved(self, outcome: Outcome) -> Outcome:
+    def _unchanged(self, call: Callable[[Progress], Outcome]) -> Outcome:
+        original, before = self.progress, self._snapshot()
+        outcome = call(original)
+        assert outcome.error is not None, f"accepted at {prompt_key(before)}"
+        assert outcome.progress == before
+        assert original == before  # the answers dict was not mutated either
+        return outcome
+
+    def _moved(self, call: Callable[[Progress], Outcome]) -> Outcome:
+        original, before = self.progress, self._snapshot()
+        outcome = call(original)
+        assert outcome.error is None, f"refused at {prompt_key(before)}: {outcome.error}"
+        assert original == before, "the engine changed the progress it was given"
         self.progress = outcome.progress
         self.prompts.append(prompt(self.progress, self.env))
         return outcome
+
+    def _snapshot(self) -> Progress:
+        return Progress(self.progress.track, self.progress.state, copy.deepcopy(self.answers))
 
 
 class NewSeller(Protocol):

@@ -1,0 +1,102 @@
+# syntax=docker/dockerfile:1
+# The bot as a container: `docker build -t shop-onboarding-bot .`, then run it with BOT_TOKEN
+# (and DATABASE_URL for PostgreSQL) in the environment; docs/compose.example.yml shows both.
+# tests/test_dockerfile.py lints this file and tests/test_packaging.py runs its install steps
+# outside Docker, so keep the three in step.
+
+# Both stages use one base image: the wheels built in the first are installed in the second,
+# so the interpreter (3.11) and the C library (Debian bookworm's glibc, which the manylinux
+# wheels of psycopg-binary and pydantic-core need) must match. The Debian release is named so
+# that a new release of it under the `3.11-slim` tag cannot change the image unannounced; a
+# release pipeline should also pin the digest (python:3.11-slim-bookworm@sha256:...).
+FROM python:3.11-slim-bookworm AS builder
+
+# The builder is thrown away: a pip cache would only bloat its layers.
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+WORKDIR /src
+
+# Dependencies first, from pyproject.toml alone, so editing the code does not rebuild them.
+# Every dependency ships wheels (psycopg via psycopg-binary), so no compiler is needed here.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
+    && python -m pip wheel --wheel-dir /wheels --requirement requirements.txt
+
+# The project's own wheel, which includes the Alembic migrations (pyproject's package-data).
+# README.m[d] is a pattern so that the build works with or without a README.md (setuptools
+# puts it in the wheel's metadata); pyproject.toml is named with it so that the instruction
+# always has a source, which the classic builder requires.
+COPY pyproject.toml README.m[d] ./
+COPY bot ./bot
+COPY flows ./flows
+RUN python -m pip wheel --no-deps --wheel-dir /wheels .
+
+# Compile the gettext catalogs with the Babel the bot itself will run (from the wheels just
+# built). .mo files are build output: .dockerignore keeps a developer's stale ones out, and only
+# the compiled files go on to the final stage.
+COPY locales ./locales
+RUN python -m pip install --no-index --find-links /wheels /wheels/babel-*.whl \
+    && pybabel compile --statistics -d locales -D messages \
+    && mkdir /catalogs \
+    && find locales -name '*.mo' -exec cp --parents {} /catalogs/ \;
+
+
+FROM python:3.11-slim-bookworm
+
+# The wheels are bind-mounted from the builder for this one step, so none of them stays in a
+# layer. The venv is made without pip and filled by the base image's pip (`--python`), so it
+# holds only the bot and its dependencies: nothing that builds or installs packages.
+RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
+    python -m venv --without-pip /opt/venv \
+    && python -m pip --python /opt/venv/bin/python install --no-cache-dir \
+        --disable-pip-version-check --no-index --find-links /wheels \
+        /wheels/shop_onboarding_bot-*.whl
+
+# A fixed uid/gid (not the first free one) so a volume's owner is known in advance: chown a bind
+# mount to 10001 and it works with every build of this image. No login shell, no home.
+RUN groupadd --system --gid 10001 bot \
+    && useradd --system --uid 10001 --gid bot --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin bot \
+    && mkdir -p /app/data \
+    && chown bot:bot /app/data
+
+# Catalogs stay root-owned: the bot only reads them.
+COPY --from=builder /catalogs/locales /app/locales
+
+# PYTHONUNBUFFERED: log lines reach `docker logs` at once, not when a buffer fills.
+# PYTHONDONTWRITEBYTECODE: the venv is read-only to the bot's user; the wheels' install
+# compiled the bytecode already.
+# LOCALES_DIR: the package is installed, so the catalogs are not beside its source (bot/i18n.py).
+# DATABASE_URL: the default, but absolute, so the SQLite file is in /app/data whatever the
+# working directory; mount a volume there, or point DATABASE_URL at PostgreSQL.
+# No token, password or other secret here: they come from the environment at `docker run`.
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    LOCALES_DIR=/app/locales \
+    DATABASE_URL=sqlite:////app/data/bot.sqlite3 \
+    LISTEN_PORT=8080
+
+WORKDIR /app
+# Numeric, so that the runtime can tell it is not root without reading /etc/passwd
+# (Kubernetes' runAsNonRoot refuses a named user it cannot check).
+USER 10001:10001
+
+# The webhook (when WEBHOOK_URL is set) and /healthz and /readyz, in both modes.
+EXPOSE 8080
+
+# Liveness, not readiness: /healthz answers while the process serves; /readyz also needs the
+# database, and a database outage should not get the bot restarted. python:slim has no curl,
+# so the check is Python's urllib (an HTTP error or no answer raises: exit code 1). The start
+# period covers start-up, which migrates and waits (with backoff) for the database and Telegram
+# before the HTTP server listens.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LISTEN_PORT', '8080'), timeout=4)"]
+
+# `run` migrates the database, then serves: long polling, or the webhook when WEBHOOK_URL is
+# set. Exec form: the bot is PID 1 and gets SIGTERM itself, finishes the updates in hand and
+# exits 0. Other sub-commands: `docker run IMAGE migrate`, `... invite-codes --market uk X`.
+ENTRYPOINT ["shop-onboarding-bot"]
+CMD ["run"]

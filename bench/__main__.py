@@ -1,0 +1,15 @@
+"""Run every benchmark; each prints its figures and its ratio to a baseline of the same run."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import bench_flow, bench_updates
+
+
+def main() -> None:
+    bench_flow.main()
+    asyncio.run(bench_updates.main())
+
+
+main()

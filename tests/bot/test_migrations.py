@@ -1,0 +1,248 @@
+"""Alembic migrations against the models, on SQLite and PostgreSQL.
+
+The models are the truth the code runs on; the migrations are what a production database
+goes through. These tests keep the two in step, and make sure a database holding sellers
+survives every migration from the first revision on. Written against the revision list
+(``ScriptDirectory.walk_revisions``), so they keep their meaning as revisions are added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
+from sqlalchemy import JSON, Boolean, DateTime, Engine, bindparam, inspect, text
+from sqlalchemy.types import TypeEngine
+from sqlmodel import Session, SQLModel
+
+import bot.db.models  # noqa: F401  (registers every table on the metadata)
+from bot.db.engine import make_engine
+from bot.db.migrate import alembic_config, current_revision, head_revision, is_current, upgrade
+from bot.db.models import Seller
+from tests.processes import empty_database
+
+BACKENDS = ("sqlite", "postgres")
+APP_TABLES = {table.name for table in SQLModel.metadata.sorted_tables}
+
+UTC = dt.UTC
+CREATED = dt.datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
+LATER = dt.datetime(2026, 3, 2, 10, 5, 0, tzinfo=UTC)
+EXPIRES = dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
+ANSWERS: dict[str, Any] = {
+    "language": "zh_Hans",
+    "market": "uk",
+    "company_name": "深圳市星河贸易有限公司",
+    "uscc": "91110000802100433B",
+    "products": [{"title": "无线蓝牙耳机 — Wireless Earbuds", "price": "12.99", "images": ["a"]}],
+    "note": "emoji 🛍️ and quotes \" ' survive",
+}
+# Rows as the FIRST revision's schema has them, inserted with plain SQL (not the models,
+# which follow the newest revision). Table order respects the foreign keys.
+ROWS: dict[str, list[dict[str, Any]]] = {
+    "provider": [{"id": 1, "name": "星河出海服务 Agency Ltd", "created_at": CREATED}],
+    "cohort": [
+        {
+            "id": 1, "provider_id": 1, "market": "uk", "name": "英国第一批 UK cohort 1",
+            "join_token": "uk-2026-a", "group_chat_id": -1001234567890,
+            "rules": {"require_invite_code": False, "skip_steps": ["email"]},
+            "product_rules": {"max_price": "100.00"}, "created_at": CREATED,
+        },
+    ],
+    "invitecode": [
+        {
+            "id": 1, "code": "TTS-UK-2026", "market": "uk", "provider_id": 1, "cohort_id": 1,
+            "max_uses": 5, "uses": 2, "expires_at": EXPIRES, "revoked": False,
+            "created_at": CREATED,
+        },
+        {
+            "id": 2, "code": "OLD-CODE", "market": "uk", "provider_id": None, "cohort_id": None,
+            "max_uses": None, "uses": 0, "expires_at": None, "revoked": True,
+            "created_at": CREATED,
+        },
+    ],
+    "seller": [
+        {
+            "id": 1, "telegram_user_id": 7_000_000_001, "chat_id": 7_000_000_001,
+            "locale": "zh_Hans", "market": "uk", "track": "uk_crossborder", "state": "business_licence",
+            "answers": ANSWERS, "cohort_id": 1, "start_payload": "uk-2026-a", "version": 6,
+            "blocked": False, "created_at": CREATED, "last_activity_at": LATER,
+            "submitted_at": None,
+        },
+        {
+            "id": 2, "telegram_user_id": 42, "chat_id": 42, "locale": "en", "market": None,
+            "track": None, "state": "language", "answers": {}, "cohort_id": None,
+            "start_payload": None, "version": 1, "blocked": True, "created_at": CREATED,
+            "last_activity_at": CREATED, "submitted_at": LATER,
+        },
+    ],
+    "stepevent": [
+        {"id": n, "seller_id": 1, "from_state": a, "to_state": b, "actor": "seller",
+         "created_at": CREATED + dt.timedelta(seconds=n)}
+        for n, (a, b) in enumerate(
+            [("language", "market"), ("market", "track"), ("track", "company_name"),
+             ("company_name", "uscc"), ("uscc", "business_licence")],
+            start=1,
+        )
+    ],
+}  # fmt: skip
+TYPES: dict[str, TypeEngine[Any]] = {
+    "rules": JSON(),
+    "product_rules": JSON(),
+    "answers": JSON(),
+    "revoked": Boolean(),
+    "blocked": Boolean(),
+    **{
+        name: DateTime(timezone=True)
+        for name in ("created_at", "expires_at", "last_activity_at", "submitted_at")
+    },
+}
+
+
+def revisions() -> list[Script]:
+    """Every revision, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return list(reversed(list(script.walk_revisions("base", "heads"))))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """The counterpart of ``bot.db.migrate.upgrade`` (the bot itself never downgrades)."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def app_tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) & APP_TABLES
+
+
+def insert_rows(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table, rows in ROWS.items():
+            names = list(rows[0])
+            statement = text(
+                f"INSERT INTO {table} ({', '.join(names)}) "
+                f"VALUES ({', '.join(':' + name for name in names)})"
+            ).bindparams(*(bindparam(name, type_=TYPES[name]) for name in names if name in TYPES))
+            connection.execute(statement, rows)
+
+
+def read_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """The columns ``ROWS`` filled, read back with plain SQL and made comparable."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    with engine.connect() as connection:
+        for table, rows in ROWS.items():
+            names = list(rows[0])
+            statement = text(f"SELECT {', '.join(names)} FROM {table} ORDER BY id").columns(
+                **{name: TYPES[name] for name in names if name in TYPES}
+            )
+            found[table] = [
+                {name: _aware(value) for name, value in row._mapping.items()}
+                for row in connection.execute(statement)
+            ]
+    return found
+
+
+def _aware(value: Any) -> Any:
+    """SQLite hands timezone-aware columns back naive; they were stored as UTC."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a new database with no tables at all, of each backend."""
+    with empty_database(request.param, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def test_the_revisions_form_one_line_from_a_single_first_revision() -> None:
+    found = revisions()
+    assert found, "no migrations at all"
+    assert found[0].down_revision is None
+    assert found[-1].revision == head_revision()
+    for older, newer in zip(found, found[1:], strict=False):
+        assert newer.down_revision == older.revision
+
+
+def test_a_freshly_migrated_database_matches_the_models_exactly(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == [], (
+        "the models and the migrations disagree; autogenerate a revision:\n"
+        + "\n".join(map(repr, differences))
+    )
+
+
+def test_an_empty_database_is_not_current_and_a_migrated_one_is(empty_engine: Engine) -> None:
+    assert current_revision(empty_engine) is None
+    assert is_current(empty_engine) is False
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert is_current(empty_engine) is True
+    assert app_tables(empty_engine) == APP_TABLES
+
+
+def test_a_database_behind_the_newest_revision_is_not_current(empty_engine: Engine) -> None:
+    first = revisions()[0].revision
+    upgrade(empty_engine, first)
+    assert current_revision(empty_engine) == first
+    assert is_current(empty_engine) is (first == head_revision())
+
+
+def test_data_written_at_the_first_revision_survives_upgrading_to_the_newest(
+    empty_engine: Engine,
+) -> None:
+    upgrade(empty_engine, revisions()[0].revision)
+    insert_rows(empty_engine)
+    assert read_rows(empty_engine) == ROWS  # the reading itself is faithful
+
+    upgrade(empty_engine, "head")
+
+    assert is_current(empty_engine)
+    assert read_rows(empty_engine) == ROWS
+    with Session(empty_engine) as session:  # and today's models read the old rows
+        seller = session.get(Seller, 1)
+        assert seller is not None
+        assert seller.answers == ANSWERS
+        assert seller.answers["company_name"] == "深圳市星河贸易有限公司"
+        assert (seller.state, seller.version, seller.telegram_user_id) == (
+            "business_licence", 6, 7_000_000_001
+        )
+
+
+def test_downgrading_to_base_removes_everything_and_upgrading_again_restores_it(
+    empty_engine: Engine,
+) -> None:
+    upgrade(empty_engine)
+    downgrade(empty_engine, "base")
+    assert current_revision(empty_engine) is None
+    assert app_tables(empty_engine) == set()
+    upgrade(empty_engine)
+    assert is_current(empty_engine)
+    assert app_tables(empty_engine) == APP_TABLES
+
+
+def test_every_revision_upgrades_and_downgrades_one_step_at_a_time(empty_engine: Engine) -> None:
+    steps = revisions()
+    for script in steps:
+        upgrade(empty_engine, script.revision)
+        assert current_revision(empty_engine) == script.revision
+    for script in reversed(steps):
+        assert current_revision(empty_engine) == script.revision
+        downgrade(empty_engine, "-1")
+    assert current_revision(empty_engine) is None
+    assert app_tables(empty_engine) == set()
