@@ -27,16 +27,23 @@ class _NoLookups:
 
 
 ENV = FlowEnv(lookups=_NoLookups(), today=dt.date(2026, 11, 25))
-AT_PHONE = Progress("uk_crossborder", "phone", {"language": "en", "market": "uk",
-                                                 "track": "uk_crossborder"})
+AT_PHONE = Progress(
+    "uk_crossborder", "phone", {"language": "en", "market": "uk", "track": "uk_crossborder"}
+)
 
 
 def _machine_per_seller() -> None:
     steps = track_steps("uk_crossborder")
     states = [s.id for s in steps] + ["review", "submitted", "approved", "rejected"]
     progress = AT_PHONE.copy()
-    machine = Machine(model=progress, states=states, initial="phone", send_event=True,
-                      transitions=_transitions(steps, closing="review"), auto_transitions=False)
+    machine = Machine(
+        model=progress,
+        states=states,
+        initial="phone",
+        send_event=True,
+        transitions=_transitions(steps, closing="review"),
+        auto_transitions=False,
+    )
     machine.events["answer"].trigger(progress, context=ENV.context(progress))
 
 

@@ -36,13 +36,14 @@ async def _echo_baseline(api: LocalBotAPI) -> float:
     app.add_handler(MessageHandler(filters.TEXT, echo))
     user = DemoUser(user_id=1)
     async with app:
+
         async def one() -> None:
             await app.process_update(Update.de_json(user.text("hello"), app.bot))
 
         return await per_call_async(one, calls=CALLS)
 
 
-async def _seller_updates(api: LocalBotAPI, folder: Path) -> tuple[float, float]:
+async def _seller_updates(api: LocalBotAPI, folder: Path) -> float:
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -53,6 +54,7 @@ async def _seller_updates(api: LocalBotAPI, folder: Path) -> tuple[float, float]
     app = build_application(settings, engine=engine, request=api)
     ids = itertools.count(10_000)
     async with app:
+
         async def walk_to_phone(user: DemoUser) -> None:
             for data in ("a|language|en", "a|market|uk", "a|track|uk_crossborder"):
                 await app.process_update(Update.de_json(user.press(data, 1), app.bot))
@@ -78,7 +80,7 @@ async def _seller_updates(api: LocalBotAPI, folder: Path) -> tuple[float, float]
     engine.dispose()
     report("seller: refused answer (read + validate + reply)", refused)
     report("seller: /status (read + summary + reply)", shown)
-    return refused, written
+    return written
 
 
 async def main() -> None:
@@ -87,7 +89,8 @@ async def main() -> None:
     baseline = await _echo_baseline(api)
     report("baseline: bare PTB echo handler", baseline)
     with tempfile.TemporaryDirectory() as folder:
-        refused, written = await _seller_updates(api, Path(folder))
-    report("seller: accepted answer (create + write + step event)", written, baseline,
-           "echo baseline")
+        written = await _seller_updates(api, Path(folder))
+    report(
+        "seller: accepted answer (create + write + step event)", written, baseline, "echo baseline"
+    )
     print(f"{'throughput of accepted answers, one process':<58} {1 / written:9.0f} updates/s")

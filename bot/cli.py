@@ -56,8 +56,11 @@ def _invite_codes(args: argparse.Namespace) -> int:
     with Session(engine) as session:
         for code in codes:
             repo.add_invite_code(
-                session, code=code, market=args.market,
-                max_uses=None if args.uses == 0 else args.uses, expires_at=expires,
+                session,
+                code=code,
+                market=args.market,
+                max_uses=None if args.uses == 0 else args.uses,
+                expires_at=expires,
             )
         session.commit()
     engine.dispose()
@@ -78,8 +81,9 @@ def parser() -> argparse.ArgumentParser:
 
     root = argparse.ArgumentParser(prog="shop-onboarding-bot", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)"
-                        ).set_defaults(func=_run)
+    commands.add_parser(
+        "run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)"
+    ).set_defaults(func=_run)
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(func=_migrate)

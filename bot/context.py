@@ -33,5 +33,3 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: igno
 def translator(locale: str, currency: str = "GBP") -> Translator:
     """A translator per (locale, currency); catalogs and Babel locales are parsed once."""
     return Translator(locale, currency=currency)
-
-

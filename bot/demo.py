@@ -33,8 +33,12 @@ class DemoUser:
     """Makes the Update JSON Telegram would send for one person typing in the terminal."""
 
     def __init__(self, *, user_id: int = 424242, language: str = "en") -> None:
-        self.user = {"id": user_id, "is_bot": False, "first_name": "Demo",
-                     "language_code": TELEGRAM_CODES.get(language, language)}
+        self.user = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": "Demo",
+            "language_code": TELEGRAM_CODES.get(language, language),
+        }
         self._ids = itertools.count(1)
 
     def _message(self, **content: Any) -> dict[str, Any]:
@@ -60,17 +64,34 @@ class DemoUser:
     def photo(self, file_id: str, *, size: int = 180_000) -> dict[str, Any]:
         """A photo, in the sizes Telegram reports."""
         sizes = [
-            {"file_id": f"{file_id}-s", "file_unique_id": f"{file_id[:6]}s", "width": 320,
-             "height": 240, "file_size": size // 10},
-            {"file_id": file_id, "file_unique_id": file_id[:8], "width": 1280, "height": 960,
-             "file_size": size},
+            {
+                "file_id": f"{file_id}-s",
+                "file_unique_id": f"{file_id[:6]}s",
+                "width": 320,
+                "height": 240,
+                "file_size": size // 10,
+            },
+            {
+                "file_id": file_id,
+                "file_unique_id": file_id[:8],
+                "width": 1280,
+                "height": 960,
+                "file_size": size,
+            },
         ]
         return self._message(photo=sizes)
 
     def document(self, file_id: str, name: str, mime: str, size: int) -> dict[str, Any]:
         """A document upload."""
-        return self._message(document={"file_id": file_id, "file_unique_id": file_id[:8],
-                                       "file_name": name, "mime_type": mime, "file_size": size})
+        return self._message(
+            document={
+                "file_id": file_id,
+                "file_unique_id": file_id[:8],
+                "file_name": name,
+                "mime_type": mime,
+                "file_size": size,
+            }
+        )
 
     def press(self, data: str, message_id: int) -> dict[str, Any]:
         """A tap on an inline button."""
@@ -82,9 +103,13 @@ class DemoUser:
                 "from": self.user,
                 "chat_instance": "demo",
                 "data": data,
-                "message": {"message_id": message_id, "date": int(time.time()),
-                            "chat": {"id": self.user["id"], "type": "private"},
-                            "from": BOT_USER, "text": "…"},
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": self.user["id"], "type": "private"},
+                    "from": BOT_USER,
+                    "text": "…",
+                },
             },
         }
 
@@ -95,7 +120,9 @@ def show(message: SentMessage, out: TextIO) -> None:
         print(f"  (notice) {message.text}", file=out)
         return
     if message.method == "sendDocument":
-        print(f"\n📎 {message.file_name} ({len(message.file_bytes)} bytes) {message.text}", file=out)
+        print(
+            f"\n📎 {message.file_name} ({len(message.file_bytes)} bytes) {message.text}", file=out
+        )
         return
     print("\n" + message.text, file=out)
     for number, (label, _data) in enumerate(message.buttons, start=1):
@@ -103,8 +130,11 @@ def show(message: SentMessage, out: TextIO) -> None:
 
 
 async def run_demo(
-    *, language: str = "en", database_url: str = "sqlite:///./data/demo.sqlite3",
-    read_line: Callable[[], str] = input, out: TextIO = sys.stdout,
+    *,
+    language: str = "en",
+    database_url: str = "sqlite:///./data/demo.sqlite3",
+    read_line: Callable[[], str] = input,
+    out: TextIO = sys.stdout,
 ) -> None:
     """Run the demo until ``quit`` or end of input."""
     api = LocalBotAPI(on_send=lambda message: show(message, out))
@@ -114,8 +144,10 @@ async def run_demo(
     app = build_application(settings, engine=engine, request=api)
     user = DemoUser(language=language)
     uploads = itertools.count(1)
-    print("Offline demo: type answers; a number presses a button; `photo`, `file PATH`, "
-          "`quit`.", file=out)
+    print(
+        "Offline demo: type answers; a number presses a button; `photo`, `file PATH`, `quit`.",
+        file=out,
+    )
     async with app:
         await _process(app, user.text("/start"))
         while True:

@@ -13,8 +13,8 @@ def mermaid(track: str) -> str:
     for trigger, event in machine.events.items():
         for source, transitions in event.transitions.items():
             for transition in transitions:
-                edge = (source, transition.dest, trigger)
+                edge = (source, str(transition.dest), trigger)
                 if edge not in seen:
                     seen.add(edge)
-                    lines.append(f"    {source} --> {transition.dest}: {trigger}")
+                    lines.append(f"    {source} --> {edge[1]}: {trigger}")
     return "\n".join(lines)

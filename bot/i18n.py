@@ -124,7 +124,10 @@ class Translator:
         currency = currency or self.currency
         if currency == "IDR":
             return format_currency(
-                amount, "IDR", format="¤#,##0", locale=Locale.parse("id_ID"),
+                amount,
+                "IDR",
+                format="¤#,##0",
+                locale=Locale.parse("id_ID"),
                 currency_digits=False,
             )
         return format_currency(amount, currency, locale=self._babel_locale)

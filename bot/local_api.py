@@ -17,7 +17,12 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "Shop Onboarding", "username": "ShopOnboardingBot"}
+BOT_USER = {
+    "id": 7000001,
+    "is_bot": True,
+    "first_name": "Shop Onboarding",
+    "username": "ShopOnboardingBot",
+}
 
 
 @dataclass
@@ -75,22 +80,22 @@ class LocalBotAPI(BaseRequest):
             return _error(404, f"Not Found: method {api_method} is not played locally")
         return 200, json.dumps({"ok": True, "result": handler(params, request_data)}).encode()
 
-    def _getMe(self, params: dict[str, Any], _data: Any) -> Any:  # noqa: N802
+    def _getMe(self, params: dict[str, Any], _data: Any) -> Any:
         return BOT_USER
 
-    def _setMyCommands(self, params: dict[str, Any], _data: Any) -> Any:  # noqa: N802
+    def _setMyCommands(self, params: dict[str, Any], _data: Any) -> Any:
         return True
 
-    def _deleteWebhook(self, params: dict[str, Any], _data: Any) -> Any:  # noqa: N802
+    def _deleteWebhook(self, params: dict[str, Any], _data: Any) -> Any:
         return True
 
-    def _answerCallbackQuery(self, params: dict[str, Any], _data: Any) -> Any:  # noqa: N802
+    def _answerCallbackQuery(self, params: dict[str, Any], _data: Any) -> Any:
         text = params.get("text")
         if text:
             self._record(SentMessage(0, "answerCallbackQuery", str(text)))
         return True
 
-    def _getFile(self, params: dict[str, Any], _data: Any) -> Any:  # noqa: N802
+    def _getFile(self, params: dict[str, Any], _data: Any) -> Any:
         file_id = str(params["file_id"])
         return {
             "file_id": file_id,
@@ -99,7 +104,7 @@ class LocalBotAPI(BaseRequest):
             "file_path": file_id,
         }
 
-    def _sendMessage(self, params: dict[str, Any], _data: Any) -> Any:  # noqa: N802
+    def _sendMessage(self, params: dict[str, Any], _data: Any) -> Any:
         buttons = [
             (str(button["text"]), str(button.get("callback_data", "")))
             for row in params.get("reply_markup", {}).get("inline_keyboard", [])
@@ -109,14 +114,20 @@ class LocalBotAPI(BaseRequest):
         self._record(SentMessage(chat_id, "sendMessage", str(params["text"]), buttons))
         return self._message(chat_id, {"text": params["text"]})
 
-    def _sendDocument(self, params: dict[str, Any], data: RequestData | None) -> Any:  # noqa: N802
+    def _sendDocument(self, params: dict[str, Any], data: RequestData | None) -> Any:
         chat_id = int(params["chat_id"])
         name, content = "", b""
         if data is not None and data.multipart_data:
-            name, content, *_ = data.multipart_data["document"]
+            name, raw, *_ = data.multipart_data["document"]
+            content = raw if isinstance(raw, bytes) else raw.read()
         self._record(
-            SentMessage(chat_id, "sendDocument", str(params.get("caption", "")),
-                        file_name=name, file_bytes=bytes(content))
+            SentMessage(
+                chat_id,
+                "sendDocument",
+                str(params.get("caption", "")),
+                file_name=name,
+                file_bytes=bytes(content),
+            )
         )
         document = {"file_id": f"doc{len(self.sent)}", "file_unique_id": f"u{len(self.sent)}"}
         return self._message(chat_id, {"document": document})

@@ -47,8 +47,14 @@ async def retrying(
         except retry_on as error:
             if number == tries:
                 raise
-            log.warning("%s unreachable (%s); retry %d/%d in %.0fs",
-                        what, type(error).__name__, number, tries - 1, delay)
+            log.warning(
+                "%s unreachable (%s); retry %d/%d in %.0fs",
+                what,
+                type(error).__name__,
+                number,
+                tries - 1,
+                delay,
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, max_delay)
     raise AssertionError("unreachable")
@@ -58,8 +64,9 @@ async def serve(settings: Settings) -> None:
     """Serve until a stop signal; the event loop's only long-running job."""
     token = settings.token
     engine = make_engine(settings.database_url)
-    await retrying("database", lambda: asyncio.to_thread(upgrade, engine),
-                   retry_on=(OperationalError,))
+    await retrying(
+        "database", lambda: asyncio.to_thread(upgrade, engine), retry_on=(OperationalError,)
+    )
     app = build_application(settings, engine=engine)
     await retrying("Telegram", app.initialize, retry_on=(NetworkError, TimedOut))
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
@@ -67,13 +74,20 @@ async def serve(settings: Settings) -> None:
     secret = webhook_secret(token, configured) if webhook_path else None
     web = make_web_app(app, engine, webhook_path=webhook_path, secret=secret)
     server = uvicorn.Server(
-        uvicorn.Config(web, host=settings.listen_host, port=settings.listen_port,
-                       log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Config(
+            web,
+            host=settings.listen_host,
+            port=settings.listen_port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
     )
     try:
         if settings.webhook_url:
-            await app.bot.set_webhook(settings.webhook_url, secret_token=secret,
-                                      allowed_updates=Update.ALL_TYPES)
+            await app.bot.set_webhook(
+                settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            )
             log.info("webhook mode on port %d", settings.listen_port)
         else:
             assert app.updater is not None

@@ -129,7 +129,12 @@ class SellerStore:
         while True:
             try:
                 return await asyncio.to_thread(
-                    self._run_sync, telegram_user_id, chat_id, locale, start_payload, unit,
+                    self._run_sync,
+                    telegram_user_id,
+                    chat_id,
+                    locale,
+                    start_payload,
+                    unit,
                     dict(companies),
                 )
             except NeedsCompanyLookup as needed:
@@ -222,9 +227,7 @@ def _write(session: Session, seller: Seller, view: SellerView, write: Write) -> 
         if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
             values["submitted_at"] = utcnow()
     assert seller.id is not None
-    if not repo.save_seller(
-        session, seller_id=seller.id, expected_version=view.version, **values
-    ):
+    if not repo.save_seller(session, seller_id=seller.id, expected_version=view.version, **values):
         return False
     if progress is not None and progress.state != view.progress.state:
         repo.record_step(

@@ -46,7 +46,7 @@ def database_ready(engine: Engine) -> bool:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return is_current(engine)
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         log.warning("readiness check: database not ready", exc_info=True)
         return False
 

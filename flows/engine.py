@@ -14,7 +14,7 @@ from flows.bulk import BulkResult
 from flows.errors import StaleAnswer, ValidationError
 from flows.machine import machine_for
 from flows.progress import DRAFT, FlowEnv, Outcome, Progress, Prompt, Say
-from flows.steps import Choice, InputKind, N_, Step
+from flows.steps import N_, Choice, InputKind, Step
 from flows.tracks import FINAL_STATES, MARKET_OF_TRACK, REVIEW, TRACKS, find_step
 
 SUBMIT, EDIT = "submit", "edit"
@@ -60,7 +60,10 @@ def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> O
     assert step is not None, f"unknown state {progress.state!r}"
     if step.kind is InputKind.PRODUCTS:
         result = product_step.handle(
-            progress, answer, env.products_for(progress.track), min_products=env.min_products
+            progress,
+            answer,
+            env.products_for(progress.track),
+            min_products=env.min_products(progress.track),
         )
         if result.finished:
             _fire(progress, "answer", env)
@@ -74,6 +77,10 @@ def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> O
         progress.answers.pop("company_registered_name", None)
         _fire(progress, "back", env)
         return Outcome(progress=progress, saved={step.id: None})
+    if step.id == "track" and progress.answers.get("track") != value:
+        # products were checked against the old track's limits (currency, price cap)
+        progress.answers.pop("products", None)
+        progress.answers.pop(DRAFT, None)
     progress.answers[step.id] = value
     if step.id == "track":
         progress.track = str(value)
@@ -147,8 +154,9 @@ def _review(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> Ou
     if answer.value == EDIT:
         _fire(progress, "back", env)
         return Outcome(progress=progress)
-    if product_step.product_count(progress) < env.min_products:
-        raise ValidationError("error_products_minimum", min=env.min_products)
+    minimum = env.min_products(progress.track)
+    if product_step.product_count(progress) < minimum:
+        raise ValidationError("error_products_minimum", min=minimum)
     _fire(progress, "submit", env)
     return Outcome(progress=progress, saved={"submitted": True}, say=(Say("submitted_next"),))
 
@@ -215,8 +223,9 @@ def _products_prompt(
     draft = progress.answers.get(DRAFT)
     if draft is None:
         count = product_step.product_count(progress)
-        say = Say(step.ask, {"count": count, "min": env.min_products})
-        choices = product_step.menu_choices(progress, min_products=env.min_products)
+        minimum = env.min_products(progress.track)
+        say = Say(step.ask, {"count": count, "min": minimum})
+        choices = product_step.menu_choices(progress, min_products=minimum)
         return Prompt(prompt_key(progress), (say,), step.kind, choices, position, step.tips)
     field = product_step.FIELDS_BY_ID[draft["field"]]
     params = {

@@ -99,10 +99,13 @@ class FlowMachine:
 
     def fire(self, trigger: str, progress: HasState, context: StepContext) -> bool:
         """Apply ``trigger``; False when no transition applies from the current state."""
+        event = self._machine.events.get(trigger)
+        if event is None:
+            return False
         with self._lock:
             self._machine.add_model(progress, initial=progress.state)
             try:
-                return bool(self._machine.events[trigger].trigger(progress, context=context))
+                return bool(event.trigger(progress, context=context))
             except MachineError:
                 return False
             finally:

@@ -7,8 +7,8 @@ limits come from the cohort's ``ProductRules``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from flows.bulk import BulkResult
 from flows.errors import ValidationError
 from flows.products import Product, ProductRules
 from flows.progress import DRAFT, Progress, Say
-from flows.steps import Choice, N_
+from flows.steps import N_, Choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +206,8 @@ def _image(
 ) -> StepResult:
     if not isinstance(answer, FileAnswer):
         raise ValidationError("error_expected_image")
+    if len(draft.get("images", ())) >= rules.images_max:
+        raise ValidationError("error_images_count", min=rules.images_min, max=rules.images_max)
     products.image(answer.mime_type, answer.size, answer.width, answer.height, rules)
     images = [*draft.get("images", ()), answer.file_id]
     draft["images"] = images
@@ -225,8 +227,8 @@ def _next_field(progress: Progress, draft: dict[str, Any], rules: ProductRules) 
         title=draft["title"],
         price=Decimal(draft["price"]),
         currency=rules.currency,
-        images=tuple(draft["images"]),
-        package_cm=tuple(draft["package"]) if draft.get("package") else None,  # type: ignore[arg-type]
+        images=tuple(draft.get("images", ())),
+        package_cm=tuple(draft["package"]) if draft.get("package") else None,
         weight_kg=Decimal(draft["weight"]) if draft.get("weight") else None,
     )
     progress.answers.pop(DRAFT)

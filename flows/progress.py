@@ -91,10 +91,13 @@ class FlowEnv:
             today=self.today,
         )
 
-    @property
-    def min_products(self) -> int:
-        """How many products a seller needs before submitting (data; default 1)."""
-        return int(self.rules.get("min_products", 1))
+    def min_products(self, track: str | None) -> int:
+        """How many products a seller needs before submitting (data; default 1).
+
+        A cohort may set it as a track rule or as a product rule; the stricter one wins.
+        """
+        set_by_track = int(self.rules.get("min_products", 1))
+        return max(set_by_track, self.products_for(track).min_products)
 
 
 @dataclass(frozen=True)

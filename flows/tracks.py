@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows import validators
-from flows.steps import Choice, FileRule, InputKind, N_, Step, StepContext, plain
+from flows.steps import N_, Choice, FileRule, InputKind, Step, StepContext, plain
 
 LANGUAGES: Mapping[str, str] = {"zh_Hans": "简体中文", "en": "English", "id": "Bahasa Indonesia"}
 """Locale folder name → the language's own name (button labels are never translated)."""

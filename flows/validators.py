@@ -175,6 +175,9 @@ def nik(raw: str) -> str:
     """An Indonesian NIK: 16 digits with a real region and birth date (women: day + 40)."""
     if (number := _stdnum(stdnum_nik.validate, raw)) is None:
         raise ValidationError("error_nik")
+    day = int(number[6:8])  # stdnum takes the day modulo 40, so it lets 81–99 through
+    if not (1 <= day <= 31 or 41 <= day <= 71):
+        raise ValidationError("error_nik")
     return number
 
 

@@ -26,7 +26,11 @@ class BotHarness:
     """One running application against one fake Bot API; restartable mid-flow."""
 
     def __init__(
-        self, api: FakeBotAPI, engine: Engine, *, companies_house: CompaniesHouseClient | None = None
+        self,
+        api: FakeBotAPI,
+        engine: Engine,
+        *,
+        companies_house: CompaniesHouseClient | None = None,
     ) -> None:
         self.api = api
         self.engine = engine
@@ -36,12 +40,16 @@ class BotHarness:
         self.app: Application | None = None  # type: ignore[type-arg]
 
     def settings(self) -> Settings:
-        return Settings(bot_token=self.api.token, bot_api_url=self.api.url,  # type: ignore[arg-type]
-                        database_url=str(self.engine.url))
+        return Settings(
+            bot_token=self.api.token,
+            bot_api_url=self.api.url,  # type: ignore[arg-type]
+            database_url=str(self.engine.url),
+        )
 
     async def start(self) -> None:
-        app = build_application(self.settings(), engine=self.engine,
-                                companies_house=self.companies_house)
+        app = build_application(
+            self.settings(), engine=self.engine, companies_house=self.companies_house
+        )
 
         async def fail_on_error(update: object, context: Any) -> None:
             self.errors.append(context.error)
@@ -83,8 +91,9 @@ class BotHarness:
         for row in message["reply_markup"]["inline_keyboard"]:
             for button in row:
                 if button["callback_data"].rsplit("|", 1)[-1] == value:
-                    update = self.updates.callback(user, button["callback_data"],
-                                                   message["message_id"])
+                    update = self.updates.callback(
+                        user, button["callback_data"], message["message_id"]
+                    )
                     return _reply_text(await self.push(update))
         raise LookupError(f"no button {value!r} on {message['reply_markup']}")
 
@@ -119,8 +128,11 @@ class BotHarness:
 
 def _reply_text(calls: list[Call]) -> str:
     texts = [call.text or "" for call in calls if call.method in ("sendMessage", "sendDocument")]
-    notices = [str(call.params.get("text", "")) for call in calls
-               if call.method == "answerCallbackQuery" and call.params.get("text")]
+    notices = [
+        str(call.params.get("text", ""))
+        for call in calls
+        if call.method == "answerCallbackQuery" and call.params.get("text")
+    ]
     return "\n".join(texts + notices)
 
 

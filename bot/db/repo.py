@@ -57,14 +57,16 @@ def save_seller(session: Session, *, seller_id: int, expected_version: int, **va
         .values(version=expected_version + 1, last_activity_at=utcnow(), **values)
     )
     result = session.connection().execute(statement)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)
 
 
 def record_step(
     session: Session, *, seller_id: int, from_state: str, to_state: str, actor: str = "seller"
 ) -> None:
     """Append one state change to the seller's history."""
-    session.add(StepEvent(seller_id=seller_id, from_state=from_state, to_state=to_state, actor=actor))
+    session.add(
+        StepEvent(seller_id=seller_id, from_state=from_state, to_state=to_state, actor=actor)
+    )
 
 
 def add_invite_code(
@@ -103,12 +105,14 @@ def redeem_invite_code(session: Session, *, code: str, market: str, now: dt.date
             col(InviteCode.code) == code,
             col(InviteCode.market) == market,
             col(InviteCode.revoked).is_(False),
-            or_(col(InviteCode.max_uses).is_(None), col(InviteCode.uses) < col(InviteCode.max_uses)),
+            or_(
+                col(InviteCode.max_uses).is_(None), col(InviteCode.uses) < col(InviteCode.max_uses)
+            ),
             or_(col(InviteCode.expires_at).is_(None), col(InviteCode.expires_at) > now),
         )
         .values(uses=col(InviteCode.uses) + 1)
     )
-    if session.connection().execute(statement).rowcount == 1:  # type: ignore[attr-defined]
+    if session.connection().execute(statement).rowcount == 1:
         return
     invite = session.exec(select(InviteCode).where(InviteCode.code == code)).first()
     if invite is None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext, translator
+from bot.context import BotContext
 from bot.handlers.dialog import Answered, answered, run_for_sender, write_if_changed
-from bot.i18n import telegram_locale
 from bot.keyboards import language_keyboard, restart_keyboard, unpack
 from bot.render import Reply, outcome_reply, prompt_reply, summary_text
 from bot.sellers import SellerView, Write
@@ -56,9 +55,7 @@ async def back(update: Update, context: BotContext) -> None:
         outcome = go_back(view.progress, env)
         now = prompt(outcome.progress, env)
         write = write_if_changed(view, outcome.progress) if outcome.accepted else None
-        return write, answered(
-            env, outcome.progress, lambda t: outcome_reply(outcome, now, env, t)
-        )
+        return write, answered(env, outcome.progress, lambda t: outcome_reply(outcome, now, env, t))
 
     await run_for_sender(update, context, unit)
 
@@ -86,9 +83,7 @@ async def on_restart(update: Update, context: BotContext) -> None:
             return None, _reprompt(view, env, N_("restart_cancelled"))
         fresh = Progress(state="market", answers={"language": view.locale})
         now = prompt(fresh, env)
-        reply = answered(
-            env, fresh, lambda t: prompt_reply(now, t, before=[t("restart_done")])
-        )
+        reply = answered(env, fresh, lambda t: prompt_reply(now, t, before=[t("restart_done")]))
         return write_if_changed(view, fresh), reply
 
     await query.answer()

@@ -52,7 +52,9 @@ def answered(
     env: FlowEnv, progress: Progress, reply: Callable[[Translator], Reply], **kwargs: Any
 ) -> Answered:
     """Package a reply with the currency its prices are in."""
-    return Answered(reply=reply, currency=currency_of(progress, env), track=progress.track, **kwargs)
+    return Answered(
+        reply=reply, currency=currency_of(progress, env), track=progress.track, **kwargs
+    )
 
 
 async def run_for_sender(
@@ -89,7 +91,8 @@ async def send_templates(context: BotContext, chat_id: int, track: str, t: Trans
         asyncio.to_thread(template_csv, track), asyncio.to_thread(template_xlsx, track)
     )
     await context.bot.send_document(
-        chat_id, InputFile(csv_bytes, filename=f"products_{track}.csv"),
+        chat_id,
+        InputFile(csv_bytes, filename=f"products_{track}.csv"),
         caption=t("template_caption"),
     )
     await context.bot.send_document(

@@ -14,8 +14,16 @@ from tests.bot.test_seller_journeys import JOURNEYS, _seed_invite_code
 from tests.harness import running_bot
 from tests.updates import TelegramUser
 
-SECRETS = ("07400 123456", "+447400123456", "7400123456", "91110000802100433B",
-           "3174055012900001", "01.855.081.4-412.000", "018550814412000", "shop@example.com")
+SECRETS = (
+    "07400 123456",
+    "+447400123456",
+    "7400123456",
+    "91110000802100433B",
+    "3174055012900001",
+    "01.855.081.4-412.000",
+    "018550814412000",
+    "shop@example.com",
+)
 
 
 @pytest.fixture
@@ -56,11 +64,18 @@ async def test_a_whole_flow_logged_at_debug_leaks_no_token_and_no_personal_numbe
 
 
 def test_redaction_covers_tokens_in_urls_phones_ids_and_emails() -> None:
-    line = ("POST https://api.telegram.org/bot123456789:AAFakeTokenForTestsOnly-0123456789abcd/"
-            "sendMessage +44 7400 123456 NIK 3174055012900001 USCC 91110000802100433B a@b.co")
+    line = (
+        "POST https://api.telegram.org/bot123456789:AAFakeTokenForTestsOnly-0123456789abcd/"
+        "sendMessage +44 7400 123456 NIK 3174055012900001 USCC 91110000802100433B a@b.co"
+    )
     cleaned = redact(line)
-    for secret in ("AAFakeTokenForTestsOnly", "7400 123456", "3174055012900001",
-                   "91110000802100433B", "a@b.co"):
+    for secret in (
+        "AAFakeTokenForTestsOnly",
+        "7400 123456",
+        "3174055012900001",
+        "91110000802100433B",
+        "a@b.co",
+    ):
         assert secret not in cleaned
     assert "sendMessage" in cleaned
 

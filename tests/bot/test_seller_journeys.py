@@ -38,8 +38,15 @@ def photo(file_id: str) -> Step:
 
 
 def guided_product(title: str, price: str) -> list[Step]:
-    return [tap("add"), text(title), text(price), photo("product-photo-1"), tap("images_done"),
-            text("30x20x10"), text("0.5")]
+    return [
+        tap("add"),
+        text(title),
+        text(price),
+        photo("product-photo-1"),
+        tap("images_done"),
+        text("30x20x10"),
+        text("0.5"),
+    ]
 
 
 UK_PRODUCT = guided_product("Wireless Earbuds Bluetooth 5.3", "£12.99")
@@ -47,29 +54,54 @@ ID_PRODUCT = guided_product("Kaos Polos Katun Premium Pria Wanita", "Rp150.000")
 
 JOURNEYS: dict[str, list[Step]] = {
     "uk_business": [
-        text("Acme Trading Ltd"), text("sc123456"), text("14/03/2019"), pdf(),
-        photo("director-passport"), text("07400 123456"), *UK_PRODUCT,
+        text("Acme Trading Ltd"),
+        text("sc123456"),
+        text("14/03/2019"),
+        pdf(),
+        photo("director-passport"),
+        text("07400 123456"),
+        *UK_PRODUCT,
     ],
     "uk_individual": [
-        photo("passport-page"), photo("selfie-with-passport"), pdf("council-tax.pdf"),
-        text("+44 7400 123456"), *UK_PRODUCT,
+        photo("passport-page"),
+        photo("selfie-with-passport"),
+        pdf("council-tax.pdf"),
+        text("+44 7400 123456"),
+        *UK_PRODUCT,
     ],
     "uk_crossborder": [
-        text("深圳市星河贸易有限公司"), text("91110000802100433B"), pdf("licence.pdf"),
-        photo("legal-rep-id"), text("tts-uk-2026"), text("07400 123456"),
-        text("Shop@Example.com"), *UK_PRODUCT,
+        text("深圳市星河贸易有限公司"),
+        text("91110000802100433B"),
+        pdf("licence.pdf"),
+        photo("legal-rep-id"),
+        text("tts-uk-2026"),
+        text("07400 123456"),
+        text("Shop@Example.com"),
+        *UK_PRODUCT,
     ],
     "id_individual": [
-        text("3174 0550 1290 0001"), text("01.855.081.4-412.000"), photo("ktp"),
-        text("0812-3456-7890"), *ID_PRODUCT,
+        text("3174 0550 1290 0001"),
+        text("01.855.081.4-412.000"),
+        photo("ktp"),
+        text("0812-3456-7890"),
+        *ID_PRODUCT,
     ],
     "id_business": [
-        text("PT Maju Jaya Abadi"), text("9120001234567"), text("0018550814412000"),
-        photo("rep-ktp"), text("+62 812 3456 7890"), *ID_PRODUCT,
+        text("PT Maju Jaya Abadi"),
+        text("9120001234567"),
+        text("0018550814412000"),
+        photo("rep-ktp"),
+        text("+62 812 3456 7890"),
+        *ID_PRODUCT,
     ],
 }
-MARKET = {"uk_business": "uk", "uk_individual": "uk", "uk_crossborder": "uk",
-          "id_individual": "id", "id_business": "id"}
+MARKET = {
+    "uk_business": "uk",
+    "uk_individual": "uk",
+    "uk_crossborder": "uk",
+    "id_individual": "id",
+    "id_business": "id",
+}
 TELEGRAM_LANGUAGE = {"en": "en", "zh_Hans": "zh-hans", "id": "id"}
 SUBMITTED = {"en": "submitted", "zh_Hans": "已提交", "id": "dikirim"}
 
@@ -120,7 +152,9 @@ async def test_wrong_answers_are_explained_and_change_nothing(engine: Engine) ->
         after = bot.seller(user)
         assert "91110000802100433B" in reply  # the example of a right answer
         assert (after.state, after.answers, after.version) == (
-            before.state, before.answers, before.version
+            before.state,
+            before.answers,
+            before.version,
         )
         await bot.photo(user, "not-a-code")
         assert bot.seller(user).version == before.version
@@ -139,7 +173,9 @@ async def test_a_stale_button_gets_a_notice_and_changes_nothing(engine: Engine) 
         assert not [c for c in calls if c.method == "sendMessage"]
         after = bot.seller(user)
         assert (after.state, after.answers, after.version) == (
-            before.state, before.answers, before.version
+            before.state,
+            before.answers,
+            before.version,
         )
 
 
@@ -209,8 +245,15 @@ async def test_bulk_product_file_with_errors_is_reported_row_by_row_then_accepte
 ) -> None:
     user = TelegramUser(2006, "Sari", "id")
     header = ["title", "price", "image_urls", "length_cm", "width_cm", "height_cm", "weight_kg"]
-    good = ["Kaos Polos Katun Premium Pria Wanita", 150000, "https://cdn.example.com/a.jpg",
-            30, 20, 5, 0.3]
+    good = [
+        "Kaos Polos Katun Premium Pria Wanita",
+        150000,
+        "https://cdn.example.com/a.jpg",
+        30,
+        20,
+        5,
+        0.3,
+    ]
     async with running_bot(engine) as bot:
         await bot.say(user, "/start")
         for value in ("id", "id", "id_individual"):
@@ -220,17 +263,27 @@ async def test_bulk_product_file_with_errors_is_reported_row_by_row_then_accepte
         await bot.photo(user, "ktp")
         await bot.say(user, "081234567890")
         assert bot.seller(user).state == "products"
-        templates = await bot.push(bot.updates.callback(
-            user, "a|products|template", bot.last_keyboard(user)["message_id"]))
+        templates = await bot.push(
+            bot.updates.callback(user, "a|products|template", bot.last_keyboard(user)["message_id"])
+        )
         assert {c.files["document"].filename for c in templates if c.method == "sendDocument"} == {
-            "products_id_individual.csv", "products_id_individual.xlsx"}
+            "products_id_individual.csv",
+            "products_id_individual.xlsx",
+        }
         bad = _xlsx([header, good, ["Kaos", "12.5", "ftp://x", 30, 20, 5, 0.3]])
-        reply = await bot.document(user, "produk.xlsx",
-                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                   bad)
+        reply = await bot.document(
+            user,
+            "produk.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bad,
+        )
         assert "3" in reply and "price" in reply and "title" in reply
         assert "products" not in bot.seller(user).answers
         fixed = _xlsx([header, good, good])
-        await bot.document(user, "produk.xlsx",
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fixed)
+        await bot.document(
+            user,
+            "produk.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            fixed,
+        )
         assert len(bot.seller(user).answers["products"]) == 2

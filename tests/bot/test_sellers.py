@@ -33,9 +33,13 @@ async def _run(store: SellerStore, unit, user: int = 1):  # type: ignore[no-unty
     return await store.run(telegram_user_id=user, chat_id=user, locale="en", unit=unit)
 
 
-async def test_first_contact_creates_the_seller_once_with_the_telegram_locale(engine: Engine) -> None:
+async def test_first_contact_creates_the_seller_once_with_the_telegram_locale(
+    engine: Engine,
+) -> None:
     store = SellerStore(engine)
-    first = await store.run(telegram_user_id=5, chat_id=5, locale="zh_Hans", unit=lambda v, e: (None, v))
+    first = await store.run(
+        telegram_user_id=5, chat_id=5, locale="zh_Hans", unit=lambda v, e: (None, v)
+    )
     again = await store.run(telegram_user_id=5, chat_id=5, locale="en", unit=lambda v, e: (None, v))
     assert first.seller.is_new and not again.seller.is_new
     assert again.seller.locale == "zh_Hans"
@@ -43,7 +47,9 @@ async def test_first_contact_creates_the_seller_once_with_the_telegram_locale(en
         assert session.exec(select(func.count()).select_from(Seller)).one() == 1
 
 
-async def test_accepted_answer_is_stored_with_a_new_version_and_a_step_event(engine: Engine) -> None:
+async def test_accepted_answer_is_stored_with_a_new_version_and_a_step_event(
+    engine: Engine,
+) -> None:
     store = SellerStore(engine)
     result = await _run(store, _answer(ChoiceAnswer("language", "en")))
     assert result.seller.progress.state == "market"
@@ -57,8 +63,12 @@ async def test_accepted_answer_is_stored_with_a_new_version_and_a_step_event(eng
 
 async def test_refused_answer_changes_nothing_in_the_database(engine: Engine) -> None:
     store = SellerStore(engine)
-    for answer in (ChoiceAnswer("language", "en"), ChoiceAnswer("market", "uk"),
-                   ChoiceAnswer("track", "uk_crossborder"), TextAnswer("ACME Trading Ltd")):
+    for answer in (
+        ChoiceAnswer("language", "en"),
+        ChoiceAnswer("market", "uk"),
+        ChoiceAnswer("track", "uk_crossborder"),
+        TextAnswer("ACME Trading Ltd"),
+    ):
         await _run(store, _answer(answer))
     result = await _run(store, _answer(TextAnswer("91110000802100433A")))  # wrong check char
     assert result.value == "error_uscc"
@@ -67,7 +77,9 @@ async def test_refused_answer_changes_nothing_in_the_database(engine: Engine) ->
         assert seller.state == "uscc" and "uscc" not in seller.answers and seller.version == 5
 
 
-async def test_a_concurrent_write_is_detected_and_the_unit_rerun_on_fresh_data(engine: Engine) -> None:
+async def test_a_concurrent_write_is_detected_and_the_unit_rerun_on_fresh_data(
+    engine: Engine,
+) -> None:
     store = SellerStore(engine)
     await _run(store, lambda v, e: (None, None))
     seen_versions: list[int] = []
@@ -76,8 +88,9 @@ async def test_a_concurrent_write_is_detected_and_the_unit_rerun_on_fresh_data(e
         seen_versions.append(view.version)
         if len(seen_versions) == 1:  # another process writes between our read and our write
             with Session(engine) as other:
-                assert repo.save_seller(other, seller_id=view.id, expected_version=view.version,
-                                        locale="id")
+                assert repo.save_seller(
+                    other, seller_id=view.id, expected_version=view.version, locale="id"
+                )
                 other.commit()
         progress = view.progress.copy()
         progress.answers["note"] = len(seen_versions)
@@ -159,8 +172,12 @@ async def test_a_company_lookup_runs_outside_the_transaction_and_only_once(engin
         return CompanyCheck("found", name="ACME LTD", status="active")
 
     store = SellerStore(engine, company_lookup=lookup)
-    for answer in (ChoiceAnswer("language", "en"), ChoiceAnswer("market", "uk"),
-                   ChoiceAnswer("track", "uk_business"), TextAnswer("Acme Ltd")):
+    for answer in (
+        ChoiceAnswer("language", "en"),
+        ChoiceAnswer("market", "uk"),
+        ChoiceAnswer("track", "uk_business"),
+        TextAnswer("Acme Ltd"),
+    ):
         await _run(store, _answer(answer))
     result = await _run(store, _answer(TextAnswer("sc 123456")))
     assert looked_up == ["SC123456"]
@@ -172,8 +189,11 @@ async def test_many_sellers_at_once_all_keep_their_progress(engine: Engine) -> N
     store = SellerStore(engine)
 
     async def walk(user: int) -> Progress:
-        for answer in (ChoiceAnswer("language", "id"), ChoiceAnswer("market", "id"),
-                       ChoiceAnswer("track", "id_individual")):
+        for answer in (
+            ChoiceAnswer("language", "id"),
+            ChoiceAnswer("market", "id"),
+            ChoiceAnswer("track", "id_individual"),
+        ):
             result = await _run(store, _answer(answer), user=user)
         return result.seller.progress
 

