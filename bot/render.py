@@ -57,7 +57,9 @@ def prompt_reply(prompt: Prompt, t: Translator, *, before: Iterable[str] = ()) -
 
 
 def _label(prompt: Prompt, choice: Choice, t: Translator) -> str:
-    return choice.label if prompt.key == "language" else t(choice.label)
+    if prompt.key == "language":  # each language in its own name; the current one ticked
+        return ("✓ " if choice.value == t.locale else "") + choice.label
+    return t(choice.label)
 
 
 def say(item: Say, t: Translator) -> str:

@@ -58,7 +58,7 @@ class InviteCode(SQLModel, table=True):
     market: str = Field(max_length=8)
     provider_id: int | None = Field(default=None, foreign_key="provider.id")
     cohort_id: int | None = Field(default=None, foreign_key="cohort.id")
-    max_uses: int | None = Field(default=1)
+    max_uses: int | None = None
     uses: int = 0
     expires_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     revoked: bool = False
