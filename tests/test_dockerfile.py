@@ -63,7 +63,7 @@ def parse_key_values(value: str) -> dict[str, str]:
     words = shlex.split(value)
     if words and "=" not in words[0]:
         return {words[0]: " ".join(words[1:])}
-    return dict(word.split("=", 1) if "=" in word else (word, "") for word in words)
+    return {name: value for name, _, value in (word.partition("=") for word in words)}
 
 
 def stages() -> list[Stage]:

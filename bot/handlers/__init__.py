@@ -6,7 +6,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.handlers import commands, errors, seller
 
-PRIVATE = filters.ChatType.PRIVATE
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+"""New messages in private chats; an edited old message must not answer the current step."""
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -5,11 +5,18 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.dialog import Answered, answered, run_for_sender, write_if_changed
+from bot.handlers.dialog import (
+    Answered,
+    answered,
+    outcome_write,
+    run_for_sender,
+    write_if_changed,
+)
 from bot.keyboards import language_keyboard, restart_keyboard, unpack
 from bot.render import Reply, outcome_reply, prompt_reply, summary_text
 from bot.sellers import SellerView, Write
-from flows.engine import go_back, prompt
+from flows.answers import ChoiceAnswer
+from flows.engine import advance, go_back, prompt
 from flows.progress import FlowEnv, Progress
 from flows.steps import N_
 from flows.tracks import LANGUAGES
@@ -111,9 +118,13 @@ async def on_language(update: Update, context: BotContext) -> None:
         return
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
+        if view.progress.state == "language":  # the intake's own question: answer it
+            outcome = advance(view.progress, ChoiceAnswer("language", chosen), env)
+            now = prompt(outcome.progress, env)
+            reply = answered(env, outcome.progress, lambda t: outcome_reply(outcome, now, env, t))
+            return outcome_write(view, outcome), reply
         progress = view.progress.copy()
-        if progress.state != "language":
-            progress.answers["language"] = chosen
+        progress.answers["language"] = chosen
         return write_if_changed(view, progress, locale=chosen), _reprompt(
             view, env, N_("language_changed")
         )

@@ -287,3 +287,27 @@ async def test_bulk_product_file_with_errors_is_reported_row_by_row_then_accepte
             fixed,
         )
         assert len(bot.seller(user).answers["products"]) == 2
+
+
+async def test_an_edited_old_message_does_not_answer_the_current_step(engine: Engine) -> None:
+    user = TelegramUser(2007, "Ann", "en")
+    async with running_bot(engine) as bot:
+        await bot.say(user, "/start")
+        for value in ("en", "uk", "uk_crossborder"):
+            await bot.tap(user, value)
+        update = bot.updates.message_text(user, "Acme Trading Ltd")
+        update["edited_message"] = update.pop("message")
+        update["edited_message"]["edit_date"] = update["edited_message"]["date"]
+        calls = await bot.push(update)
+        assert not [c for c in calls if c.method == "sendMessage"]
+        assert bot.seller(user).state == "company_name"
+
+
+async def test_switching_language_at_the_first_question_answers_it(engine: Engine) -> None:
+    user = TelegramUser(2008, "Ani", "en")
+    async with running_bot(engine) as bot:
+        await bot.say(user, "/start")
+        await bot.say(user, "/language")
+        await bot.tap_data(user, "lang|set|id")
+        seller = bot.seller(user)
+        assert (seller.locale, seller.state) == ("id", "market")
