@@ -50,14 +50,10 @@ class Installed:
         return self.venv / "bin"
 
 
-def _run(command: Sequence[str | Path], **kwargs: object) -> None:
+def _run(command: Sequence[str | Path]) -> None:
+    """Run a build step; on failure, show its output (pip's resolver errors are long)."""
     result = subprocess.run(
-        [str(part) for part in command],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        **kwargs,  # type: ignore[call-overload]
+        [str(part) for part in command], capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InputFile, Update
 
@@ -19,6 +19,8 @@ from bot.render import Reply, currency_of
 from bot.sellers import Result, SellerView, Unit, Write
 from flows.bulk import template_csv, template_xlsx
 from flows.progress import FlowEnv, Outcome, Progress
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,21 +59,29 @@ def answered(
     )
 
 
-async def run_for_sender(
-    update: Update, context: BotContext, unit: Unit[Answered], *, start_payload: str | None = None
-) -> Result[Answered]:
-    """Run ``unit`` for the update's sender and send what it answered."""
+async def run_unit(
+    update: Update, context: BotContext, unit: Unit[T], *, start_payload: str | None = None
+) -> Result[T]:
+    """Run ``unit`` in the transaction of the update's sender (created on first contact)."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
-    result = await services.sellers.run(
+    return await services.sellers.run(
         telegram_user_id=user.id,
         chat_id=chat.id,
         locale=telegram_locale(user.language_code, default=services.settings.default_locale),
         unit=unit,
         start_payload=start_payload,
     )
-    await send(context, chat.id, result)
+
+
+async def run_for_sender(
+    update: Update, context: BotContext, unit: Unit[Answered], *, start_payload: str | None = None
+) -> Result[Answered]:
+    """Run ``unit`` for the update's sender, then send what it answered."""
+    result = await run_unit(update, context, unit, start_payload=start_payload)
+    assert update.effective_chat is not None
+    await send(context, update.effective_chat.id, result)
     return result
 
 

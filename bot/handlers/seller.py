@@ -8,7 +8,7 @@ import logging
 from telegram import CallbackQuery, Document, Update
 
 from bot.context import BotContext, translator
-from bot.handlers.dialog import Answered, answered, outcome_write, run_for_sender
+from bot.handlers.dialog import Answered, answered, outcome_write, run_for_sender, run_unit
 from bot.i18n import telegram_locale
 from bot.keyboards import unpack
 from bot.render import outcome_reply
@@ -104,16 +104,7 @@ async def _bulk_rules(update: Update, context: BotContext) -> ProductRules | Non
             return None, None
         return None, env.products_for(view.progress.track)
 
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    services = context.services
-    result = await services.sellers.run(
-        telegram_user_id=user.id,
-        chat_id=chat.id,
-        locale=telegram_locale(user.language_code, default=services.settings.default_locale),
-        unit=peek,
-    )
-    return result.value
+    return (await run_unit(update, context, peek)).value
 
 
 async def _parse_bulk(context: BotContext, answer: FileAnswer, rules: ProductRules) -> BulkResult:
