@@ -69,5 +69,6 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    # alembic's migration context logs at INFO on every readiness probe
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -9,8 +9,10 @@ and the process exits 0.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import signal
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -21,7 +23,7 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.app import build_application
 from bot.db.engine import make_engine
-from bot.db.migrate import upgrade
+from bot.db.migrate import current_revision, upgrade
 from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.web import make_web_app, webhook_secret
@@ -60,6 +62,16 @@ async def retrying(
     raise AssertionError("unreachable")
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server without its signal handling: after a SIGTERM/SIGINT, uvicorn
+    re-raises the signal once it has shut down (``capture_signals``), which kills the
+    process (exit 143) before PTB stops; ``serve`` handles the signals instead."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 async def serve(settings: Settings) -> None:
     """Serve until a stop signal; the event loop's only long-running job."""
     token = settings.token
@@ -67,13 +79,14 @@ async def serve(settings: Settings) -> None:
     await retrying(
         "database", lambda: asyncio.to_thread(upgrade, engine), retry_on=(OperationalError,)
     )
+    log.info("database migrated to revision %s", current_revision(engine))
     app = build_application(settings, engine=engine)
     await retrying("Telegram", app.initialize, retry_on=(NetworkError, TimedOut))
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     secret = webhook_secret(token, configured) if webhook_path else None
     web = make_web_app(app, engine, webhook_path=webhook_path, secret=secret)
-    server = uvicorn.Server(
+    server = _Server(
         uvicorn.Config(
             web,
             host=settings.listen_host,
@@ -83,6 +96,9 @@ async def serve(settings: Settings) -> None:
             lifespan="off",
         )
     )
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop_signal, setattr, server, "should_exit", True)
     try:
         if settings.webhook_url:
             await app.bot.set_webhook(

@@ -134,7 +134,8 @@ class BotProcess:
     def report(self) -> str:
         """The process's output, framed, for a failing test's message."""
         code = self.process.returncode if self.process else None
-        return f"\n--- {self.name} (exit code {code}) stderr ---\n{self.stderr}--- end {self.name} ---"
+        name = self.name
+        return f"\n--- {name} (exit code {code}) stderr ---\n{self.stderr}--- end {name} ---"
 
     async def wait_healthy(self, *, timeout: float = 20.0) -> None:
         """Return once ``/healthz`` answers 200; fail early if the process died."""

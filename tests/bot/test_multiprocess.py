@@ -13,6 +13,7 @@ answers lead: every answer stored once, one step event per step, and ``version``
 from __future__ import annotations
 
 import asyncio
+import itertools
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -187,12 +188,7 @@ class Traffic:
         to = list(self.workers) if plan.double_taps else [self.workers[worker % 2]]
         before = await self.send(update, to)
         # Each copy ends with answerCallbackQuery (after the reply, if it was accepted).
-        answered = await self.calls(
-            lambda call: call.method == "answerCallbackQuery"
-            and call.params.get("callback_query_id") == query_id,
-            len(to),
-            before,
-        )
+        answered = await self.calls(self._answer_of(query_id), len(to), before)
         accepted = [call for call in answered if not call.params.get("text")]
         assert len(accepted) == 1, f"{user.id} {answer}: {len(accepted)} copies applied"
         replies = [call for call in self.api.calls[before:] if self._message_to(user)(call)]
@@ -205,12 +201,7 @@ class Traffic:
         )
         query_id = update["callback_query"]["id"]
         before = await self.send(update, list(self.workers))
-        answered = await self.calls(
-            lambda call: call.method == "answerCallbackQuery"
-            and call.params.get("callback_query_id") == query_id,
-            2,
-            before,
-        )
+        answered = await self.calls(self._answer_of(query_id), 2, before)
         assert all(call.params.get("text") for call in answered), "a stale tap was applied"
 
     async def walk(self, plan: Plan, first_worker: int) -> None:
@@ -221,6 +212,13 @@ class Traffic:
             await self.answer(plan, answer, worker)
         if plan.double_taps:
             await self.stale_tap(plan, plan.answers[2])  # the track button, once more
+
+    @staticmethod
+    def _answer_of(query_id: str) -> Callable[[Call], bool]:
+        return lambda call: (
+            call.method == "answerCallbackQuery"
+            and call.params.get("callback_query_id") == query_id
+        )
 
     @staticmethod
     def _message_to(user: TelegramUser) -> Callable[[Call], bool]:
@@ -299,15 +297,14 @@ async def test_two_workers_sharing_the_database_neither_lose_nor_duplicate_progr
         for plan, seller in zip(sellers, stored, strict=True):
             label = f"seller {plan.user.id} ({plan.track}, double taps: {plan.double_taps})"
             events = session.exec(
-                select(StepEvent).where(StepEvent.seller_id == seller.id).order_by(
-                    col(StepEvent.id)
-                )
+                select(StepEvent)
+                .where(StepEvent.seller_id == seller.id)
+                .order_by(col(StepEvent.id))
             ).all()
             path = [(event.from_state, event.to_state) for event in events]
-            assert path == list(zip(plan.states, plan.states[1:], strict=False)), label
-            assert (seller.state, seller.track, seller.locale) == (
-                "products", plan.track, plan.language
-            ), label
+            assert path == list(itertools.pairwise(plan.states)), label
+            assert seller.state == "products", label
+            assert (seller.track, seller.locale) == (plan.track, plan.language), label
             assert seller.market == SCRIPTS[plan.track][0].value, label
             assert comparable(seller.answers) == expected_answers(plan), label
             assert seller.version == 1 + len(plan.answers) == 1 + len(events), label

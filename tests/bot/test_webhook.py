@@ -39,7 +39,11 @@ class Bot:
     """A started Application behind the webhook app, and a client for that app."""
 
     def __init__(
-        self, api: FakeBotAPI, app: Application, web: Starlette, client: httpx.AsyncClient  # type: ignore[type-arg]
+        self,
+        api: FakeBotAPI,
+        app: Application,  # type: ignore[type-arg]
+        web: Starlette,
+        client: httpx.AsyncClient,
     ) -> None:
         self.api = api
         self.app = app
@@ -64,8 +68,8 @@ class Bot:
 
 def seller_count(engine: Engine, user: TelegramUser) -> int:
     with Session(engine) as session:
-        statement = select(func.count()).select_from(Seller).where(
-            Seller.telegram_user_id == user.id
+        statement = (
+            select(func.count()).select_from(Seller).where(Seller.telegram_user_id == user.id)
         )
         return int(session.exec(statement).one())
 
@@ -314,9 +318,7 @@ async def test_sigterm_finishes_the_update_in_hand_and_exits_0_saying_stopped_cl
             log_dir=tmp_path, log_level="INFO",
         )  # fmt: skip
         async with running_processes(process):
-            secret = (await api.wait_for(lambda c: c.method == "setWebhook")).params[
-                "secret_token"
-            ]
+            secret = (await api.wait_for(lambda c: c.method == "setWebhook")).params["secret_token"]
             updates = UpdateFactory.for_api(api)
             async with httpx.AsyncClient(timeout=5.0) as client:
                 response = await client.post(
