@@ -73,8 +73,10 @@ def make_web_app(
             return PlainTextResponse("forbidden", status_code=403)
         try:
             data: Any = json.loads(await request.body())
+            if not isinstance(data, dict):
+                raise TypeError("an update is a JSON object")
             update = Update.de_json(data, app.bot)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return PlainTextResponse("bad update", status_code=400)
         await app.update_queue.put(update)
         return Response(status_code=200)

@@ -252,13 +252,6 @@ def test_every_revision_upgrades_and_downgrades_one_step_at_a_time(empty_engine:
     assert app_tables(empty_engine) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/db/migrate.py upgrade(): nothing serializes concurrent migrations, so "
-    "when two workers start together on an empty PostgreSQL database the second one's "
-    "CREATE TABLE waits for the first and then fails (UniqueViolation on pg_type), and "
-    "bot/runner.py retries only OperationalError: that worker exits 1",
-)
 def test_two_workers_migrating_an_empty_postgresql_database_at_once_both_succeed(
     tmp_path: Path,
 ) -> None:
