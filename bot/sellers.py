@@ -40,6 +40,10 @@ class NeedsCompanyLookup(Exception):
         self.number = number
 
 
+class DuplicateUpdate(Exception):
+    """The seller's progress already includes this update (Telegram delivered it again)."""
+
+
 class ConcurrentUpdate(Exception):
     """The seller kept changing under us; give up after ``MAX_ATTEMPTS``."""
 
@@ -123,8 +127,15 @@ class SellerStore:
         locale: str,
         unit: Unit[T],
         start_payload: str | None = None,
+        update_id: int | None = None,
     ) -> Result[T]:
-        """Run ``unit`` for the seller in one transaction (re-run on a concurrent write)."""
+        """Run ``unit`` for the seller in one transaction (re-run on a concurrent write).
+
+        With ``update_id``, a write also records it, and an update at or below the last
+        recorded one raises ``DuplicateUpdate``: a redelivered update (a worker that died
+        before Telegram saw its answer, a restart before polling confirmed an offset) is
+        never applied twice.
+        """
         companies: dict[str, CompanyCheck] = {}
         while True:
             try:
@@ -136,6 +147,7 @@ class SellerStore:
                     start_payload,
                     unit,
                     dict(companies),
+                    update_id,
                 )
             except NeedsCompanyLookup as needed:
                 assert self._company_lookup is not None
@@ -149,6 +161,7 @@ class SellerStore:
         start_payload: str | None,
         unit: Unit[T],
         companies: Mapping[str, CompanyCheck],
+        update_id: int | None,
     ) -> Result[T]:
         for _attempt in range(MAX_ATTEMPTS):
             with Session(self._engine) as session:
@@ -159,6 +172,9 @@ class SellerStore:
                 except IntegrityError:  # two first messages raced to create the seller
                     session.rollback()
                     continue
+                last = seller.last_update_id
+                if update_id is not None and last is not None and update_id <= last:
+                    raise DuplicateUpdate(update_id)
                 view = _view(session, seller, is_new=is_new)
                 lookups = _Lookups(session, companies, checking=self._company_lookup is not None)
                 env = FlowEnv(
@@ -171,7 +187,7 @@ class SellerStore:
                 if write is None:
                     session.commit()
                     return Result(view, value)
-                if not _write(session, seller, view, write):
+                if not _write(session, seller, view, write, update_id):
                     session.rollback()
                     continue
                 session.commit()
@@ -215,8 +231,12 @@ def _view(session: Session, seller: Seller, *, is_new: bool) -> SellerView:
     )
 
 
-def _write(session: Session, seller: Seller, view: SellerView, write: Write) -> bool:
+def _write(
+    session: Session, seller: Seller, view: SellerView, write: Write, update_id: int | None
+) -> bool:
     values: dict[str, Any] = {}
+    if update_id is not None:
+        values["last_update_id"] = update_id
     if write.locale is not None:
         values["locale"] = write.locale
     progress = write.progress

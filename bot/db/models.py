@@ -81,6 +81,7 @@ class Seller(SQLModel, table=True):
     cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
     start_payload: str | None = Field(default=None, max_length=64)
     version: int = 1
+    last_update_id: int | None = Field(default=None, sa_type=BigInteger)
     blocked: bool = False
     created_at: dt.datetime = _timestamp()
     last_activity_at: dt.datetime = _timestamp(index=True)

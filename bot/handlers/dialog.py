@@ -7,6 +7,7 @@ after it has committed, so no transaction ever waits on Telegram.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -16,11 +17,12 @@ from telegram import InputFile, Update
 from bot.context import BotContext, translator
 from bot.i18n import Translator, telegram_locale
 from bot.render import Reply, currency_of
-from bot.sellers import Result, SellerView, Unit, Write
+from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
 from flows.bulk import template_csv, template_xlsx
 from flows.progress import FlowEnv, Outcome, Progress
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,22 @@ async def run_unit(
         locale=telegram_locale(user.language_code, default=services.settings.default_locale),
         unit=unit,
         start_payload=start_payload,
+        update_id=update.update_id,
     )
 
 
 async def run_for_sender(
     update: Update, context: BotContext, unit: Unit[Answered], *, start_payload: str | None = None
-) -> Result[Answered]:
-    """Run ``unit`` for the update's sender, then send what it answered."""
-    result = await run_unit(update, context, unit, start_payload=start_payload)
+) -> Result[Answered] | None:
+    """Run ``unit`` for the update's sender, then send what it answered.
+
+    A redelivered update is already part of the seller's progress: it gets no reply.
+    """
+    try:
+        result = await run_unit(update, context, unit, start_payload=start_payload)
+    except DuplicateUpdate:
+        log.info("update %d was delivered again; already applied", update.update_id)
+        return None
     assert update.effective_chat is not None
     await send(context, update.effective_chat.id, result)
     return result

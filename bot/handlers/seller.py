@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from telegram import CallbackQuery, Document, Update
+from telegram.error import BadRequest
 
 from bot.context import BotContext, translator
 from bot.handlers.dialog import Answered, answered, outcome_write, run_for_sender, run_unit
 from bot.i18n import telegram_locale
 from bot.keyboards import unpack
 from bot.render import outcome_reply
-from bot.sellers import SellerView, Unit, Write
+from bot.sellers import DuplicateUpdate, SellerView, Unit, Write
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult, RowError, parse_product_file
 from flows.engine import advance, current_step, prompt
@@ -42,9 +44,9 @@ def answer_unit(answer: Answer | BulkResult) -> Unit[Answered]:
     return unit
 
 
-async def apply_answer(update: Update, context: BotContext, answer: Answer | BulkResult) -> None:
-    """Apply an answer for the update's sender and reply."""
-    await run_for_sender(update, context, answer_unit(answer))
+async def apply_answer(update: Update, context: BotContext, answer: Answer | BulkResult) -> bool:
+    """Apply an answer for the update's sender and reply; False for a redelivered update."""
+    return await run_for_sender(update, context, answer_unit(answer)) is not None
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -104,7 +106,10 @@ async def _bulk_rules(update: Update, context: BotContext) -> ProductRules | Non
             return None, None
         return None, env.products_for(view.progress.track)
 
-    return (await run_unit(update, context, peek)).value
+    try:
+        return (await run_unit(update, context, peek)).value
+    except DuplicateUpdate:
+        return None  # applying it will say nothing either
 
 
 async def _parse_bulk(context: BotContext, answer: FileAnswer, rules: ProductRules) -> BulkResult:
@@ -124,11 +129,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     callback = unpack(query.data)
     assert callback is not None
     try:
-        await apply_answer(update, context, ChoiceAnswer(callback.key, callback.value))
+        applied = await apply_answer(update, context, ChoiceAnswer(callback.key, callback.value))
     except StaleAnswer:
+        applied = False
+    if applied:
+        await query.answer()
+    else:  # an earlier step's button, or a tap another worker already applied
         await _stale(query, context)
-        return
-    await query.answer()
 
 
 async def on_unknown_button(update: Update, context: BotContext) -> None:
@@ -143,7 +150,8 @@ async def _stale(query: CallbackQuery, context: BotContext) -> None:
         query.from_user.language_code, default=context.services.settings.default_locale
     )
     t = translator(locale)
-    await query.answer(t("notice_stale_button"))
+    with contextlib.suppress(BadRequest):  # a redelivered query may be answered already
+        await query.answer(t("notice_stale_button"))
 
 
 async def on_other(update: Update, context: BotContext) -> None:

@@ -131,10 +131,11 @@ class Traffic:
         )
         assert response.status_code == 200, f"{worker.name}: {response.status_code}"
 
-    async def send(self, update: dict[str, Any], to: list[BotProcess]) -> int:
-        """POST ``update`` to each of ``to`` at once; the index of the calls that follow."""
+    async def send(self, make: Callable[[], dict[str, Any]], to: list[BotProcess]) -> int:
+        """POST an update made by ``make`` to each of ``to`` at once (a double tap is two
+        updates, each with its own update id); the index of the calls that follow."""
         before = len(self.api.calls)
-        await asyncio.gather(*(self.post(worker, update) for worker in to))
+        await asyncio.gather(*(self.post(worker, make()) for worker in to))
         return before
 
     async def calls(self, match: Callable[[Call], bool], count: int, after: int) -> list[Call]:
@@ -171,24 +172,32 @@ class Traffic:
     async def start(self, plan: Plan, worker: int) -> None:
         """``/start``; a double-tapper's first message reaches both workers at once."""
         to = list(self.workers) if plan.double_taps else [self.workers[worker % 2]]
-        before = await self.send(self.updates.message_text(plan.user, "/start"), to)
+        before = await self.send(lambda: self.updates.message_text(plan.user, "/start"), to)
         await self.calls(self._message_to(plan.user), len(to), before)
 
     async def answer(self, plan: Plan, answer: Answer, worker: int) -> None:
         """One answer, handled to the end before the seller's next one is sent."""
         user = plan.user
         if answer.kind != "tap":
-            before = await self.send(self.message_update(user, answer), [self.workers[worker % 2]])
+            before = await self.send(
+                lambda: self.message_update(user, answer), [self.workers[worker % 2]]
+            )
             await self.calls(self._message_to(user), 1, before)
             return
-        update = self.updates.callback(
-            user, f"a|{answer.step}|{answer.value}", self.keyboard_message_id(user)
-        )
-        query_id = update["callback_query"]["id"]
+        message_id = self.keyboard_message_id(user)
+        query_ids: list[str] = []
+
+        def tap() -> dict[str, Any]:
+            update = self.updates.callback(user, f"a|{answer.step}|{answer.value}", message_id)
+            query_ids.append(update["callback_query"]["id"])
+            return update
+
         to = list(self.workers) if plan.double_taps else [self.workers[worker % 2]]
-        before = await self.send(update, to)
-        # Each copy ends with answerCallbackQuery (after the reply, if it was accepted).
-        answered = await self.calls(self._answer_of(query_id), len(to), before)
+        before = await self.send(tap, to)
+        # Each tap ends with answerCallbackQuery (after the reply, if it was accepted).
+        answered = await self.calls(
+            lambda call: any(self._answer_of(q)(call) for q in query_ids), len(to), before
+        )
         accepted = [call for call in answered if not call.params.get("text")]
         assert len(accepted) == 1, f"{user.id} {answer}: {len(accepted)} copies applied"
         replies = [call for call in self.api.calls[before:] if self._message_to(user)(call)]
@@ -200,7 +209,7 @@ class Traffic:
             plan.user, f"a|{answer.step}|{answer.value}", self.keyboard_message_id(plan.user)
         )
         query_id = update["callback_query"]["id"]
-        before = await self.send(update, list(self.workers))
+        before = await self.send(lambda: update, list(self.workers))  # one update, twice
         answered = await self.calls(self._answer_of(query_id), 2, before)
         assert all(call.params.get("text") for call in answered), "a stale tap was applied"
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.db import repo
 from bot.db.models import InviteCode, Seller, StepEvent
-from bot.sellers import SellerStore, SellerView, Write
+from bot.sellers import DuplicateUpdate, SellerStore, SellerView, Write
 from flows.answers import ChoiceAnswer, TextAnswer
 from flows.engine import advance
 from flows.errors import ValidationError
@@ -201,3 +201,38 @@ async def test_many_sellers_at_once_all_keep_their_progress(engine: Engine) -> N
     assert {p.state for p in progresses} == {"nik"}
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(StepEvent)).one() == 60
+
+
+async def test_an_update_delivered_twice_is_applied_once(engine: Engine) -> None:
+    store = SellerStore(engine)
+
+    async def answer(value: ChoiceAnswer | TextAnswer, update_id: int):  # type: ignore[no-untyped-def]
+        return await store.run(
+            telegram_user_id=9, chat_id=9, locale="en", unit=_answer(value), update_id=update_id
+        )
+
+    await answer(ChoiceAnswer("language", "en"), 100)
+    await answer(ChoiceAnswer("market", "id"), 101)
+    with pytest.raises(DuplicateUpdate):
+        await answer(ChoiceAnswer("market", "id"), 101)  # redelivered
+    with pytest.raises(DuplicateUpdate):
+        await answer(ChoiceAnswer("language", "en"), 100)  # an older one, delivered late
+    await answer(ChoiceAnswer("track", "id_business"), 102)
+    with Session(engine) as session:
+        seller = session.exec(select(Seller)).one()
+        assert (seller.state, seller.last_update_id, seller.version) == ("company_name", 102, 4)
+
+
+async def test_a_read_only_update_does_not_move_the_duplicate_mark(engine: Engine) -> None:
+    store = SellerStore(engine)
+    await store.run(
+        telegram_user_id=9, chat_id=9, locale="en", unit=lambda v, e: (None, None), update_id=50
+    )
+    result = await store.run(
+        telegram_user_id=9,
+        chat_id=9,
+        locale="en",
+        unit=_answer(ChoiceAnswer("language", "en")),
+        update_id=50,
+    )
+    assert result.seller.progress.state == "market"
