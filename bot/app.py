@@ -83,8 +83,6 @@ def build_application(
         .rate_limiter(
             AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
         )
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -96,8 +94,10 @@ def build_application(
     return app
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    """Set the command menu in each language (Telegram shows the user's own)."""
+async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
+    """After ``initialize``: set the command menu in each language (Telegram shows the
+    user's own). Called by the runner; PTB's ``post_init`` would only run under
+    ``run_polling``, and the runner manages the lifecycle itself."""
     for locale in LOCALES:
         t = translator(locale)
         commands = [BotCommand(name, t(description)) for name, description in COMMANDS.items()]
@@ -108,7 +108,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     )
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    """Before ``shutdown``: close the Companies House client's connections."""
     client: Any = app.bot_data.get("companies_house")
     if client is not None:
         await client.aclose()

@@ -43,18 +43,30 @@ def _invite_codes(args: argparse.Namespace) -> int:
     from bot.db import repo
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade
+    from flows.errors import ValidationError
+    from flows.validators import invite_code_format
 
     engine = make_engine(load_settings().database_url)
     upgrade(engine)
     expires = (
         dt.datetime.combine(args.expires, dt.time.max, tzinfo=dt.UTC) if args.expires else None
     )
-    codes = list(args.codes)
+    codes = [code.strip().upper() for code in args.codes]
     if args.file:
         with Path(args.file).open(newline="", encoding="utf-8-sig") as handle:
-            codes += [row[0].strip() for row in csv.reader(handle) if row and row[0].strip()]
+            cells = [row[0].strip().upper() for row in csv.reader(handle) if row and row[0].strip()]
+        codes += cells[1:] if cells and cells[0] == "CODE" else cells  # an optional header
+    added, existing, invalid = 0, [], []
     with Session(engine) as session:
-        for code in codes:
+        for code in dict.fromkeys(codes):
+            try:
+                invite_code_format(code)  # what sellers' input is checked against
+            except ValidationError:
+                invalid.append(code)
+                continue
+            if repo.invite_code_exists(session, code=code):
+                existing.append(code)
+                continue
             repo.add_invite_code(
                 session,
                 code=code,
@@ -62,10 +74,15 @@ def _invite_codes(args: argparse.Namespace) -> int:
                 max_uses=None if args.uses == 0 else args.uses,
                 expires_at=expires,
             )
+            added += 1
         session.commit()
     engine.dispose()
-    print(f"added {len(codes)} invite code(s) for market {args.market}")
-    return 0
+    print(f"added {added} invite code(s) for market {args.market}")
+    if existing:
+        print(f"skipped {len(existing)} that already exist: {', '.join(existing)}")
+    if invalid:
+        print(f"refused {len(invalid)} not of 4-32 letters, digits or '-': {', '.join(invalid)}")
+    return 0 if not invalid else 1
 
 
 def _diagram(args: argparse.Namespace) -> int:

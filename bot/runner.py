@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 
-from bot.app import build_application
+from bot.app import build_application, on_shutdown, on_startup
 from bot.db.engine import make_engine
 from bot.db.migrate import current_revision, upgrade
 from bot.logs import configure_logging
@@ -82,6 +82,7 @@ async def serve(settings: Settings) -> None:
     log.info("database migrated to revision %s", current_revision(engine))
     app = build_application(settings, engine=engine)
     await retrying("Telegram", app.initialize, retry_on=(NetworkError, TimedOut))
+    await on_startup(app)
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     secret = webhook_secret(token, configured) if webhook_path else None
@@ -117,6 +118,7 @@ async def serve(settings: Settings) -> None:
             await app.updater.stop()
         if app.running:
             await app.stop()
+        await on_shutdown(app)
         await app.shutdown()
         engine.dispose()
 

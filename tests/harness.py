@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, on_shutdown, on_startup
 from bot.db.models import Seller
 from bot.services.companies_house import CompaniesHouseClient
 from bot.settings import Settings
@@ -56,6 +56,7 @@ class BotHarness:
 
         app.add_error_handler(fail_on_error)
         await app.initialize()
+        await on_startup(app)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -68,6 +69,7 @@ class BotHarness:
         assert app.updater is not None
         await app.updater.stop()
         await app.stop()
+        await on_shutdown(app)
         await app.shutdown()
         self.app = None
 

@@ -229,6 +229,8 @@ async def test_installed_bot_serves_replies_and_stops_cleanly(
             assert reply.text and not re.fullmatch(r"[a-z0-9_]+", reply.text), reply.text
             if mode == "webhook":
                 assert api.polls == 0, "getUpdates while a webhook is set"
+            menus = {call.params.get("language_code") for call in api.calls_to("setMyCommands")}
+            assert menus == {None, "en", "zh", "id"}, "the command menu is set per language"
 
             process.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(process.wait(), STOP_TIMEOUT)

@@ -93,6 +93,11 @@ def add_invite_code(
     return invite
 
 
+def invite_code_exists(session: Session, *, code: str) -> bool:
+    """Whether ``code`` is already stored (codes are unique across markets)."""
+    return session.exec(select(InviteCode.id).where(InviteCode.code == code)).first() is not None
+
+
 def redeem_invite_code(session: Session, *, code: str, market: str, now: dt.datetime) -> None:
     """Use one redemption of ``code`` atomically, or raise a ``ValidationError`` saying why.
 

@@ -178,9 +178,14 @@ def test_cli_seeds_invite_codes_from_arguments_and_a_csv_file(
     with Session(engine) as session:
         codes = {c.code: c for c in session.exec(select(InviteCode)).all()}
     engine.dispose()
-    assert set(codes) >= {"TTS-UK-2026", "UK-BATCH-1", "UK-BATCH-2"}
+    assert set(codes) == {"TTS-UK-2026", "UK-BATCH-1", "UK-BATCH-2"}  # the header is no code
     assert codes["TTS-UK-2026"].max_uses is None
-    assert "added" in capsys.readouterr().out
+    assert "added 3" in capsys.readouterr().out
+    assert cli_main(["invite-codes", "--market", "uk", "TTS-UK-2026", "NEW-ONE"]) == 0
+    out = capsys.readouterr().out
+    assert "added 1" in out and "skipped 1 that already exist: TTS-UK-2026" in out
+    assert cli_main(["invite-codes", "--market", "uk", "BAD CODE", "X"]) == 1
+    assert "refused 2" in capsys.readouterr().out
 
 
 def test_cli_prints_a_tracks_state_machine(capsys: pytest.CaptureFixture[str]) -> None:

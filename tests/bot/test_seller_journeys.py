@@ -311,3 +311,16 @@ async def test_switching_language_at_the_first_question_answers_it(engine: Engin
         await bot.tap_data(user, "lang|set|id")
         seller = bot.seller(user)
         assert (seller.locale, seller.state) == ("id", "market")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_command_menu_is_set_in_each_language(engine: Engine) -> None:
+    async with running_bot(engine) as bot:
+        menus = {
+            call.params.get("language_code"): [c["description"] for c in call.params["commands"]]
+            for call in bot.api.calls_to("setMyCommands")
+        }
+    assert set(menus) == {None, "en", "zh", "id"}
+    assert [len(m) for m in menus.values()] == [6, 6, 6, 6]
+    assert menus["zh"] != menus["en"] != menus["id"]
+    assert menus[None] == menus["en"]  # the default locale's menu for everyone else
