@@ -40,6 +40,7 @@ async def retrying(
     tries: int = 8,
     first_delay: float = 1.0,
     max_delay: float = 30.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """Run ``attempt`` until it succeeds, waiting longer after each failure."""
     delay = first_delay
@@ -57,7 +58,7 @@ async def retrying(
                 tries - 1,
                 delay,
             )
-            await asyncio.sleep(delay)
+            await sleep(delay)
             delay = min(delay * 2, max_delay)
     raise AssertionError("unreachable")
 
