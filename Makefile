@@ -35,10 +35,10 @@ run: migrate ## run the bot (BOT_TOKEN=… make run)
 demo: migrate ## walk the seller flow offline in the terminal (LANGUAGE=zh_Hans make demo)
 	$(PY) -m bot demo --language $(or $(LANGUAGE),en)
 
-test: migrate ## the whole test suite
+test: migrate lint ## the whole test suite, after lint and type checks
 	$(PY) -m pytest -q
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff (lint + format) and mypy --strict
 	$(VENV)/bin/ruff check flows bot tests bench
 	$(VENV)/bin/ruff format --check flows bot tests bench
 	$(VENV)/bin/mypy
