@@ -111,11 +111,6 @@ class FlowMachine:
             finally:
                 self._machine.remove_model(progress)
 
-    def can(self, trigger: str, state: str) -> bool:
-        """Whether ``trigger`` is declared from ``state`` at all (conditions aside)."""
-        event = self._machine.events.get(trigger)
-        return event is not None and state in event.transitions
-
     @property
     def machine(self) -> Machine:
         """The underlying machine, for diagrams."""

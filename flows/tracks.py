@@ -8,7 +8,6 @@ state machines in ``flows/machine.py`` are built from these tuples once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from flows import validators
 from flows.steps import N_, Choice, FileRule, InputKind, Step, StepContext, plain
@@ -334,8 +333,3 @@ def find_step(track: str | None, step_id: str) -> Step | None:
     """The step called ``step_id`` in a track (or in the intake when no track is chosen)."""
     steps = INTAKE if track is None else track_steps(track)
     return next((step for step in steps if step.id == step_id), None)
-
-
-def default_rules() -> dict[str, Any]:
-    """Rules a cohort may override: see ``flows.engine.FlowRules``."""
-    return {"require_invite_code": True, "skip_steps": ()}

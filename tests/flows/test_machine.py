@@ -127,13 +127,6 @@ def test_review_and_decisions_follow_the_products_step(
     assert fired(trigger, "id_business", state) == (True, after)
 
 
-def test_can_tells_whether_a_trigger_is_declared_from_a_state() -> None:
-    machine = machine_for("uk_individual")
-    assert machine.can("submit", "review")
-    assert not machine.can("submit", "phone")
-    assert not machine.can("fly", "phone")
-
-
 # --- optional steps ----------------------------------------------------------------
 
 
