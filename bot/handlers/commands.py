@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 
 from bot.context import BotContext
@@ -12,6 +14,7 @@ from bot.handlers.dialog import (
     run_for_sender,
     write_if_changed,
 )
+from bot.i18n import Translator
 from bot.keyboards import language_keyboard, restart_keyboard, unpack
 from bot.render import Reply, outcome_reply, prompt_reply, summary_text
 from bot.sellers import SellerView, Write
@@ -150,7 +153,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await run_for_sender(update, context, unit)
 
 
-async def _send_locale_reply(update: Update, context: BotContext, make) -> None:  # type: ignore[no-untyped-def]
+async def _send_locale_reply(
+    update: Update, context: BotContext, make: Callable[[Translator], Reply]
+) -> None:
+    """A reply in the seller's language that changes nothing."""
+
     def unit(view: SellerView, env: FlowEnv) -> tuple[None, Answered]:
         return None, answered(env, view.progress, make)
 
