@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +21,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from bot.db.engine import make_engine
 from bot.db.models import Seller, StepEvent
@@ -234,36 +233,20 @@ class Traffic:
         return lambda call: call.method == "sendMessage" and call.chat_id == user.id
 
 
-@pytest.fixture(params=["postgres", "sqlite"])
-def shared_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated database with no sellers, for both workers to share."""
-    if request.param == "sqlite":
-        path = tmp_path / "shared.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("postgres_database")
-    engine = make_engine(url)
-    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
-
-
 @pytest.fixture
-def shared_engine(shared_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(shared_database_url)
+def shared_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-async def traffic(shared_database_url: str, tmp_path: Path) -> AsyncIterator[Traffic]:
+async def traffic(database_url: str, tmp_path: Path) -> AsyncIterator[Traffic]:
     async with FakeBotAPI() as api:
         workers = tuple(
             BotProcess(
                 name=f"worker-{name}", token=api.token, api_url=api.url,
-                database_url=shared_database_url, log_dir=tmp_path,
+                database_url=database_url, log_dir=tmp_path,
                 extra_env={"RATE_LIMIT_PER_SECOND": "1000"},
             )
             for name in "ab"

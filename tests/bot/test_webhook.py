@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from bot.db.models import Seller
 from bot.settings import Settings
 from bot.web import SECRET_HEADER, make_web_app, webhook_secret
 from tests.fakebotapi import DEFAULT_TOKEN, Call, FakeBotAPI
-from tests.processes import BotProcess, empty_database, running_processes
+from tests.processes import BotProcess, running_processes
 from tests.updates import TelegramUser, UpdateFactory
 
 WEBHOOK_PATH = "/telegram"
@@ -102,16 +102,6 @@ async def bot(engine: Engine) -> AsyncIterator[Bot]:
                 await app.stop()
                 await app.shutdown()
         assert not harness.errors, f"a handler raised {harness.errors[0]!r}"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def unmigrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with empty_database(request.param, tmp_path) as url:
-        engine = make_engine(url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
 
 
 # -- the secret ----------------------------------------------------------------------------------
@@ -220,9 +210,9 @@ async def test_readyz_answers_200_on_a_migrated_database(bot: Bot) -> None:
 
 
 async def test_readyz_answers_503_on_a_database_that_is_not_migrated(
-    bot: Bot, unmigrated_engine: Engine
+    bot: Bot, empty_engine: Engine
 ) -> None:
-    web = make_web_app(bot.app, unmigrated_engine, webhook_path=WEBHOOK_PATH, secret=bot.secret)
+    web = make_web_app(bot.app, empty_engine, webhook_path=WEBHOOK_PATH, secret=bot.secret)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=web), base_url="http://bot.test"
     ) as client:
