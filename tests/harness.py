@@ -87,6 +87,13 @@ class BotHarness:
         """Type ``text``; returns the text of the bot's reply."""
         return _reply_text(await self.push(self.updates.message_text(user, text)))
 
+    async def begin(self, user: TelegramUser, language: str, market: str, track: str) -> str:
+        """``/start``, then the language, market and track buttons; the first question."""
+        await self.say(user, "/start")
+        for value in (language, market, track):
+            reply = await self.tap(user, value)
+        return reply
+
     async def tap(self, user: TelegramUser, value: str) -> str:
         """Tap the button whose callback value is ``value`` on the latest keyboard."""
         message = self.last_keyboard(user)

@@ -24,9 +24,7 @@ def _companies_house(status: int, body: dict[str, object] | None = None) -> Comp
 
 
 async def _to_company_number(bot: BotHarness, user: TelegramUser) -> None:
-    await bot.say(user, "/start")
-    for value in ("en", "uk", "uk_business"):
-        await bot.tap(user, value)
+    await bot.begin(user, "en", "uk", "uk_business")
     await bot.say(user, "Acme Trading Ltd")
 
 

@@ -49,9 +49,7 @@ async def test_a_whole_flow_logged_at_debug_leaks_no_token_and_no_personal_numbe
     _seed_invite_code(engine)
     user = TelegramUser(3001, "Wei", "zh-hans")
     async with running_bot(engine) as bot:
-        await bot.say(user, "/start")
-        for value in ("zh_Hans", "uk", "uk_crossborder"):
-            await bot.tap(user, value)
+        await bot.begin(user, "zh_Hans", "uk", "uk_crossborder")
         for step in JOURNEYS["uk_crossborder"][:7]:
             await step(bot, user)
         await bot.say(user, "3174055012900001")  # an NIK typed at the wrong step

@@ -143,9 +143,7 @@ async def test_a_seller_walks_the_whole_track_to_submission(
 async def test_wrong_answers_are_explained_and_change_nothing(engine: Engine) -> None:
     user = TelegramUser(2001, "Wei", "zh-hans")
     async with running_bot(engine) as bot:
-        await bot.say(user, "/start")
-        for value in ("zh_Hans", "uk", "uk_crossborder"):
-            await bot.tap(user, value)
+        await bot.begin(user, "zh_Hans", "uk", "uk_crossborder")
         await bot.say(user, "深圳市星河贸易有限公司")
         before = bot.seller(user)
         reply = await bot.say(user, "91110000802100433A")  # wrong check character
@@ -182,9 +180,7 @@ async def test_a_stale_button_gets_a_notice_and_changes_nothing(engine: Engine) 
 async def test_back_and_restart_with_confirmation(engine: Engine) -> None:
     user = TelegramUser(2003, "Budi", "id")
     async with running_bot(engine) as bot:
-        await bot.say(user, "/start")
-        for value in ("id", "id", "id_individual"):
-            await bot.tap(user, value)
+        await bot.begin(user, "id", "id", "id_individual")
         await bot.say(user, "3174055012900001")
         assert bot.seller(user).state == "tax_id"
         await bot.say(user, "/back")
@@ -203,9 +199,7 @@ async def test_back_and_restart_with_confirmation(engine: Engine) -> None:
 async def test_progress_survives_a_restart_of_the_application(engine: Engine) -> None:
     user = TelegramUser(2004, "Tom", "en")
     async with running_bot(engine) as bot:
-        await bot.say(user, "/start")
-        for value in ("en", "uk", "uk_individual"):
-            await bot.tap(user, value)
+        await bot.begin(user, "en", "uk", "uk_individual")
         await bot.photo(user, "passport")
         await bot.stop()
         await bot.start()  # a new Application on the same database
@@ -217,9 +211,7 @@ async def test_progress_survives_a_restart_of_the_application(engine: Engine) ->
 async def test_language_switch_and_status_mid_flow(engine: Engine) -> None:
     user = TelegramUser(2005, "Li", "en")
     async with running_bot(engine) as bot:
-        await bot.say(user, "/start")
-        for value in ("en", "uk", "uk_crossborder"):
-            await bot.tap(user, value)
+        await bot.begin(user, "en", "uk", "uk_crossborder")
         await bot.say(user, "Star River Trading Co")
         await bot.say(user, "/language")
         reply = await bot.tap_data(user, "lang|set|zh_Hans")
@@ -255,9 +247,7 @@ async def test_bulk_product_file_with_errors_is_reported_row_by_row_then_accepte
         0.3,
     ]
     async with running_bot(engine) as bot:
-        await bot.say(user, "/start")
-        for value in ("id", "id", "id_individual"):
-            await bot.tap(user, value)
+        await bot.begin(user, "id", "id", "id_individual")
         for answer in ("3174055012900001", "3174055012900001"):
             await bot.say(user, answer)
         await bot.photo(user, "ktp")
@@ -292,9 +282,7 @@ async def test_bulk_product_file_with_errors_is_reported_row_by_row_then_accepte
 async def test_an_edited_old_message_does_not_answer_the_current_step(engine: Engine) -> None:
     user = TelegramUser(2007, "Ann", "en")
     async with running_bot(engine) as bot:
-        await bot.say(user, "/start")
-        for value in ("en", "uk", "uk_crossborder"):
-            await bot.tap(user, value)
+        await bot.begin(user, "en", "uk", "uk_crossborder")
         update = bot.updates.message_text(user, "Acme Trading Ltd")
         update["edited_message"] = update.pop("message")
         update["edited_message"]["edit_date"] = update["edited_message"]["date"]
