@@ -132,10 +132,12 @@ async def on_button(update: Update, context: BotContext) -> None:
         applied = await apply_answer(update, context, ChoiceAnswer(callback.key, callback.value))
     except StaleAnswer:
         applied = False
-    if applied:
-        await query.answer()
-    else:  # an earlier step's button, or a tap another worker already applied
+    if not applied:  # an earlier step's button, or a tap another worker already applied
         await _stale(query, context)
+        return
+    await query.answer()
+    with contextlib.suppress(BadRequest):  # the message may be too old to edit
+        await query.edit_message_reply_markup(reply_markup=None)  # its question is answered
 
 
 async def on_unknown_button(update: Update, context: BotContext) -> None:

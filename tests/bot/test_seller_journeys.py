@@ -312,3 +312,18 @@ async def test_the_command_menu_is_set_in_each_language(engine: Engine) -> None:
     assert [len(m) for m in menus.values()] == [6, 6, 6, 6]
     assert menus["zh"] != menus["en"] != menus["id"]
     assert menus[None] == menus["en"]  # the default locale's menu for everyone else
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_an_answered_questions_buttons_are_removed_and_a_refused_tap_keeps_them(
+    engine: Engine,
+) -> None:
+    user = TelegramUser(2009, "Ann", "en")
+    async with running_bot(engine) as bot:
+        await bot.say(user, "/start")
+        language_message = bot.last_keyboard(user)["message_id"]
+        await bot.tap(user, "en")
+        assert "reply_markup" not in bot.api.message(user.id, language_message)
+        market_message = bot.last_keyboard(user)["message_id"]
+        await bot.tap_data(user, "a|language|id", language_message)  # stale: changes nothing
+        assert "reply_markup" in bot.api.message(user.id, market_message)
