@@ -12,7 +12,6 @@ from telegram.request import BaseRequest
 
 from bot import handlers
 from bot.context import BotContext, Services, translator
-from bot.db.engine import make_engine
 from bot.i18n import LOCALES
 from bot.ordering import SellerOrderedUpdateProcessor
 from bot.sellers import CompanyLookup, SellerStore
@@ -53,13 +52,12 @@ def company_lookup(client: CompaniesHouseClient) -> CompanyLookup:
 def build_application(
     settings: Settings,
     *,
-    engine: Engine | None = None,
+    engine: Engine,
     request: BaseRequest | None = None,
     companies_house: CompaniesHouseClient | None = None,
     update_processor: SellerOrderedUpdateProcessor | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot, ready for ``run_polling``/``run_webhook`` or a manual start."""
-    engine = engine or make_engine(settings.database_url)
+    """The bot, ready for a manual start; the caller owns (and disposes) ``engine``."""
     key = settings.companies_house_api_key
     if companies_house is None and key is not None and key.get_secret_value():
         companies_house = CompaniesHouseClient(
@@ -88,7 +86,6 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data["services"] = Services(settings=settings, sellers=store)
-    app.bot_data["engine"] = engine
     app.bot_data["companies_house"] = companies_house
     handlers.register(app)
     return app

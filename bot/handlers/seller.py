@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 
 from telegram import CallbackQuery, Document, Update
 from telegram.error import BadRequest
@@ -24,7 +23,6 @@ from flows.products import ProductRules
 from flows.progress import DRAFT, FlowEnv, Outcome
 from flows.steps import InputKind
 
-log = logging.getLogger(__name__)
 MAX_BULK_FILE_BYTES = 5 * 1024 * 1024
 
 
