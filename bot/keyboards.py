@@ -1,7 +1,8 @@
 """Inline keyboards and their callback data (always ≤ 64 bytes, Telegram's limit).
 
 Callback data names the prompt it was shown for (``a|<step>|<value>``), so a tap on
-an earlier step's button is recognized as stale instead of being applied.
+an earlier step's button is recognized as stale instead of being applied. A
+confirmation names its nonce instead (``restart|<nonce>|yes``, see ``bot.confirmations``).
 """
 
 from __future__ import annotations
@@ -72,13 +73,13 @@ def language_keyboard(current: str) -> InlineKeyboardMarkup:
     )
 
 
-def restart_keyboard(yes: str, no: str) -> InlineKeyboardMarkup:
-    """Confirm or cancel starting over."""
+def restart_keyboard(nonce: str, yes: str, no: str) -> InlineKeyboardMarkup:
+    """Confirm or cancel starting over; ``nonce`` binds the taps to this one question."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(yes, callback_data=pack(RESTART, "confirm", "yes")),
-                InlineKeyboardButton(no, callback_data=pack(RESTART, "confirm", "no")),
+                InlineKeyboardButton(yes, callback_data=pack(RESTART, nonce, "yes")),
+                InlineKeyboardButton(no, callback_data=pack(RESTART, nonce, "no")),
             ]
         ]
     )

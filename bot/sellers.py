@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, null
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.db import repo
 from bot.db.models import Cohort, Seller, utcnow
@@ -61,15 +61,20 @@ class SellerView:
     rules: Mapping[str, Any] = field(default_factory=dict)
     product_rules: Mapping[str, Any] = field(default_factory=dict)
     is_new: bool = False
+    confirmation: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Write:
-    """What a unit of work wants stored; ``None`` fields stay as they are."""
+    """What a unit of work wants stored; ``None`` fields stay as they are.
+
+    ``confirmation`` replaces the pending confirmation; an empty mapping clears it.
+    """
 
     progress: Progress | None = None
     locale: str | None = None
     actor: str = "seller"
+    confirmation: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,15 @@ class SellerStore:
                 return Result(_after(view, write), value)
         raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
 
+    async def locale_of(self, *, telegram_user_id: int) -> str | None:
+        """The language a seller chose; None for a user the bot does not know (never creates)."""
+        return await asyncio.to_thread(self._locale_sync, telegram_user_id)
+
+    def _locale_sync(self, telegram_user_id: int) -> str | None:
+        with Session(self._engine) as session:
+            query = select(Seller.locale).where(Seller.telegram_user_id == telegram_user_id)
+            return session.exec(query).first()
+
     def _load(
         self,
         session: Session,
@@ -228,6 +242,7 @@ def _view(session: Session, seller: Seller, *, is_new: bool) -> SellerView:
         rules=dict(cohort.rules) if cohort else {},
         product_rules=dict(cohort.product_rules) if cohort else {},
         is_new=is_new,
+        confirmation=dict(seller.pending_confirmation or {}) or None,
     )
 
 
@@ -239,6 +254,8 @@ def _write(
         values["last_update_id"] = update_id
     if write.locale is not None:
         values["locale"] = write.locale
+    if write.confirmation is not None:
+        values["pending_confirmation"] = dict(write.confirmation) or null()  # SQL NULL
     progress = write.progress
     if progress is not None:
         values.update(state=progress.state, track=progress.track, answers=progress.answers)
@@ -271,4 +288,6 @@ def _after(view: SellerView, write: Write) -> SellerView:
         rules=view.rules,
         product_rules=view.product_rules,
         is_new=view.is_new,
+        confirmation=(view.confirmation if write.confirmation is None else write.confirmation)
+        or None,
     )

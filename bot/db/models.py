@@ -82,6 +82,10 @@ class Seller(SQLModel, table=True):
     start_payload: str | None = Field(default=None, max_length=64)
     version: int = 1
     last_update_id: int | None = Field(default=None, sa_type=BigInteger)
+    pending_confirmation: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    """The one confirmation the seller may still answer (``bot.confirmations``), or None."""
     blocked: bool = False
     created_at: dt.datetime = _timestamp()
     last_activity_at: dt.datetime = _timestamp(index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import commands, errors, seller
+from bot.handlers import buttons, commands, errors, seller
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 """New messages in private chats; an edited old message must not answer the current step."""
@@ -21,7 +21,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(commands.on_language, pattern=r"^lang\|"))
     app.add_handler(CallbackQueryHandler(commands.on_restart, pattern=r"^restart\|"))
     app.add_handler(CallbackQueryHandler(seller.on_button, pattern=r"^a\|"))
-    app.add_handler(CallbackQueryHandler(seller.on_unknown_button))
+    app.add_handler(CallbackQueryHandler(buttons.on_unknown_button))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, commands.unknown_command))
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, seller.on_text))
     app.add_handler(MessageHandler(PRIVATE & filters.PHOTO, seller.on_photo))

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
 
 from telegram import Update
+from telegram.error import BadRequest
 
+from bot.confirmations import Confirmation
 from bot.context import BotContext
+from bot.db.models import utcnow
+from bot.handlers.buttons import checked_tap, stale
 from bot.handlers.dialog import (
     Answered,
     answered,
+    chat_of,
     outcome_write,
     run_for_sender,
+    run_unit,
+    send,
     write_if_changed,
 )
 from bot.i18n import Translator
-from bot.keyboards import language_keyboard, restart_keyboard, unpack
+from bot.keyboards import LANGUAGE, RESTART, language_keyboard, restart_keyboard
 from bot.render import Reply, outcome_reply, prompt_reply, summary_text
-from bot.sellers import SellerView, Write
+from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
 from flows.answers import ChoiceAnswer
 from flows.engine import advance, go_back, prompt
 from flows.progress import FlowEnv, Progress
 from flows.steps import N_
-from flows.tracks import LANGUAGES
+from flows.tracks import FINAL_STATES, LANGUAGES
 
 
 def _reprompt(view: SellerView, env: FlowEnv, *before_ids: str) -> Answered:
@@ -71,33 +78,88 @@ async def back(update: Update, context: BotContext) -> None:
 
 
 async def restart(update: Update, context: BotContext) -> None:
-    """Ask before throwing the application away."""
-    await _send_locale_reply(
-        update,
-        context,
-        lambda t: Reply(
-            t("ask_restart_confirm"), restart_keyboard(t("button_restart_yes"), t("button_no"))
-        ),
-    )
+    """Ask before throwing the application away; a submitted one cannot be thrown away.
+
+    The question's buttons carry a fresh nonce, stored with the seller together with
+    the id of the message that asks (known once it is sent): only they can confirm.
+    """
+    issued = Confirmation.issue(RESTART, now=utcnow())
+
+    def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
+        if view.progress.state in FINAL_STATES:
+            return None, _reprompt(view, env, N_("restart_refused_submitted"))
+
+        def ask(t: Translator) -> Reply:
+            keyboard = restart_keyboard(issued.nonce, t("button_restart_yes"), t("button_no"))
+            return Reply(t("ask_restart_confirm"), keyboard)
+
+        return Write(confirmation=issued.to_json()), answered(env, view.progress, ask)
+
+    try:
+        result = await run_unit(update, context, unit)
+    except DuplicateUpdate:
+        return
+    sent = await send(context, chat_of(update), result)
+    if Confirmation.from_json(result.seller.confirmation) == issued:
+        await run_unit(update, context, _bind(issued.sent_as(sent.message_id)), follow_up=True)
+
+
+def _bind(sent: Confirmation) -> Unit[None]:
+    """Store the id of the message a confirmation was sent in (unless replaced meanwhile)."""
+
+    def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, None]:
+        pending = Confirmation.from_json(view.confirmation)
+        if pending is None or pending.nonce != sent.nonce:
+            return None, None
+        return Write(confirmation=sent.to_json()), None
+
+    return unit
 
 
 async def on_restart(update: Update, context: BotContext) -> None:
-    """Start over after a confirmation, at the market question; the language is kept."""
-    query = update.callback_query
-    assert query is not None
-    callback = unpack(query.data)
-    confirmed = callback is not None and callback.value == "yes"
+    """Start over after a confirmation, at the market question; the language is kept.
 
-    def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
-        if not confirmed:
-            return None, _reprompt(view, env, N_("restart_cancelled"))
+    Honoured once, from the message that asked, before it expires; any other tap gets
+    the stale notice and changes nothing. A used question loses its buttons.
+    """
+    tap = await checked_tap(update, context, RESTART)
+    if tap is None:
+        return
+    locale = await context.services.sellers.locale_of(telegram_user_id=tap.query.from_user.id)
+    if locale is None or tap.callback.value not in ("yes", "no"):  # not asked by this bot
+        await stale(tap.query, context, locale=locale)
+        return
+    now = utcnow()
+
+    def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered | None]:
+        pending = Confirmation.from_json(view.confirmation)
+        if pending is None or not pending.accepts(
+            RESTART, nonce=tap.callback.key, message_id=tap.message_id, now=now
+        ):
+            return None, None
+        used = Write(confirmation={})
+        if tap.callback.value != "yes":
+            return used, _reprompt(view, env, N_("restart_cancelled"))
+        if view.progress.state in FINAL_STATES:
+            return used, _reprompt(view, env, N_("restart_refused_submitted"))
         fresh = Progress(state="market", answers={"language": view.locale})
-        now = prompt(fresh, env)
-        reply = answered(env, fresh, lambda t: prompt_reply(now, t, before=[t("restart_done")]))
-        return write_if_changed(view, fresh), reply
+        now_asked = prompt(fresh, env)
+        reply = answered(
+            env, fresh, lambda t: prompt_reply(now_asked, t, before=[t("restart_done")])
+        )
+        return Write(progress=fresh, confirmation={}), reply
 
-    await query.answer()
-    await run_for_sender(update, context, unit)
+    try:
+        result = await run_unit(update, context, unit)
+    except DuplicateUpdate:
+        return
+    if result.value is None:
+        await stale(tap.query, context, locale=result.seller.locale)
+        return
+    await tap.query.answer()
+    with contextlib.suppress(BadRequest):  # the message may be too old to edit
+        await tap.query.edit_message_reply_markup(reply_markup=None)  # used: no second tap
+    await send(context, tap.chat_id, Result(result.seller, result.value))
 
 
 async def language(update: Update, context: BotContext) -> None:
@@ -112,13 +174,14 @@ async def language(update: Update, context: BotContext) -> None:
 
 async def on_language(update: Update, context: BotContext) -> None:
     """Switch language at any point, then ask the current question in it."""
-    query = update.callback_query
-    assert query is not None
-    callback = unpack(query.data)
-    chosen = callback.value if callback is not None else ""
-    await query.answer()
-    if chosen not in LANGUAGES:
+    tap = await checked_tap(update, context, LANGUAGE)
+    if tap is None:
         return
+    chosen = tap.callback.value
+    if chosen not in LANGUAGES:
+        await stale(tap.query, context)
+        return
+    await tap.query.answer()
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
         if view.progress.state == "language":  # the intake's own question: answer it
@@ -149,16 +212,5 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[None, Answered]:
         return None, _reprompt(view, env, N_("unknown_command"))
-
-    await run_for_sender(update, context, unit)
-
-
-async def _send_locale_reply(
-    update: Update, context: BotContext, make: Callable[[Translator], Reply]
-) -> None:
-    """A reply in the seller's language that changes nothing."""
-
-    def unit(view: SellerView, env: FlowEnv) -> tuple[None, Answered]:
-        return None, answered(env, view.progress, make)
 
     await run_for_sender(update, context, unit)

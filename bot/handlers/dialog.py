@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update, User
 
 from bot.context import BotContext, translator
 from bot.i18n import Translator, telegram_locale
@@ -61,20 +61,41 @@ def answered(
     )
 
 
+class NoSender(ValueError):
+    """An update without a user or chat (the handlers' filters and checks keep these out)."""
+
+
+def chat_of(update: Update) -> int:
+    """The id of the chat an update came from."""
+    if update.effective_chat is None:
+        raise NoSender(f"update {update.update_id} has no chat")
+    return update.effective_chat.id
+
+
 async def run_unit(
-    update: Update, context: BotContext, unit: Unit[T], *, start_payload: str | None = None
+    update: Update,
+    context: BotContext,
+    unit: Unit[T],
+    *,
+    start_payload: str | None = None,
+    follow_up: bool = False,
 ) -> Result[T]:
-    """Run ``unit`` in the transaction of the update's sender (created on first contact)."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    """Run ``unit`` in the transaction of the update's sender (created on first contact).
+
+    A ``follow_up`` is a second write for an update already applied (e.g. the id of the
+    message just sent): it is not checked, nor recorded, as a delivery of the update.
+    """
+    user = update.effective_user
+    if user is None:
+        raise NoSender(f"update {update.update_id} has no user")
     services = context.services
     return await services.sellers.run(
         telegram_user_id=user.id,
-        chat_id=chat.id,
+        chat_id=chat_of(update),
         locale=telegram_locale(user.language_code, default=services.settings.default_locale),
         unit=unit,
         start_payload=start_payload,
-        update_id=update.update_id,
+        update_id=None if follow_up else update.update_id,
     )
 
 
@@ -90,19 +111,31 @@ async def run_for_sender(
     except DuplicateUpdate:
         log.info("update %d was delivered again; already applied", update.update_id)
         return None
-    assert update.effective_chat is not None
-    await send(context, update.effective_chat.id, result)
+    await send(context, chat_of(update), result)
     return result
 
 
-async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> None:
-    """Send the reply, then whatever the flow asked for (e.g. the product templates)."""
+async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> Message:
+    """Send the reply, then whatever the flow asked for (e.g. the product templates).
+
+    Returns the reply's message (a confirmation binds itself to its id).
+    """
     answer = result.value
     t = translator(result.seller.locale, answer.currency)
     reply = answer.reply(t)
-    await context.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
+    sent = await context.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
     if "send_product_template" in answer.actions and answer.track:
         await send_templates(context, chat_id, answer.track, t)
+    return sent
+
+
+async def seller_locale(context: BotContext, user: User | None) -> str:
+    """The language the seller chose (a cheap read); Telegram's for a user not yet known."""
+    default = context.services.settings.default_locale
+    if user is None:
+        return default
+    chosen = await context.services.sellers.locale_of(telegram_user_id=user.id)
+    return chosen or telegram_locale(user.language_code, default=default)
 
 
 async def send_templates(context: BotContext, chat_id: int, track: str, t: Translator) -> None:

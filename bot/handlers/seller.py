@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from telegram import CallbackQuery, Document, Update
+from telegram import Document, Update
 from telegram.error import BadRequest
 
-from bot.context import BotContext, translator
+from bot.context import BotContext
+from bot.handlers.buttons import checked_tap, stale
 from bot.handlers.dialog import Answered, answered, outcome_write, run_for_sender, run_unit
-from bot.i18n import telegram_locale
-from bot.keyboards import unpack
+from bot.keyboards import ANSWER
 from bot.render import outcome_reply
 from bot.sellers import DuplicateUpdate, SellerView, Unit, Write
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
@@ -50,14 +50,16 @@ async def apply_answer(update: Update, context: BotContext, answer: Answer | Bul
 async def on_text(update: Update, context: BotContext) -> None:
     """Typed text answers the current step."""
     message = update.effective_message
-    assert message is not None and message.text is not None
+    if message is None or message.text is None:  # the handler's filter lets none through
+        return
     await apply_answer(update, context, TextAnswer(message.text))
 
 
 async def on_photo(update: Update, context: BotContext) -> None:
     """A photo (Telegram's compressed JPEG); the largest size is kept."""
     message = update.effective_message
-    assert message is not None and message.photo
+    if message is None or not message.photo:
+        return
     largest = message.photo[-1]
     answer = FileAnswer(
         file_id=largest.file_id,
@@ -74,7 +76,8 @@ async def on_photo(update: Update, context: BotContext) -> None:
 async def on_document(update: Update, context: BotContext) -> None:
     """A document: a qualification file, a product image, or a bulk product file."""
     message = update.effective_message
-    assert message is not None and message.document is not None
+    if message is None or message.document is None:
+        return
     answer = _document_answer(message.document)
     rules = await _bulk_rules(update, context) if is_bulk_file(answer) else None
     if rules is not None:
@@ -122,36 +125,20 @@ async def _parse_bulk(context: BotContext, answer: FileAnswer, rules: ProductRul
 
 async def on_button(update: Update, context: BotContext) -> None:
     """A tapped answer button; a button of an earlier step changes nothing."""
-    query = update.callback_query
-    assert query is not None
-    callback = unpack(query.data)
-    assert callback is not None
+    tap = await checked_tap(update, context, ANSWER)
+    if tap is None:
+        return
+    answer = ChoiceAnswer(tap.callback.key, tap.callback.value)
     try:
-        applied = await apply_answer(update, context, ChoiceAnswer(callback.key, callback.value))
+        applied = await apply_answer(update, context, answer)
     except StaleAnswer:
         applied = False
     if not applied:  # an earlier step's button, or a tap another worker already applied
-        await _stale(query, context)
+        await stale(tap.query, context)
         return
-    await query.answer()
+    await tap.query.answer()
     with contextlib.suppress(BadRequest):  # the message may be too old to edit
-        await query.edit_message_reply_markup(reply_markup=None)  # its question is answered
-
-
-async def on_unknown_button(update: Update, context: BotContext) -> None:
-    """A button this bot version did not make (or very old): say it is out of date."""
-    query = update.callback_query
-    assert query is not None
-    await _stale(query, context)
-
-
-async def _stale(query: CallbackQuery, context: BotContext) -> None:
-    locale = telegram_locale(
-        query.from_user.language_code, default=context.services.settings.default_locale
-    )
-    t = translator(locale)
-    with contextlib.suppress(BadRequest):  # a redelivered query may be answered already
-        await query.answer(t("notice_stale_button"))
+        await tap.query.edit_message_reply_markup(reply_markup=None)  # its question is answered
 
 
 async def on_other(update: Update, context: BotContext) -> None:
