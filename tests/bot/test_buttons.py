@@ -260,3 +260,22 @@ def inline_callback(bot: BotHarness, user: TelegramUser, data: str) -> dict[str,
     del query["message"]
     query["inline_message_id"] = "AgAAAEBVAQDKzqUHxyz"
     return update
+
+
+async def test_the_apology_for_an_internal_error_is_in_the_sellers_language(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = TelegramUser(3300, "Wei", "en")  # Telegram's app in English, the bot in Chinese
+    async with running_bot(engine) as bot:
+        await bot.say(user, "/start")
+        await bot.tap(user, "zh_Hans")
+
+        def broken(*args: object, **kwargs: object) -> str:
+            raise RuntimeError("a bug in rendering the summary")
+
+        monkeypatch.setattr("bot.handlers.commands.summary_text", broken)
+        with pytest.raises(AssertionError, match="RuntimeError"):
+            await bot.say(user, "/status")
+        bot.errors.clear()
+    apology = bot.api.calls_to("sendMessage")[-1]
+    assert apology.text == translator("zh_Hans")("error_internal")
