@@ -84,10 +84,13 @@ async def restart(update: Update, context: BotContext) -> None:
     the id of the message that asks (known once it is sent): only they can confirm.
     """
     issued = Confirmation.issue(RESTART, now=utcnow())
+    replaced: Confirmation | None = None  # the question this one supersedes
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
+        nonlocal replaced
         if view.progress.state in FINAL_STATES:
             return None, _reprompt(view, env, N_("restart_refused_submitted"))
+        replaced = Confirmation.from_json(view.confirmation)
 
         def ask(t: Translator) -> Reply:
             keyboard = restart_keyboard(issued.nonce, t("button_restart_yes"), t("button_no"))
@@ -99,9 +102,16 @@ async def restart(update: Update, context: BotContext) -> None:
         result = await run_unit(update, context, unit)
     except DuplicateUpdate:
         return
-    sent = await send(context, chat_of(update), result)
-    if Confirmation.from_json(result.seller.confirmation) == issued:
-        await run_unit(update, context, _bind(issued.sent_as(sent.message_id)), follow_up=True)
+    chat_id = chat_of(update)
+    sent = await send(context, chat_id, result)
+    if Confirmation.from_json(result.seller.confirmation) != issued:
+        return  # refused: nothing was asked
+    await run_unit(update, context, _bind(issued.sent_as(sent.message_id)), follow_up=True)
+    if replaced is not None and replaced.message_id is not None:  # its buttons are stale now
+        with contextlib.suppress(BadRequest):
+            await context.bot.edit_message_reply_markup(
+                chat_id, replaced.message_id, reply_markup=None
+            )
 
 
 def _bind(sent: Confirmation) -> Unit[None]:

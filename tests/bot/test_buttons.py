@@ -151,7 +151,12 @@ async def test_a_real_confirmation_only_works_from_the_message_that_asked(engine
             assert_refused(await bot.tap_data(user, data, on), "en")
         assert_refused(await bot.tap_data(user, yes.replace("|yes", "|maybe"), message_id), "en")
         assert snapshot(engine) == before
-        await bot.tap_data(user, yes, message_id)  # the right one still works
+        await bot.say(user, "/restart")  # a new question replaces the old one
+        assert "reply_markup" not in (bot.api.message(user.id, message_id) or {})
+        assert_refused(await bot.tap_data(user, yes, message_id), "en")
+        assert bot.seller(user).answers["company_name"] == "Acme Trading Ltd"
+        newer_id, newer_yes, _ = confirmation_message(bot, user)
+        await bot.tap_data(user, newer_yes, newer_id)  # the newest one works
     assert bot.seller(user).state == "market"
 
 
