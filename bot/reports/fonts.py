@@ -46,12 +46,16 @@ def family(path: Path) -> str:
 def font_for(texts: Iterable[str]) -> Path:
     """The first font file that has a glyph for every character of ``texts``."""
     needed = {ord(char) for text in texts for char in text if not char.isspace()}
+    missing = set(needed)
     for path in FONT_FILES:
-        if path.is_file() and needed <= _charmap(path):
+        if not path.is_file():
+            continue
+        if needed <= _charmap(path):
             return path
-    sample = "".join(sorted(chr(code) for code in needed))[:12]
+        missing &= needed - _charmap(path)
+    sample = "".join(chr(code) for code in sorted(missing)[:10])
     raise FontMissing(
-        f"no installed font has the characters {sample!r}…: install the Debian package "
-        f"{CJK_PACKAGE} (apt-get install {CJK_PACKAGE}); looked in "
+        f"no installed font can draw {sample!r} ({len(missing)} characters): install the "
+        f"Debian package {CJK_PACKAGE} (apt-get install {CJK_PACKAGE}); looked for "
         + ", ".join(str(path) for path in FONT_FILES)
     )

@@ -119,7 +119,7 @@ def test_a_missing_cjk_font_is_a_clear_error_naming_the_package(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(fonts, "FONT_FILES", (DEJAVU,))
-    with pytest.raises(FontMissing, match=r"apt-get install fonts-wqy-microhei"):
+    with pytest.raises(FontMissing, match=r"draw '.*' .*apt-get install fonts-wqy-microhei"):
         funnel_png(track=TRACK, cohort="London", day=DAY, steps=_steps(), language="zh_Hans")
     with pytest.raises(FontMissing):
         daily_png(cohort="伦敦", day=DAY, days=_days(10), language="en")

@@ -163,3 +163,13 @@ def test_cli_says_when_graphviz_is_missing(
     assert cli_main(["diagram", "uk_business", "--format", "svg", "--output", str(out)]) == 1
     assert "apt-get install graphviz" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_slow_or_failing_graphviz_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flow_picture, "DOT_TIMEOUT_S", 1e-6)
+    with pytest.raises(flow_picture.FlowPictureError, match="longer than"):
+        flow_picture.render("uk_business", "png")
+    monkeypatch.undo()
+    monkeypatch.setattr(flow_picture, "dot_source", lambda _track, _language: "digraph {")
+    with pytest.raises(flow_picture.FlowPictureError, match=r"Graphviz failed \(exit 1\)"):
+        flow_picture.render("uk_business", "svg")
