@@ -114,10 +114,20 @@ def dot_source(track: str | None, language: str = "en") -> str:
         EdgeKind.BRANCH: "weight=1",
         EdgeKind.JUMP: 'style=dashed, constraint=false, color="gray40"',
     }
+    # A jump there and a jump back (edit a step from the summary, return) is one two-way line.
+    jumps = {(e.source, e.dest): e.trigger for e in graph.of_kind(EdgeKind.JUMP)}
+    order = {state: index for index, state in enumerate(graph.states)}
     for edge in graph.of_kind(*DRAWN):
         text = labels.edges[(edge.source, edge.dest, edge.trigger)]
+        style = styles[edge.kind]
+        back = jumps.get((edge.dest, edge.source)) if edge.kind is EdgeKind.JUMP else None
+        if back is not None:
+            if order[edge.source] < order[edge.dest]:
+                continue  # drawn with its pair, from the later state: "edit / edited"
+            text = f"{text} / {labels.edges[(edge.dest, edge.source, back)]}"
+            style += ", dir=both"
         label = f", label={q(text)}" if text else ""
-        lines.append(f"  {edge.source} -> {edge.dest} [{styles[edge.kind]}{label}];")
+        lines.append(f"  {edge.source} -> {edge.dest} [{style}{label}];")
     lines.append(f'  back_note [shape=note, label={q(labels.note)}, color="gray40"];')
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -95,6 +95,10 @@ def test_an_unknown_trigger_draws_as_a_jump(monkeypatch: pytest.MonkeyPatch) -> 
     text = flow_picture.mermaid("uk_business")
     assert 'review -.->|"edit"| company_name' in text
     assert 'company_name -.->|"edited"| review' in text
+    source = flow_picture.dot_source("uk_business")
+    assert re.search(r"review -> company_name \[style=dashed.*dir=both.*edit / edited", source)
+    assert "company_name -> review" not in source
+    assert b"<svg" in flow_picture.render("uk_business", "svg")
 
 
 def test_mermaid_draws_the_path_bold_detours_dashed_and_one_back_note() -> None:
