@@ -130,12 +130,19 @@ def parser() -> argparse.ArgumentParser:
     diagram = commands.add_parser(
         "diagram", help="draw a track's flow: main path, optional steps, jumps (Mermaid, PNG, SVG)"
     )
-    diagram.add_argument("track", choices=list(TRACKS))
+    diagram.add_argument("track", choices=list(TRACKS), help="the track to draw")
     diagram.add_argument(
-        "--format", choices=("png", "svg", "mermaid"), default="mermaid", help="png, svg: Graphviz"
+        "--format",
+        choices=("png", "svg", "mermaid"),
+        default="mermaid",
+        help="mermaid: flowchart text (default); png, svg: drawn by Graphviz's dot",
     )
-    diagram.add_argument("--output", help="file to write (required for png and svg)")
-    diagram.add_argument("--language", choices=list(LANGUAGES), default="en", help="labels")
+    diagram.add_argument(
+        "--output", help="file to write; without it Mermaid goes to stdout (png, svg need one)"
+    )
+    diagram.add_argument(
+        "--language", choices=list(LANGUAGES), default="en", help="the labels' language"
+    )
     diagram.set_defaults(func=_diagram)
     return root
 
