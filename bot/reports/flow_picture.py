@@ -11,6 +11,7 @@ come from the catalogs in the reader's language.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -155,3 +156,8 @@ def render(track: str | None, fmt: Format, language: str = "en") -> bytes:
         detail = result.stderr.decode(errors="replace").strip()[-500:]
         raise FlowPictureError(f"Graphviz failed (exit {result.returncode}): {detail}")
     return result.stdout
+
+
+async def render_in_thread(track: str | None, fmt: Format, language: str = "en") -> bytes:
+    """``render`` in a worker thread, for handlers: the event loop goes on serving meanwhile."""
+    return await asyncio.to_thread(render, track, fmt, language)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from pathlib import Path
@@ -177,3 +178,21 @@ def test_a_slow_or_failing_graphviz_is_a_clear_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(flow_picture, "dot_source", lambda _track, _language: "digraph {")
     with pytest.raises(flow_picture.FlowPictureError, match=r"Graphviz failed \(exit 1\)"):
         flow_picture.render("uk_business", "svg")
+
+
+async def test_rendering_in_a_thread_leaves_the_event_loop_free() -> None:
+    ticks = 0
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    task = asyncio.create_task(ticker())
+    png = await flow_picture.render_in_thread("uk_crossborder", "png", "zh_Hans")
+    stop.set()
+    await task
+    assert png.startswith(b"\x89PNG")
+    assert ticks > 3  # the loop ran other work while dot drew
