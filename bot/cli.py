@@ -86,9 +86,21 @@ def _invite_codes(args: argparse.Namespace) -> int:
 
 
 def _diagram(args: argparse.Namespace) -> int:
-    from bot.diagram import mermaid
+    from bot.reports.flow_picture import FlowPictureError, render
+    from bot.reports.fonts import FontMissing
 
-    print(mermaid(args.track))
+    try:
+        picture = render(args.track, args.format, args.language)
+    except (FlowPictureError, FontMissing) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.output:
+        Path(args.output).write_bytes(picture)
+    elif args.format == "mermaid":
+        sys.stdout.write(picture.decode())
+    else:
+        print(f"error: {args.format} is binary: name a file with --output", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -115,8 +127,22 @@ def parser() -> argparse.ArgumentParser:
     invites.add_argument("--expires", type=dt.date.fromisoformat, help="last valid day (UTC)")
     invites.add_argument("--file", help="CSV file, one code in the first column of each row")
     invites.set_defaults(func=_invite_codes)
-    diagram = commands.add_parser("diagram", help="print a track's state machine (Mermaid)")
-    diagram.add_argument("track", choices=list(TRACKS))
+    diagram = commands.add_parser(
+        "diagram", help="draw a track's flow: main path, optional steps, jumps (Mermaid, PNG, SVG)"
+    )
+    diagram.add_argument("track", choices=list(TRACKS), help="the track to draw")
+    diagram.add_argument(
+        "--format",
+        choices=("png", "svg", "mermaid"),
+        default="mermaid",
+        help="mermaid: flowchart text (default); png, svg: drawn by Graphviz's dot",
+    )
+    diagram.add_argument(
+        "--output", help="file to write; without it Mermaid goes to stdout (png, svg need one)"
+    )
+    diagram.add_argument(
+        "--language", choices=list(LANGUAGES), default="en", help="the labels' language"
+    )
     diagram.set_defaults(func=_diagram)
     return root
 

@@ -67,7 +67,8 @@ class Step:
     """One question of a track.
 
     ``ask`` is the prompt's message id, ``example`` a right answer shown with every error,
-    ``when`` a condition for optional steps, ``lookup`` the name of an outside check the
+    ``when`` a condition for optional steps (``when_label`` says it in words, for the flow
+    picture), ``lookup`` the name of an outside check the
     bot resolves (Companies House, invite codes), ``label`` the summary line's message id.
     """
 
@@ -82,6 +83,7 @@ class Step:
     file: FileRule | None = None
     tips: tuple[str, ...] = ()
     when: Condition | None = None
+    when_label: str = ""
     lookup: str | None = None
 
     def applies(self, context: StepContext) -> bool:

@@ -147,6 +147,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             InputKind.CONFIRM,
             choices=(Choice("yes", N_("button_yes")), Choice("no", N_("button_no"))),
             when=_company_found,
+            when_label=N_("when_company_found"),
         ),
         Step(
             "incorporation_date",
@@ -239,6 +240,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             example="TTS-UK-2026",
             lookup="invite_code",
             when=_invite_code_required,
+            when_label=N_("when_invite_code_required"),
             tips=(N_("tip_invite_code_private"),),
         ),
         Step(

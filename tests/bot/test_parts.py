@@ -191,9 +191,9 @@ def test_cli_seeds_invite_codes_from_arguments_and_a_csv_file(
 def test_cli_prints_a_tracks_state_machine(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["diagram", "uk_crossborder"]) == 0
     diagram = capsys.readouterr().out
-    assert diagram.startswith("stateDiagram-v2")
-    assert "invite_code --> phone: answer" in diagram
-    assert "review --> submitted: submit" in diagram
+    assert "flowchart TD" in diagram
+    assert "invite_code ==> phone" in diagram
+    assert 'review ==>|"submit"| submitted' in diagram
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""What providers see: flow pictures and charts, rendered from plain data off the event loop."""
