@@ -36,7 +36,7 @@ from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.demo_user import TELEGRAM_CODES, DemoUser
 from bot.local_api import LocalBotAPI, SentMessage
-from bot.settings import Settings
+from bot.settings import load_settings
 
 __all__ = ["DEMO_INVITE_CODE", "DEMO_TOKEN", "TELEGRAM_CODES", "DemoUser", "run_demo"]
 
@@ -131,6 +131,7 @@ async def run_demo(
     files_dir: Path | None = None,
 ) -> None:
     """Run the demo until ``quit`` or end of input (``api`` lets a test watch Telegram)."""
+    settings = load_settings(bot_token=DEMO_TOKEN, database_url=database_url)
     engine = make_engine(database_url)
     upgrade(engine)
     seed_invite_code(engine)
@@ -138,7 +139,6 @@ async def run_demo(
     screen = Screen(out, files_dir or default_files_dir(database_url), language)
     api = api or LocalBotAPI()
     api.on_send = screen
-    settings = Settings(bot_token=DEMO_TOKEN, database_url=database_url)  # type: ignore[arg-type]
     app = build_application(settings, engine=engine, request=api)
     user = DemoUser(user_id=user_id, language=language, first_update_id=first_id)
     uploads = itertools.count(first_id)
