@@ -159,7 +159,10 @@ async def run_demo(
                     break
                 update = _update_for(line, user, api, uploads, out, t)
                 if update is not None:
+                    unserved = len(api.unserved)
                     await _process(app, update)
+                    for method in api.unserved[unserved:]:  # a gap in LocalBotAPI: say so
+                        print("  " + t("demo_unserved_method", {"method": method}), file=out)
     finally:
         engine.dispose()
 
