@@ -99,8 +99,10 @@ EXPOSE 8080
 # database, and a database outage should not get the bot restarted. python:slim has no curl,
 # so the check is Python's urllib (an HTTP error or no answer raises: exit code 1). The start
 # period covers start-up, which migrates and waits (with backoff) for the database and Telegram
-# before the HTTP server listens.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+# before the HTTP server listens: at worst about 158 s with the default STARTUP_TRIES and
+# STARTUP_MAX_WAIT (bot/startup.py's worst_case_seconds; tests/test_dockerfile.py checks it).
+# Raise it with those settings.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LISTEN_PORT', '8080'), timeout=4)"]
 
 # `run` migrates the database, then serves: long polling, or the webhook when WEBHOOK_URL is

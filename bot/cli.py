@@ -1,4 +1,8 @@
-"""The operator's command line: run, migrate, demo, invite codes, flow diagrams."""
+"""The operator's command line: run, migrate, demo, invite codes, flow diagrams.
+
+A bad setting is one line on stderr and exit code 2; a service still unreachable after
+the start-up retries is one line and exit code 1 (``bot.startup``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,28 @@ from pathlib import Path
 from sqlmodel import Session
 
 from bot.settings import SettingsError, load_settings
+from bot.startup import ServiceUnreachable
+
+DEMO_DATABASE = "sqlite:///./data/demo.sqlite3"
+ENV_DATABASE = "DATABASE_URL  the database (default sqlite:///./data/bot.sqlite3)"
+ENV_RETRIES = (
+    "STARTUP_TRIES, STARTUP_MAX_WAIT  attempts to reach the database and the longest wait\n"
+    "                between two, in seconds (default 6 and 16: about 31 s in all)"
+)
+RUN_ENVIRONMENT = f"""environment (or .env):
+  BOT_TOKEN       the token from @BotFather (required)
+  {ENV_DATABASE}
+  WEBHOOK_URL     https URL Telegram posts updates to; unset = long polling
+  WEBHOOK_SECRET  the webhook's secret token (default: derived from BOT_TOKEN)
+  LISTEN_HOST, LISTEN_PORT  where the HTTP server (webhook, /healthz, /readyz) listens
+  BOT_API_URL     the Bot API server (default https://api.telegram.org)
+  SUPERADMIN_IDS  Telegram user ids, comma-separated
+  DEFAULT_LOCALE  en, zh_Hans or id, for users whose language is unknown
+  COMPANIES_HOUSE_API_KEY, COMPANIES_HOUSE_URL  the UK company register lookup
+  LOG_LEVEL, LOG_FORMAT  DEBUG/INFO/WARNING/ERROR/CRITICAL; text or json
+  RATE_LIMIT_PER_SECOND, CONCURRENT_UPDATES, SELLER_LOCK_SLOTS  throughput limits
+  {ENV_RETRIES}
+exit codes: 0 stopped cleanly, 1 a service unreachable, 2 a bad setting"""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -23,12 +49,16 @@ def _run(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     from bot.db.engine import make_engine
-    from bot.db.migrate import current_revision, upgrade
+    from bot.db.migrate import current_revision
+    from bot.runner import start_database
 
-    engine = make_engine(load_settings().database_url)
-    upgrade(engine, args.revision)
-    print(f"database at revision {current_revision(engine)}")
-    engine.dispose()
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        asyncio.run(start_database(settings, engine, args.revision))
+        print(f"database at revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -46,7 +76,8 @@ def _invite_codes(args: argparse.Namespace) -> int:
     from flows.errors import ValidationError
     from flows.validators import invite_code_format
 
-    engine = make_engine(load_settings().database_url)
+    overrides = {"database_url": args.database_url} if args.database_url else {}
+    engine = make_engine(load_settings(**overrides).database_url)
     upgrade(engine)
     expires = (
         dt.datetime.combine(args.expires, dt.time.max, tzinfo=dt.UTC) if args.expires else None
@@ -77,12 +108,27 @@ def _invite_codes(args: argparse.Namespace) -> int:
             added += 1
         session.commit()
     engine.dispose()
-    print(f"added {added} invite code(s) for market {args.market}")
+    print(f"Added {_count(added, 'invite code')} for market {args.market}.")
     if existing:
-        print(f"skipped {len(existing)} that already exist: {', '.join(existing)}")
+        print(f"Skipped {_count(len(existing), 'existing code')}: {', '.join(existing)}")
     if invalid:
-        print(f"refused {len(invalid)} not of 4-32 letters, digits or '-': {', '.join(invalid)}")
+        refused = _count(len(invalid), "code")
+        print(f"Refused {refused} not of 4-32 letters, digits or '-': {', '.join(invalid)}")
     return 0 if not invalid else 1
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 invite code``, ``3 invite codes``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _expiry_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2027-01-31"
+        ) from None
 
 
 def _diagram(args: argparse.Namespace) -> int:
@@ -105,30 +151,82 @@ def _diagram(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The CLI's arguments; every sub-command has ``--help``."""
+    """The CLI's arguments; every sub-command's ``--help`` names its arguments and the
+    environment settings it reads."""
     from flows.tracks import LANGUAGES, MARKETS, TRACKS
 
-    root = argparse.ArgumentParser(prog="shop-onboarding-bot", description=__doc__)
-    commands = root.add_subparsers(dest="command", required=True)
+    raw = argparse.RawDescriptionHelpFormatter
+    root = argparse.ArgumentParser(
+        prog="shop-onboarding-bot", description=__doc__, formatter_class=raw
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
-        "run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)"
+        "run",
+        help="run the bot (polling, or webhook when WEBHOOK_URL is set)",
+        description="Migrate the database, then serve Telegram updates until SIGTERM/SIGINT.",
+        epilog=RUN_ENVIRONMENT,
+        formatter_class=raw,
     ).set_defaults(func=_run)
-    migrate = commands.add_parser("migrate", help="apply database migrations")
-    migrate.add_argument("revision", nargs="?", default="head")
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply database migrations",
+        description="Create or migrate the database (waiting for it like `run` does).",
+        epilog=f"environment (or .env):\n  {ENV_DATABASE}\n  {ENV_RETRIES}\n"
+        "exit codes: 0 migrated, 1 the database unreachable, 2 a bad setting",
+        formatter_class=raw,
+    )
+    migrate.add_argument(
+        "revision", nargs="?", default="head", help="Alembic revision to reach (default: head)"
+    )
     migrate.set_defaults(func=_migrate)
-    demo = commands.add_parser("demo", help="walk the seller flow in the terminal, offline")
-    demo.add_argument("--language", choices=list(LANGUAGES), default="en")
-    demo.add_argument("--database-url", default="sqlite:///./data/demo.sqlite3")
+    demo = commands.add_parser(
+        "demo",
+        help="walk the seller flow in the terminal, offline",
+        description="The real bot against an in-process Telegram: no token, no network. "
+        "State is kept in the database, so the next demo resumes.",
+        epilog="environment: none (no BOT_TOKEN needed; LOG_LEVEL and other settings are "
+        "still checked)",
+    )
+    demo.add_argument(
+        "--language", choices=list(LANGUAGES), default="en", help="the seller's language"
+    )
+    demo.add_argument(
+        "--database-url",
+        default=DEMO_DATABASE,
+        help=f"the demo's database (default {DEMO_DATABASE}; DATABASE_URL is not read)",
+    )
     demo.set_defaults(func=_demo)
-    invites = commands.add_parser("invite-codes", help="add invite codes (arguments or a CSV file)")
-    invites.add_argument("codes", nargs="*", help="codes to add")
-    invites.add_argument("--market", choices=list(MARKETS), required=True)
-    invites.add_argument("--uses", type=int, default=1, help="uses per code; 0 = unlimited")
-    invites.add_argument("--expires", type=dt.date.fromisoformat, help="last valid day (UTC)")
-    invites.add_argument("--file", help="CSV file, one code in the first column of each row")
+    invites = commands.add_parser(
+        "invite-codes",
+        help="add invite codes (arguments or a CSV file)",
+        description="Add invite codes for cross-border sellers; codes are upper-cased, "
+        "existing ones skipped. Exit code 1 if any code was refused.",
+        epilog=f"environment (or .env):\n  {ENV_DATABASE}; --database-url overrides it",
+        formatter_class=raw,
+    )
+    invites.add_argument("codes", nargs="*", help="codes to add: 4-32 letters, digits or '-'")
+    invites.add_argument(
+        "--market", choices=list(MARKETS), required=True, help="the market the codes are for"
+    )
+    invites.add_argument(
+        "--uses", type=int, default=1, help="uses per code (default 1); 0 = unlimited"
+    )
+    invites.add_argument(
+        "--expires",
+        type=_expiry_date,
+        metavar="YYYY-MM-DD",
+        help="last valid day, inclusive, in UTC (e.g. 2027-01-31); default: never expires",
+    )
+    invites.add_argument(
+        "--file", help="CSV file, one code in the first column of each row (a CODE header ok)"
+    )
+    invites.add_argument("--database-url", help="the database (default: DATABASE_URL)")
     invites.set_defaults(func=_invite_codes)
     diagram = commands.add_parser(
-        "diagram", help="draw a track's flow: main path, optional steps, jumps (Mermaid, PNG, SVG)"
+        "diagram",
+        help="draw a track's flow: main path, optional steps, jumps (Mermaid, PNG, SVG)",
+        description="Draw a track's flow from its data, with labels in one language.",
+        epilog="environment: none",
     )
     diagram.add_argument("track", choices=list(TRACKS), help="the track to draw")
     diagram.add_argument(
@@ -148,13 +246,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; configuration problems are one line on stderr and exit code 2."""
+    """Entry point; configuration problems are one line on stderr and exit code 2, a
+    service unreachable after the retries one line and exit code 1."""
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except ServiceUnreachable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,9 +1,16 @@
 """An offline terminal demo: walk the seller flows with no token and no network.
 
 The real ``Application`` and handlers run against ``LocalBotAPI`` (an in-process Bot
-API) and a database of your choice (a throw-away SQLite file by default). Type an answer,
-a number to press a button of the last message, ``photo`` to send a photo,
-``file PATH`` to send a document, ``/back``, ``/status``… and ``quit`` to leave.
+API) and a database of your choice (a SQLite file by default, kept between runs: the
+next demo resumes where the last one stopped). Type an answer, a number to press a
+button of the last message, ``photo`` to send a photo, ``file PATH`` to send a document,
+``/back``, ``/status``… and ``quit`` to leave.
+
+Update ids are new on every run (after the highest the database has recorded, and never
+below the clock's seconds), because the bot ignores an update it has already seen. The
+cross-border track needs an invite code: one is seeded (``DEMO_INVITE_CODE``) and the
+banner names it. Files the bot sends (the product templates) are saved to a folder that
+is printed, so they can be opened, filled in and sent back with ``file PATH``.
 """
 
 from __future__ import annotations
@@ -17,116 +24,100 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy import Engine, func, inspect, select, table
+from sqlalchemy import column as sql_column
+from sqlmodel import Session
 from telegram import Update
 
 from bot.app import build_application
+from bot.context import translator
+from bot.db import repo
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
-from bot.local_api import BOT_USER, LocalBotAPI, SentMessage
-from bot.settings import Settings
+from bot.demo_user import TELEGRAM_CODES, DemoUser
+from bot.local_api import LocalBotAPI, SentMessage
+from bot.settings import load_settings
+
+__all__ = ["DEMO_INVITE_CODE", "DEMO_TOKEN", "TELEGRAM_CODES", "DemoUser", "run_demo"]
 
 DEMO_TOKEN = "123456:DEMO-demo-demo-demo-demo-demo-demo-demo"
-TELEGRAM_CODES = {"en": "en", "zh_Hans": "zh-hans", "id": "id"}
+DEMO_INVITE_CODE = "DEMO-UK-2026"
+DEMO_USER_ID = 424242
 
 
-class DemoUser:
-    """Makes the Update JSON Telegram would send for one person typing in the terminal."""
-
-    def __init__(self, *, user_id: int = 424242, language: str = "en") -> None:
-        self.user = {
-            "id": user_id,
-            "is_bot": False,
-            "first_name": "Demo",
-            "language_code": TELEGRAM_CODES.get(language, language),
-        }
-        self._ids = itertools.count(1)
-
-    def _message(self, **content: Any) -> dict[str, Any]:
-        update_id = next(self._ids)
-        return {
-            "update_id": update_id,
-            "message": {
-                "message_id": update_id,
-                "date": int(time.time()),
-                "chat": {"id": self.user["id"], "type": "private", "first_name": "Demo"},
-                "from": self.user,
-                **content,
-            },
-        }
-
-    def text(self, text: str) -> dict[str, Any]:
-        """A typed message; a leading ``/word`` is marked as a command like Telegram does."""
-        entities = []
-        if text.startswith("/"):
-            entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        return self._message(text=text, entities=entities)
-
-    def photo(self, file_id: str, *, size: int = 180_000) -> dict[str, Any]:
-        """A photo, in the sizes Telegram reports."""
-        sizes = [
-            {
-                "file_id": f"{file_id}-s",
-                "file_unique_id": f"{file_id[:6]}s",
-                "width": 320,
-                "height": 240,
-                "file_size": size // 10,
-            },
-            {
-                "file_id": file_id,
-                "file_unique_id": file_id[:8],
-                "width": 1280,
-                "height": 960,
-                "file_size": size,
-            },
-        ]
-        return self._message(photo=sizes)
-
-    def document(self, file_id: str, name: str, mime: str, size: int) -> dict[str, Any]:
-        """A document upload."""
-        return self._message(
-            document={
-                "file_id": file_id,
-                "file_unique_id": file_id[:8],
-                "file_name": name,
-                "mime_type": mime,
-                "file_size": size,
-            }
-        )
-
-    def press(self, data: str, message_id: int) -> dict[str, Any]:
-        """A tap on an inline button."""
-        update_id = next(self._ids)
-        return {
-            "update_id": update_id,
-            "callback_query": {
-                "id": str(update_id),
-                "from": self.user,
-                "chat_instance": "demo",
-                "data": data,
-                "message": {
-                    "message_id": message_id,
-                    "date": int(time.time()),
-                    "chat": {"id": self.user["id"], "type": "private"},
-                    "from": BOT_USER,
-                    "text": "…",
-                },
-            },
-        }
+def first_update_id(engine: Engine) -> int:
+    """An update id no earlier run used: above every ``*update_id`` column's maximum in the
+    database (whatever table records them), and never below the clock's seconds."""
+    seen = 0
+    inspector = inspect(engine)
+    with engine.connect() as connection:
+        for name in inspector.get_table_names():
+            for info in inspector.get_columns(name):
+                if not str(info["name"]).endswith("update_id"):
+                    continue
+                highest: Any = connection.execute(
+                    select(func.max(sql_column(str(info["name"])))).select_from(table(name))
+                ).scalar()
+                seen = max(seen, int(highest or 0))
+    return max(seen + 1, int(time.time()))
 
 
-def show(message: SentMessage, out: TextIO) -> None:
-    """Print what the bot sent, buttons numbered."""
-    if message.method == "answerCallbackQuery":
-        print(f"  (notice) {message.text}", file=out)
-        return
-    if message.method == "sendDocument":
-        print(
-            f"\n📎 {message.file_name} ({len(message.file_bytes)} bytes) {message.text}", file=out
-        )
-        return
-    print("\n" + message.text, file=out)
-    for number, (label, _data) in enumerate(message.buttons, start=1):
-        print(f"  [{number}] {label}", file=out)
+def seed_invite_code(engine: Engine) -> None:
+    """The demo's cross-border invite code (unlimited uses), added once per database."""
+    with Session(engine) as session:
+        if not repo.invite_code_exists(session, code=DEMO_INVITE_CODE):
+            repo.add_invite_code(session, code=DEMO_INVITE_CODE, market="uk", max_uses=None)
+            session.commit()
+
+
+def default_files_dir(database_url: str) -> Path:
+    """Beside the demo's SQLite file (``data/demo-files``), else ``./data/demo-files``."""
+    prefix = "sqlite:///"
+    if database_url.startswith(prefix) and ":memory:" not in database_url:
+        return Path(database_url.removeprefix(prefix)).parent / "demo-files"
+    return Path("data") / "demo-files"
+
+
+class Screen:
+    """Prints what the bot sends; files are saved to ``files_dir`` and their path shown."""
+
+    def __init__(self, out: TextIO, files_dir: Path, language: str) -> None:
+        self.out, self.files_dir, self.t = out, files_dir, translator(language)
+
+    def __call__(self, message: SentMessage) -> None:
+        out = self.out
+        if message.method == "answerCallbackQuery":
+            print(f"  (notice) {message.text}", file=out)
+            return
+        if message.method == "editMessageReplyMarkup":
+            return  # an answered question's buttons removed: nothing new to read
+        if message.file_name:
+            path = self._save(message.file_name, message.file_bytes)
+            saved = self.t("demo_file_saved", {"path": str(path)})
+            print(f"\n📎 {message.file_name} ({len(message.file_bytes)} bytes) {saved}", file=out)
+            if message.text:
+                print(message.text, file=out)
+            return
+        print("\n" + message.text, file=out)
+        for number, (label, _data) in enumerate(message.buttons, start=1):
+            print(f"  [{number}] {label}", file=out)
+
+    def _save(self, name: str, data: bytes) -> Path:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = (self.files_dir / Path(name).name).resolve()
+        path.write_bytes(data)
+        return path
+
+
+def live_buttons(api: LocalBotAPI) -> tuple[int, list[tuple[str, str]]] | None:
+    """The newest message whose buttons are still there (its id and buttons)."""
+    for message in reversed(api.sent):
+        if message.method == "answerCallbackQuery" or not message.message_id:
+            continue
+        newest = api.message_by_id(message.message_id)
+        if newest is not None and newest.buttons:
+            return message.message_id, newest.buttons
+    return None
 
 
 async def run_demo(
@@ -135,46 +126,65 @@ async def run_demo(
     database_url: str = "sqlite:///./data/demo.sqlite3",
     read_line: Callable[[], str] = input,
     out: TextIO = sys.stdout,
+    api: LocalBotAPI | None = None,
+    user_id: int = DEMO_USER_ID,
+    files_dir: Path | None = None,
 ) -> None:
-    """Run the demo until ``quit`` or end of input."""
-    api = LocalBotAPI(on_send=lambda message: show(message, out))
-    settings = Settings(bot_token=DEMO_TOKEN, database_url=database_url)  # type: ignore[arg-type]
+    """Run the demo until ``quit`` or end of input (``api`` lets a test watch Telegram)."""
+    settings = load_settings(bot_token=DEMO_TOKEN, database_url=database_url)
     engine = make_engine(database_url)
     upgrade(engine)
+    seed_invite_code(engine)
+    first_id = first_update_id(engine)
+    screen = Screen(out, files_dir or default_files_dir(database_url), language)
+    api = api or LocalBotAPI()
+    api.on_send = screen
     app = build_application(settings, engine=engine, request=api)
-    user = DemoUser(language=language)
-    uploads = itertools.count(1)
+    user = DemoUser(user_id=user_id, language=language, first_update_id=first_id)
+    uploads = itertools.count(first_id)
+    t = translator(language)
     print(
-        "Offline demo: type answers; a number presses a button; `photo`, `file PATH`, `quit`.",
+        t("demo_banner", {"code": DEMO_INVITE_CODE, "folder": str(screen.files_dir.resolve())}),
         file=out,
     )
-    async with app:
-        await _process(app, user.text("/start"))
-        while True:
-            try:
-                line = (await asyncio.to_thread(read_line)).strip()
-            except EOFError:
-                break
-            if line in ("quit", "exit"):
-                break
-            update = _update_for(line, user, api, uploads, out)
-            if update is not None:
-                await _process(app, update)
-    engine.dispose()
+    try:
+        async with app:
+            await _process(app, user.text("/start"))
+            while True:
+                try:
+                    line = (await asyncio.to_thread(read_line)).strip()
+                except EOFError:
+                    break
+                if line in ("quit", "exit"):
+                    break
+                update = _update_for(line, user, api, uploads, out, t)
+                if update is not None:
+                    unserved = len(api.unserved)
+                    await _process(app, update)
+                    for method in api.unserved[unserved:]:  # a gap in LocalBotAPI: say so
+                        print("  " + t("demo_unserved_method", {"method": method}), file=out)
+    finally:
+        engine.dispose()
 
 
 def _update_for(
-    line: str, user: DemoUser, api: LocalBotAPI, uploads: itertools.count[int], out: TextIO
+    line: str,
+    user: DemoUser,
+    api: LocalBotAPI,
+    uploads: itertools.count[int],
+    out: TextIO,
+    t: Any,
 ) -> dict[str, Any] | None:
-    last = next((m for m in reversed(api.sent) if m.buttons), None)
-    if line.isdigit() and last is not None and 1 <= int(line) <= len(last.buttons):
-        return user.press(last.buttons[int(line) - 1][1], message_id=1)
+    live = live_buttons(api)
+    if line.isdigit() and live is not None and 1 <= int(line) <= len(live[1]):
+        message_id, buttons = live
+        return user.press(buttons[int(line) - 1][1], message_id=message_id)
     if line == "photo":
         return user.photo(f"demo-photo-{next(uploads)}")
     if line.startswith("file "):
         path = Path(line.removeprefix("file ").strip()).expanduser()
         if not path.is_file():
-            print(f"  (demo) no such file: {path}", file=out)
+            print("  " + t("demo_no_such_file", {"path": str(path)}), file=out)
             return None
         file_id = f"demo-file-{next(uploads)}"
         api.add_file(file_id, path.read_bytes())

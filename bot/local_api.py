@@ -2,8 +2,10 @@
 
 It is the "local transport" of the offline demo and the benchmarks: the real
 ``Application``, handlers and database run unchanged while Telegram's side is played
-here. Only what the bot calls is answered; anything else is an error, so an accidental
-new call is noticed. (The end-to-end tests use a real HTTP fake instead.)
+here. Every method the bot calls is answered (``SERVED``; tests/bot/test_local_api.py
+fails when the bot's source calls one that is not). A call to anything else is answered
+with Telegram's 404 *and* kept in ``unserved``, so the demo and its test notice it
+instead of a handler failing far away.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ BOT_USER = {
     "first_name": "Shop Onboarding",
     "username": "ShopOnboardingBot",
 }
+Handler = Callable[["LocalBotAPI", dict[str, Any], RequestData | None], Any]
 
 
 @dataclass
 class SentMessage:
-    """What the bot sent, as the demo shows it."""
+    """What the bot sent (or changed), as the demo shows it."""
 
     chat_id: int
     method: str
@@ -35,16 +38,24 @@ class SentMessage:
     buttons: list[tuple[str, str]] = field(default_factory=list)
     file_name: str = ""
     file_bytes: bytes = b""
+    message_id: int = 0
 
 
 class LocalBotAPI(BaseRequest):
     """A ``BaseRequest`` that plays Telegram; ``on_send`` sees every message the bot sends."""
 
-    def __init__(self, on_send: Callable[[SentMessage], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_send: Callable[[SentMessage], None] | None = None,
+        *,
+        first_message_id: int = 1000,
+    ) -> None:
         self.on_send = on_send
         self.sent: list[SentMessage] = []
         self.files: dict[str, bytes] = {}
-        self._message_ids = itertools.count(1000)
+        self.unserved: list[str] = []
+        self.calls: list[str] = []
+        self._message_ids = itertools.count(first_message_id)
 
     @property
     def read_timeout(self) -> float | None:
@@ -74,63 +85,17 @@ class LocalBotAPI(BaseRequest):
             file_id = url.rsplit("/", 1)[-1]
             return (200, self.files[file_id]) if file_id in self.files else (404, b"")
         api_method = url.rsplit("/", 1)[-1]
-        params = _params(request_data)
-        handler = getattr(self, f"_{api_method}", None)
+        self.calls.append(api_method)
+        handler = SERVED.get(api_method)
         if handler is None:
+            self.unserved.append(api_method)
             return _error(404, f"Not Found: method {api_method} is not played locally")
-        return 200, json.dumps({"ok": True, "result": handler(params, request_data)}).encode()
+        result = handler(self, _params(request_data), request_data)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
 
-    def _getMe(self, params: dict[str, Any], _data: Any) -> Any:
-        return BOT_USER
-
-    def _setMyCommands(self, params: dict[str, Any], _data: Any) -> Any:
-        return True
-
-    def _deleteWebhook(self, params: dict[str, Any], _data: Any) -> Any:
-        return True
-
-    def _answerCallbackQuery(self, params: dict[str, Any], _data: Any) -> Any:
-        text = params.get("text")
-        if text:
-            self._record(SentMessage(0, "answerCallbackQuery", str(text)))
-        return True
-
-    def _getFile(self, params: dict[str, Any], _data: Any) -> Any:
-        file_id = str(params["file_id"])
-        return {
-            "file_id": file_id,
-            "file_unique_id": file_id[-8:],
-            "file_size": len(self.files.get(file_id, b"")),
-            "file_path": file_id,
-        }
-
-    def _sendMessage(self, params: dict[str, Any], _data: Any) -> Any:
-        buttons = [
-            (str(button["text"]), str(button.get("callback_data", "")))
-            for row in params.get("reply_markup", {}).get("inline_keyboard", [])
-            for button in row
-        ]
-        chat_id = int(params["chat_id"])
-        self._record(SentMessage(chat_id, "sendMessage", str(params["text"]), buttons))
-        return self._message(chat_id, {"text": params["text"]})
-
-    def _sendDocument(self, params: dict[str, Any], data: RequestData | None) -> Any:
-        chat_id = int(params["chat_id"])
-        name, content = "", b""
-        if data is not None and data.multipart_data:
-            name, raw, *_ = data.multipart_data["document"]
-            content = raw if isinstance(raw, bytes) else raw.read()
-        self._record(
-            SentMessage(
-                chat_id,
-                "sendDocument",
-                str(params.get("caption", "")),
-                file_name=name,
-                file_bytes=bytes(content),
-            )
-        )
-        document = {"file_id": f"doc{len(self.sent)}", "file_unique_id": f"u{len(self.sent)}"}
-        return self._message(chat_id, {"document": document})
+    def message_by_id(self, message_id: int) -> SentMessage | None:
+        """The message the bot sent with ``message_id`` (the newest version of it)."""
+        return next((m for m in reversed(self.sent) if m.message_id == message_id), None)
 
     def _record(self, message: SentMessage) -> None:
         self.sent.append(message)
@@ -145,6 +110,149 @@ class LocalBotAPI(BaseRequest):
             "from": BOT_USER,
             **content,
         }
+
+    def _send(
+        self, params: dict[str, Any], method: str, text: str, **content: Any
+    ) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message = self._message(chat_id, {"text": text} if text else {})
+        file_name, file_bytes = content.pop("file", ("", b""))
+        self._record(
+            SentMessage(
+                chat_id,
+                method,
+                text,
+                _buttons(params),
+                file_name=file_name,
+                file_bytes=file_bytes,
+                message_id=message["message_id"],
+            )
+        )
+        return {**message, **content}
+
+    def _edit(self, params: dict[str, Any], *, text: str | None = None) -> Any:
+        """An edit of a message the bot sent: the demo shows the new version (quietly
+        when only buttons were removed)."""
+        if "inline_message_id" in params:
+            return True
+        message_id = int(params["message_id"])
+        old = self.message_by_id(message_id)
+        new = SentMessage(
+            int(params["chat_id"]),
+            "editMessageText" if text is not None else "editMessageReplyMarkup",
+            text if text is not None else (old.text if old else ""),
+            _buttons(params),
+            message_id=message_id,
+        )
+        self._record(new)
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": {"id": new.chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": new.text or "…",
+        }
+
+
+def _buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
+    markup = params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [
+        (str(button["text"]), str(button.get("callback_data", "")))
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    ]
+
+
+def _upload(data: RequestData | None, field_name: str) -> tuple[str, bytes]:
+    """The file PTB attached under ``field_name`` (a name and its bytes), if any."""
+    if data is None or not data.multipart_data or field_name not in data.multipart_data:
+        return "", b""
+    name, raw, *_ = data.multipart_data[field_name]
+    return str(name), bytes(raw if isinstance(raw, bytes) else raw.read())
+
+
+def _send_message(api: LocalBotAPI, params: dict[str, Any], _data: Any) -> Any:
+    return api._send(params, "sendMessage", str(params["text"]))
+
+
+def _send_document(api: LocalBotAPI, params: dict[str, Any], data: Any) -> Any:
+    upload = _upload(data, "document")
+    number = len(api.sent)
+    document = {"file_id": f"doc{number}", "file_unique_id": f"u{number}"}
+    caption = str(params.get("caption", ""))
+    return api._send(params, "sendDocument", caption, file=upload, document=document)
+
+
+def _send_photo(api: LocalBotAPI, params: dict[str, Any], data: Any) -> Any:
+    upload = _upload(data, "photo")
+    number = len(api.sent)
+    photo = [{"file_id": f"photo{number}", "file_unique_id": f"p{number}", "width": 1, "height": 1}]
+    caption = str(params.get("caption", ""))
+    return api._send(params, "sendPhoto", caption, file=upload, photo=photo)
+
+
+def _send_media_group(api: LocalBotAPI, params: dict[str, Any], data: Any) -> Any:
+    media = params.get("media") or []
+    if isinstance(media, str):
+        media = json.loads(media)
+    sent = []
+    for number, item in enumerate(media):
+        reference = str(item.get("media", ""))
+        upload = _upload(data, reference.removeprefix("attach://"))
+        single = {"chat_id": params["chat_id"]}
+        document = {"file_id": f"media{len(api.sent)}", "file_unique_id": f"m{number}"}
+        caption = str(item.get("caption", ""))
+        sent.append(api._send(single, "sendMediaGroup", caption, file=upload, document=document))
+    return sent
+
+
+def _answer_callback_query(api: LocalBotAPI, params: dict[str, Any], _data: Any) -> Any:
+    text = params.get("text")
+    if text:
+        api._record(SentMessage(0, "answerCallbackQuery", str(text)))
+    return True
+
+
+def _get_file(api: LocalBotAPI, params: dict[str, Any], _data: Any) -> Any:
+    file_id = str(params["file_id"])
+    return {
+        "file_id": file_id,
+        "file_unique_id": file_id[-8:],
+        "file_size": len(api.files.get(file_id, b"")),
+        "file_path": file_id,
+    }
+
+
+def _true(_api: LocalBotAPI, _params: dict[str, Any], _data: Any) -> Any:
+    return True
+
+
+SERVED: dict[str, Handler] = {
+    "getMe": lambda api, params, data: BOT_USER,
+    "getUpdates": lambda api, params, data: [],
+    "getWebhookInfo": lambda api, params, data: {"url": "", "pending_update_count": 0},
+    "getMyCommands": lambda api, params, data: [],
+    "setWebhook": _true,
+    "deleteWebhook": _true,
+    "setMyCommands": _true,
+    "deleteMyCommands": _true,
+    "sendChatAction": _true,
+    "deleteMessage": _true,
+    "close": _true,
+    "logOut": _true,
+    "sendMessage": _send_message,
+    "sendDocument": _send_document,
+    "sendPhoto": _send_photo,
+    "sendMediaGroup": _send_media_group,
+    "editMessageText": lambda api, params, data: api._edit(params, text=str(params["text"])),
+    "editMessageReplyMarkup": lambda api, params, data: api._edit(params),
+    "answerCallbackQuery": _answer_callback_query,
+    "getFile": _get_file,
+}
+"""Bot API method → how it is played; the offline demo and the benchmarks need these."""
 
 
 def _params(request_data: RequestData | None) -> dict[str, Any]:

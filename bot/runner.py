@@ -1,7 +1,8 @@
 """Running the bot for real: logging, migrations, then polling or a webhook.
 
 Start-up waits (with backoff, and says so) for the database and for Telegram, so a bot
-started alongside its database in compose or Kubernetes does not crash-loop. SIGTERM and
+started alongside its database in compose or Kubernetes does not crash-loop; one that
+never comes is one line naming it (``bot.startup``). SIGTERM and
 SIGINT stop the HTTP server; PTB then finishes the updates in hand, the job queue stops,
 and the process exits 0.
 """
@@ -12,55 +13,44 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import uvicorn
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from telegram import Update
-from telegram.error import NetworkError, TimedOut
+from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import build_application, on_shutdown, on_startup
 from bot.db.engine import make_engine
 from bot.db.migrate import current_revision, upgrade
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
+from bot.startup import Schedule, bound_database_attempts, database_name, reach, retrying
 from bot.web import make_web_app, webhook_secret
 
+__all__ = ["retrying", "run", "serve", "start_database"]
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
-async def retrying(
-    what: str,
-    attempt: Callable[[], Awaitable[T]],
-    *,
-    retry_on: tuple[type[BaseException], ...],
-    tries: int = 8,
-    first_delay: float = 1.0,
-    max_delay: float = 30.0,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> T:
-    """Run ``attempt`` until it succeeds, waiting longer after each failure."""
-    delay = first_delay
-    for number in range(1, tries + 1):
-        try:
-            return await attempt()
-        except retry_on as error:
-            if number == tries:
-                raise
-            log.warning(
-                "%s unreachable (%s); retry %d/%d in %.0fs",
-                what,
-                type(error).__name__,
-                number,
-                tries - 1,
-                delay,
-            )
-            await sleep(delay)
-            delay = min(delay * 2, max_delay)
-    raise AssertionError("unreachable")
+def schedule(settings: Settings) -> Schedule:
+    """The start-up retry schedule the settings ask for."""
+    return Schedule(tries=settings.startup_tries, max_wait=settings.startup_max_wait)
+
+
+async def start_database(settings: Settings, engine: Engine, revision: str = "head") -> None:
+    """Migrate, waiting for the database; ``ServiceUnreachable`` when it never answers."""
+    bound_database_attempts()
+    service, url = database_name(settings.database_url)
+    await reach(
+        service,
+        url,
+        lambda: asyncio.to_thread(upgrade, engine, revision),
+        retry_on=(OperationalError,),
+        schedule=schedule(settings),
+        hint="Check DATABASE_URL and that the database server is running.",
+    )
 
 
 class _Server(uvicorn.Server):
@@ -77,12 +67,23 @@ async def serve(settings: Settings) -> None:
     """Serve until a stop signal; the event loop's only long-running job."""
     token = settings.token
     engine = make_engine(settings.database_url)
-    await retrying(
-        "database", lambda: asyncio.to_thread(upgrade, engine), retry_on=(OperationalError,)
-    )
+    await start_database(settings, engine)
     log.info("database migrated to revision %s", current_revision(engine))
     app = build_application(settings, engine=engine)
-    await retrying("Telegram", app.initialize, retry_on=(NetworkError, TimedOut))
+    try:
+        await reach(
+            "Telegram",
+            f"{settings.bot_api_url.rstrip('/')}/bot<token>/getMe",
+            app.initialize,
+            retry_on=(NetworkError, TimedOut),
+            schedule=schedule(settings),
+            hint="Check the network (a proxy or firewall?) and BOT_API_URL.",
+        )
+    except InvalidToken:
+        raise SettingsError(
+            "BOT_TOKEN was refused by Telegram (unauthorized): copy the current token from "
+            "@BotFather (/mybots → API Token)."
+        ) from None
     await on_startup(app)
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None

@@ -1,20 +1,28 @@
 """All configuration, from the environment or ``.env``, checked once at start-up.
 
-A missing or malformed token is reported as one line (``SettingsError``), not a
-traceback, because that is the first thing a new operator gets wrong.
+Every malformed setting is reported as one line (``SettingsError``, exit code 2) naming
+the variable, what was wrong and what a right value looks like, not a traceback: that is
+the first thing a new operator gets wrong. Secret values are never repeated back.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 LOCALES = ("en", "zh_Hans", "id")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DATABASE_EXAMPLES = "sqlite:///./data/bot.sqlite3 or postgresql+psycopg://bot:PASSWORD@db:5432/bot"
+SECRETS = ("bot_token", "webhook_secret", "companies_house_api_key", "database_url")
+"""Settings whose values are never shown in an error (a database URL may hold a password)."""
 
 
 class SettingsError(Exception):
@@ -42,13 +50,67 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=30.0, gt=0)
     seller_lock_slots: int = Field(default=4096, ge=16)
     concurrent_updates: int = Field(default=64, ge=1)
+    startup_tries: int = Field(default=6, ge=1, le=30)
+    startup_max_wait: float = Field(default=16.0, ge=0, le=300)
 
     @field_validator("superadmin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(int(part) for part in re.split(r"[,\s]+", value.strip()) if part)
+            parts = [part for part in re.split(r"[,\s]+", value.strip()) if part]
+            wrong = [part for part in parts if not part.isdigit()]
+            if wrong:
+                raise ValueError(
+                    f"SUPERADMIN_IDS: {wrong[0]!r} is not a Telegram user id; use numeric ids "
+                    "separated by commas (SUPERADMIN_IDS=123456789,987654321)"
+                )
+            return tuple(int(part) for part in parts)
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(
+                f"LOG_LEVEL={value!r} is not a log level; use one of {', '.join(LOG_LEVELS)} "
+                "(LOG_LEVEL=INFO)"
+            )
+        return value.strip().upper()
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        try:
+            url = make_url(value.strip())
+        except ArgumentError:
+            raise ValueError(
+                f"DATABASE_URL is not a database URL; use {DATABASE_EXAMPLES}"
+            ) from None
+        backend, driver = url.get_backend_name(), url.get_driver_name()
+        if backend == "sqlite" or (backend == "postgresql" and driver == "psycopg"):
+            return value.strip()
+        if backend == "postgresql":
+            raise ValueError(
+                f"DATABASE_URL: PostgreSQL needs the psycopg driver, not {driver!r}; "
+                "write postgresql+psycopg://USER:PASSWORD@HOST:5432/DB"
+            )
+        raise ValueError(
+            f"DATABASE_URL: {backend!r} databases are not supported; use {DATABASE_EXAMPLES}"
+        )
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _https_webhook(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        parts = urlsplit(str(value).strip())
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(
+                f"WEBHOOK_URL={value!r} is not an https URL (Telegram only calls https); "
+                "use e.g. WEBHOOK_URL=https://bot.example.com/telegram, or leave it unset "
+                "for polling"
+            )
+        return str(value).strip()
 
     @field_validator("default_locale")
     @classmethod
@@ -87,8 +149,15 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']).upper()}: {item['msg']}"
-            for item in error.errors()
-        )
+        problems = "; ".join(_problem(item) for item in error.errors())
         raise SettingsError(f"Invalid settings: {problems}") from None
+
+
+def _problem(item: Any) -> str:
+    """One problem: a validator's own sentence, else the variable, its value and pydantic's
+    reason (``LISTEN_PORT='eighty': Input should be a valid integer``)."""
+    name = ".".join(str(part) for part in item["loc"])
+    if item["type"] == "value_error":
+        return str(item["ctx"]["error"])
+    shown = "" if name in SECRETS else f"={item['input']!r}"
+    return f"{name.upper()}{shown}: {item['msg']}"

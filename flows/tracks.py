@@ -237,7 +237,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             InputKind.TEXT,
             label=N_("label_invite_code"),
             validate=plain(validators.invite_code_format),
-            example="TTS-UK-2026",
+            example="XXXX-XXXX",  # a shape: a real code would be refused once used up
             lookup="invite_code",
             when=_invite_code_required,
             when_label=N_("when_invite_code_required"),

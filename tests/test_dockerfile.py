@@ -175,6 +175,20 @@ def test_healthcheck_asks_healthz_with_python(final: Stage) -> None:
     assert "LISTEN_PORT" in command[-1], "the check follows a changed LISTEN_PORT"
 
 
+def test_healthcheck_start_period_outlasts_the_start_up_retries(final: Stage) -> None:
+    from bot.settings import Settings
+    from bot.startup import Schedule, worst_case_seconds
+
+    (check,) = final.all("HEALTHCHECK")
+    match = re.search(r"--start-period=(\d+)s", check.value)
+    assert match is not None, "a start period: start-up waits for the database and Telegram"
+    defaults = Schedule(
+        tries=Settings.model_fields["startup_tries"].default,
+        max_wait=Settings.model_fields["startup_max_wait"].default,
+    )
+    assert int(match.group(1)) > worst_case_seconds(defaults)
+
+
 def healthcheck_command(value: str) -> list[str]:
     """The exec-form command of a ``HEALTHCHECK [options] CMD [...]`` value."""
     _, _, command = value.partition("CMD")

@@ -180,12 +180,13 @@ def test_cli_seeds_invite_codes_from_arguments_and_a_csv_file(
     engine.dispose()
     assert set(codes) == {"TTS-UK-2026", "UK-BATCH-1", "UK-BATCH-2"}  # the header is no code
     assert codes["TTS-UK-2026"].max_uses is None
-    assert "added 3" in capsys.readouterr().out
+    assert capsys.readouterr().out == "Added 3 invite codes for market uk.\n"
     assert cli_main(["invite-codes", "--market", "uk", "TTS-UK-2026", "NEW-ONE"]) == 0
     out = capsys.readouterr().out
-    assert "added 1" in out and "skipped 1 that already exist: TTS-UK-2026" in out
+    assert "Added 1 invite code for market uk." in out
+    assert "Skipped 1 existing code: TTS-UK-2026" in out
     assert cli_main(["invite-codes", "--market", "uk", "BAD CODE", "X"]) == 1
-    assert "refused 2" in capsys.readouterr().out
+    assert "Refused 2 codes" in capsys.readouterr().out
 
 
 def test_cli_prints_a_tracks_state_machine(capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,7 +42,10 @@ async def test_telegram_unreachable_at_start_is_retried_with_growing_waits_and_l
     assert attempts == 4
     assert no_sleeping == [1.0, 2.0, 4.0]
     messages = [record.getMessage() for record in caplog.records]
-    assert messages[0] == "Telegram unreachable (NetworkError); retry 1/7 in 1s"
+    assert messages[0] == (
+        "Telegram unreachable (NetworkError: connection refused (nothing listens there)); "
+        "retry 1/7 in 1s"
+    )
     assert len(messages) == 3
 
 
