@@ -22,6 +22,7 @@ from bot.local_api import SERVED, LocalBotAPI
 ROOT = Path(__file__).resolve().parents[2]
 IMPLICIT = {"getMe", "getUpdates", "deleteWebhook"}
 """What ``Application.initialize`` and ``Updater.start_polling`` call on their own."""
+TELEGRAM_IMPORT = re.compile(r"^(from|import) telegram\b", re.M)
 NOT_TELEGRAM = {"copy"}
 """Shortcut names the bot uses for something else (``Progress.copy``, ``dict.copy``)."""
 
@@ -53,9 +54,10 @@ def called_by_the_bot() -> set[str]:
     methods = api_methods()
     called = set(IMPLICIT)
     for path in (ROOT / "bot").rglob("*.py"):
-        if path.name == "local_api.py":
-            continue
-        for name in re.findall(r"\.(\w+)\(", path.read_text(encoding="utf-8")):
+        source = path.read_text(encoding="utf-8")
+        if path.name == "local_api.py" or not TELEGRAM_IMPORT.search(source):
+            continue  # a module that does not import telegram calls no Bot API method
+        for name in re.findall(r"\.(\w+)\(", source):
             if name in methods and name not in NOT_TELEGRAM:
                 called.add(methods[name])
     return called
