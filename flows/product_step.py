@@ -3,11 +3,18 @@
 The product being entered lives in ``answers["_draft"]`` (field name + values so far),
 so it survives a restart like every other answer. Fields are data (``PRODUCT_FIELDS``);
 limits come from the cohort's ``ProductRules``.
+
+Saved products are changed from the menu: "change a product" lists them, a pick offers
+remove or replace (``answers["_manage"]`` holds where the seller is). A product is
+named by its position and a fingerprint of its content, so a button of an older list
+can never remove another product. Removing below the minimum is refused (replace it).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,9 +23,9 @@ from typing import Any
 from flows import products
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult
-from flows.errors import ValidationError
+from flows.errors import StaleAnswer, ValidationError
 from flows.products import Product, ProductRules
-from flows.progress import DRAFT, Progress, Say
+from flows.progress import DRAFT, MANAGE, Progress, Say
 from flows.steps import N_, Choice
 
 
@@ -28,13 +35,16 @@ class ProductField:
 
     id: str
     ask: str
-    example: str
+    example: str | Decimal
     parse: Callable[[str, ProductRules], Any] | None = None
     optional_unless_package_required: bool = False
-    examples_by_currency: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    examples_by_currency: Mapping[str, str | Decimal] = dataclasses.field(default_factory=dict)
 
-    def example_for(self, rules: ProductRules) -> str:
-        """A right answer in the market's terms (whole rupiah, long Indonesian titles)."""
+    def example_for(self, rules: ProductRules) -> str | Decimal:
+        """A right answer in the market's terms (whole rupiah, long Indonesian titles).
+
+        Numbers are Decimals, so the bot writes them the seller's way (``0,5`` in Indonesian).
+        """
         return self.examples_by_currency.get(rules.currency, self.example)
 
 
@@ -49,9 +59,9 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
     ProductField(
         "price",
         N_("ask_product_price"),
-        "12.99",
+        Decimal("12.99"),
         products.price,
-        examples_by_currency={"IDR": "150.000"},
+        examples_by_currency={"IDR": Decimal(150_000)},
     ),
     ProductField("images", N_("ask_product_images"), ""),
     ProductField(
@@ -64,14 +74,15 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
     ProductField(
         "weight",
         N_("ask_product_weight"),
-        "0.5",
+        Decimal("0.5"),
         products.weight,
         optional_unless_package_required=True,
     ),
 )
 FIELDS_BY_ID = {field.id: field for field in PRODUCT_FIELDS}
 
-ADD, TEMPLATE, DONE = "add", "template", "done"
+ADD, TEMPLATE, DONE, CHANGE = "add", "template", "done", "change"
+REMOVE, REPLACE, CLOSE = "remove", "replace", "close"
 CANCEL, SKIP, IMAGES_DONE = "cancel", "skip", "images_done"
 BULK_MIME_TYPES = frozenset(
     {
@@ -110,9 +121,69 @@ def product_count(progress: Progress) -> int:
 def menu_choices(progress: Progress, *, min_products: int) -> tuple[Choice, ...]:
     """Buttons of the products menu; "done" only once the minimum is reached."""
     choices = [Choice(ADD, N_("button_add_product")), Choice(TEMPLATE, N_("button_template"))]
+    if product_count(progress):
+        choices.append(Choice(CHANGE, N_("button_change_products")))
     if product_count(progress) >= min_products:
         choices.append(Choice(DONE, N_("button_products_done")))
     return tuple(choices)
+
+
+def fingerprint(product: Mapping[str, Any]) -> str:
+    """Eight hex digits of a product's content: tells an old list's button from a new one."""
+    text = json.dumps(product, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def _item_value(progress: Progress, index: int) -> str:
+    return f"{index}.{fingerprint(progress.answers['products'][index])}"
+
+
+def manage_key(progress: Progress) -> str | None:
+    """The prompt key while saved products are being changed, else None."""
+    manage = progress.answers.get(MANAGE)
+    if manage is None:
+        return None
+    if "item" in manage:
+        return f"products.item.{manage['item']}"
+    return "products.pick"
+
+
+def manage_choices(progress: Progress) -> tuple[Choice, ...]:
+    """One button per saved product (the list), or what to do with the picked one."""
+    manage = progress.answers.get(MANAGE) or {}
+    close = Choice(CLOSE, N_("button_back_to_products"))
+    if "item" in manage:
+        return (
+            Choice(REPLACE, N_("button_replace_product")),
+            Choice(REMOVE, N_("button_remove_product")),
+            close,
+        )
+    items = tuple(
+        Choice(
+            _item_value(progress, index),
+            N_("button_product_item"),
+            {"number": index + 1, "title": _short(str(item["title"]))},
+        )
+        for index, item in enumerate(progress.answers.get("products", ()))
+    )
+    return (*items, close)
+
+
+def picked_title(progress: Progress) -> str:
+    """The title of the product whose action is being asked ("" when none is picked)."""
+    index = _picked_index(progress)
+    return "" if index is None else str(progress.answers["products"][index]["title"])
+
+
+def _short(title: str, limit: int = 40) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def _picked_index(progress: Progress) -> int | None:
+    manage = progress.answers.get(MANAGE) or {}
+    if "item" not in manage:
+        return None
+    return int(str(manage["item"]).split(".")[0])
 
 
 def draft_choices(field_id: str, rules: ProductRules) -> tuple[Choice, ...]:
@@ -133,6 +204,8 @@ def handle(
     draft = progress.answers.get(DRAFT)
     if isinstance(answer, BulkResult):
         return _bulk(progress, answer)
+    if MANAGE in progress.answers:
+        return _manage(progress, answer, min_products=min_products)
     if draft is None:
         return _menu(progress, answer, min_products=min_products)
     return _draft_answer(progress, draft, answer, rules)
@@ -146,11 +219,41 @@ def _menu(progress: Progress, answer: Answer, *, min_products: int) -> StepResul
         return StepResult(saved={})
     if answer.value == TEMPLATE:
         return StepResult(saved={}, actions=("send_product_template",))
+    if answer.value == CHANGE and product_count(progress):
+        progress.answers[MANAGE] = {}
+        return StepResult(saved={})
     if answer.value == DONE:
         if product_count(progress) < min_products:
             raise ValidationError("error_products_minimum", min=min_products)
         return StepResult(saved={}, finished=True)
     raise ValidationError("error_use_buttons")
+
+
+def _manage(progress: Progress, answer: Answer, *, min_products: int) -> StepResult:
+    """The list of saved products, then remove or replace the one picked."""
+    if not isinstance(answer, ChoiceAnswer):
+        raise ValidationError("error_products_use_buttons")
+    values = {choice.value for choice in manage_choices(progress)}
+    if answer.value not in values:  # a product of an older list, changed or removed since
+        raise StaleAnswer(answer.step)
+    if answer.value == CLOSE:
+        progress.answers.pop(MANAGE)
+        return StepResult(saved={})
+    index = _picked_index(progress)
+    if index is None:  # a product picked from the list
+        progress.answers[MANAGE] = {"item": answer.value}
+        return StepResult(saved={})
+    saved = progress.answers["products"]
+    if answer.value == REPLACE:
+        progress.answers.pop(MANAGE)
+        progress.answers[DRAFT] = {"field": PRODUCT_FIELDS[0].id, "replaces": index}
+        return StepResult(saved={})
+    if len(saved) - 1 < min_products:
+        raise ValidationError("error_products_remove_minimum", min=min_products)
+    removed = saved.pop(index)
+    progress.answers.pop(MANAGE)
+    say = Say("product_removed", {"title": removed["title"], "total": len(saved)})
+    return StepResult(saved={"products": saved}, say=(say,))
 
 
 def _bulk(progress: Progress, result: BulkResult) -> StepResult:
@@ -159,6 +262,7 @@ def _bulk(progress: Progress, result: BulkResult) -> StepResult:
     added = [product.to_dict() for product in result.products]
     progress.answers["products"] = [*progress.answers.get("products", ()), *added]
     progress.answers.pop(DRAFT, None)
+    progress.answers.pop(MANAGE, None)
     say = Say("products_added", {"count": len(added), "total": product_count(progress)})
     return StepResult(saved={"products": progress.answers["products"]}, say=(say,))
 
@@ -232,13 +336,22 @@ def _next_field(progress: Progress, draft: dict[str, Any], rules: ProductRules) 
         weight_kg=Decimal(draft["weight"]) if draft.get("weight") else None,
     )
     progress.answers.pop(DRAFT)
-    progress.answers["products"] = [*progress.answers.get("products", ()), product.to_dict()]
-    say = Say("product_saved", {"title": product.title, "total": product_count(progress)})
-    return StepResult(saved={"products": progress.answers["products"]}, say=(say,))
+    saved = [*progress.answers.get("products", ())]
+    replaces = draft.get("replaces")
+    if replaces is not None and 0 <= int(replaces) < len(saved):
+        saved[int(replaces)] = product.to_dict()
+        say = Say("product_replaced", {"title": product.title, "total": len(saved)})
+    else:
+        saved.append(product.to_dict())
+        say = Say("product_saved", {"title": product.title, "total": len(saved)})
+    progress.answers["products"] = saved
+    return StepResult(saved={"products": saved}, say=(say,))
 
 
 def back(progress: Progress) -> bool:
     """Step back inside a product being entered; False when there is no draft."""
+    if progress.answers.pop(MANAGE, None) is not None:
+        return True  # /back leaves the list of saved products for the menu
     draft = progress.answers.get(DRAFT)
     if draft is None:
         return False
