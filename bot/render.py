@@ -111,7 +111,9 @@ def outcome_reply(outcome: Outcome, prompt: Prompt, env: FlowEnv, t: Translator)
     """Everything one answer produces: acknowledgements or the error, then the next prompt."""
     before = [say(item, t) for item in outcome.say]
     if outcome.error is not None:
-        before.append(error_text(outcome.error, example_for(outcome.progress, env), t))
+        # the question asked again below shows its example already: once is enough
+        example = example_for(outcome.progress, env) if prompt.example == "" else ""
+        before.append(error_text(outcome.error, example, t))
         if outcome.row_errors:
             before.append(row_errors_text(outcome.row_errors, t))
     if prompt.key == "review":

@@ -6,11 +6,10 @@ progress untouched, so a wrong answer can never move the machine or corrupt answ
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from decimal import Decimal
-
-from flows import product_step
+from flows import product_manage, product_step
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult
 from flows.errors import StaleAnswer, ValidationError
@@ -39,7 +38,7 @@ def prompt_key(progress: Progress) -> str:
     draft = progress.answers.get(DRAFT)
     if progress.state == "products" and draft is not None:
         return f"products.{draft['field']}"
-    if progress.state == "products" and (managing := product_step.manage_key(progress)):
+    if progress.state == "products" and (managing := product_manage.manage_key(progress)):
         return managing
     if progress.state == REVIEW:
         return review_key(progress)
@@ -235,10 +234,10 @@ def _products_prompt(
 ) -> Prompt:
     rules = env.products_for(progress.track)
     draft = progress.answers.get(DRAFT)
-    if draft is None and (key := product_step.manage_key(progress)):
-        picked = product_step.picked_title(progress)
+    if draft is None and (key := product_manage.manage_key(progress)):
+        picked = product_manage.picked_title(progress)
         ask = Say("ask_product_action", {"title": picked}) if picked else Say("ask_product_pick")
-        return Prompt(key, (ask,), step.kind, product_step.manage_choices(progress), position)
+        return Prompt(key, (ask,), step.kind, product_manage.manage_choices(progress), position)
     if draft is None:
         count = product_step.product_count(progress)
         minimum = env.min_products(progress.track)

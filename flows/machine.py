@@ -29,7 +29,6 @@ from transitions import EventData, Machine, MachineError
 from flows.steps import Step, StepContext
 from flows.tracks import APPROVED, INTAKE, REJECTED, REVIEW, SUBMITTED, TRACKS, track_steps
 
-
 MAIN, BACK, JUMP, DECISION = "main", "back", "jump", "decision"
 EDGE_KINDS: Mapping[str, str] = MappingProxyType(
     {
@@ -167,9 +166,7 @@ class FlowMachine:
         )
         self._lock = threading.Lock()
 
-    def fire(
-        self, trigger: str, progress: HasState, context: StepContext, **kwargs: Any
-    ) -> bool:
+    def fire(self, trigger: str, progress: HasState, context: StepContext, **kwargs: Any) -> bool:
         """Apply ``trigger``; False when no transition applies from the current state."""
         event = self._machine.events.get(trigger)
         if event is None:

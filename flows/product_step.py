@@ -3,27 +3,21 @@
 The product being entered lives in ``answers["_draft"]`` (field name + values so far),
 so it survives a restart like every other answer. Fields are data (``PRODUCT_FIELDS``);
 limits come from the cohort's ``ProductRules``.
-
-Saved products are changed from the menu: "change a product" lists them, a pick offers
-remove or replace (``answers["_manage"]`` holds where the seller is). A product is
-named by its position and a fingerprint of its content, so a button of an older list
-can never remove another product. Removing below the minimum is refused (replace it).
+Saved products are changed from the menu (``flows/product_manage.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flows import products
+from flows import product_manage, products
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult
-from flows.errors import StaleAnswer, ValidationError
+from flows.errors import ValidationError
 from flows.products import Product, ProductRules
 from flows.progress import DRAFT, MANAGE, Progress, Say
 from flows.steps import N_, Choice
@@ -81,8 +75,7 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
 )
 FIELDS_BY_ID = {field.id: field for field in PRODUCT_FIELDS}
 
-ADD, TEMPLATE, DONE, CHANGE = "add", "template", "done", "change"
-REMOVE, REPLACE, CLOSE = "remove", "replace", "close"
+ADD, TEMPLATE, DONE, CHANGE = "add", "template", "done", product_manage.CHANGE
 CANCEL, SKIP, IMAGES_DONE = "cancel", "skip", "images_done"
 BULK_MIME_TYPES = frozenset(
     {
@@ -128,64 +121,6 @@ def menu_choices(progress: Progress, *, min_products: int) -> tuple[Choice, ...]
     return tuple(choices)
 
 
-def fingerprint(product: Mapping[str, Any]) -> str:
-    """Eight hex digits of a product's content: tells an old list's button from a new one."""
-    text = json.dumps(product, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-def _item_value(progress: Progress, index: int) -> str:
-    return f"{index}.{fingerprint(progress.answers['products'][index])}"
-
-
-def manage_key(progress: Progress) -> str | None:
-    """The prompt key while saved products are being changed, else None."""
-    manage = progress.answers.get(MANAGE)
-    if manage is None:
-        return None
-    if "item" in manage:
-        return f"products.item.{manage['item']}"
-    return "products.pick"
-
-
-def manage_choices(progress: Progress) -> tuple[Choice, ...]:
-    """One button per saved product (the list), or what to do with the picked one."""
-    manage = progress.answers.get(MANAGE) or {}
-    close = Choice(CLOSE, N_("button_back_to_products"))
-    if "item" in manage:
-        return (
-            Choice(REPLACE, N_("button_replace_product")),
-            Choice(REMOVE, N_("button_remove_product")),
-            close,
-        )
-    items = tuple(
-        Choice(
-            _item_value(progress, index),
-            N_("button_product_item"),
-            {"number": index + 1, "title": _short(str(item["title"]))},
-        )
-        for index, item in enumerate(progress.answers.get("products", ()))
-    )
-    return (*items, close)
-
-
-def picked_title(progress: Progress) -> str:
-    """The title of the product whose action is being asked ("" when none is picked)."""
-    index = _picked_index(progress)
-    return "" if index is None else str(progress.answers["products"][index]["title"])
-
-
-def _short(title: str, limit: int = 40) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
-
-
-def _picked_index(progress: Progress) -> int | None:
-    manage = progress.answers.get(MANAGE) or {}
-    if "item" not in manage:
-        return None
-    return int(str(manage["item"]).split(".")[0])
-
-
 def draft_choices(field_id: str, rules: ProductRules) -> tuple[Choice, ...]:
     """Buttons while a product is being entered."""
     choices: list[Choice] = []
@@ -205,7 +140,10 @@ def handle(
     if isinstance(answer, BulkResult):
         return _bulk(progress, answer)
     if MANAGE in progress.answers:
-        return _manage(progress, answer, min_products=min_products)
+        saved, say = product_manage.handle(
+            progress, answer, min_products=min_products, first_field=PRODUCT_FIELDS[0].id
+        )
+        return StepResult(saved=saved, say=say)
     if draft is None:
         return _menu(progress, answer, min_products=min_products)
     return _draft_answer(progress, draft, answer, rules)
@@ -227,33 +165,6 @@ def _menu(progress: Progress, answer: Answer, *, min_products: int) -> StepResul
             raise ValidationError("error_products_minimum", min=min_products)
         return StepResult(saved={}, finished=True)
     raise ValidationError("error_use_buttons")
-
-
-def _manage(progress: Progress, answer: Answer, *, min_products: int) -> StepResult:
-    """The list of saved products, then remove or replace the one picked."""
-    if not isinstance(answer, ChoiceAnswer):
-        raise ValidationError("error_products_use_buttons")
-    values = {choice.value for choice in manage_choices(progress)}
-    if answer.value not in values:  # a product of an older list, changed or removed since
-        raise StaleAnswer(answer.step)
-    if answer.value == CLOSE:
-        progress.answers.pop(MANAGE)
-        return StepResult(saved={})
-    index = _picked_index(progress)
-    if index is None:  # a product picked from the list
-        progress.answers[MANAGE] = {"item": answer.value}
-        return StepResult(saved={})
-    saved = progress.answers["products"]
-    if answer.value == REPLACE:
-        progress.answers.pop(MANAGE)
-        progress.answers[DRAFT] = {"field": PRODUCT_FIELDS[0].id, "replaces": index}
-        return StepResult(saved={})
-    if len(saved) - 1 < min_products:
-        raise ValidationError("error_products_remove_minimum", min=min_products)
-    removed = saved.pop(index)
-    progress.answers.pop(MANAGE)
-    say = Say("product_removed", {"title": removed["title"], "total": len(saved)})
-    return StepResult(saved={"products": saved}, say=(say,))
 
 
 def _bulk(progress: Progress, result: BulkResult) -> StepResult:

@@ -190,7 +190,7 @@ def nik(raw: str) -> str:
     if not _NIK_SHAPE.fullmatch(number):
         raise ValidationError("error_nik")
     day = int(number[6:8])  # stdnum takes the day modulo 40, so it lets 81–99 through
-    if not (1 <= day <= 31 or 41 <= day <= 71) or _stdnum(stdnum_nik.get_birth_date, raw) is None:
+    if not (1 <= day <= 31 or 41 <= day <= 71) or not _has_birth_date(number):
         raise ValidationError("error_nik_date")
     if _stdnum(stdnum_nik.validate, raw) is None:
         raise ValidationError("error_nik")
@@ -289,6 +289,15 @@ def _stdnum(validate: Callable[[str], str], raw: str) -> str | None:
         return validate(compact(raw))
     except StdnumValidationError:
         return None
+
+
+def _has_birth_date(number: str) -> bool:
+    """Whether a NIK's digits 7–12 are a calendar date (DDMMYY, women's day + 40)."""
+    try:
+        stdnum_nik.get_birth_date(number)
+    except StdnumValidationError:
+        return False
+    return True
 
 
 def _parse_phone(raw: str, region: str) -> PhoneNumber | None:

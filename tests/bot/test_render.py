@@ -63,7 +63,9 @@ def test_number_examples_are_written_the_sellers_way(
 ) -> None:
     shown = Prompt("products.weight", (Say("ask_product_weight"),), InputKind.PRODUCTS, ())
     shown = Prompt(shown.key, shown.say, shown.kind, example=example)
-    assert translator("prompt_example", {"example": expected}) in prompt_reply(shown, translator).text
+    assert (
+        translator("prompt_example", {"example": expected}) in prompt_reply(shown, translator).text
+    )
     refusal = error_text(ValidationError("error_weight", max=Decimal(100)), example, translator)
     assert translator("error_example", {"example": expected}) in refusal
 

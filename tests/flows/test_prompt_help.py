@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from tests.flows.conftest import NewSeller
 
 TEXT_STEPS = [
-    (track, step.id) for track, steps in TRACKS.items() for step in steps if step.kind is InputKind.TEXT
+    (track, step.id)
+    for track, steps in TRACKS.items()
+    for step in steps
+    if step.kind is InputKind.TEXT
 ]
 
 
@@ -104,4 +107,3 @@ def test_an_empty_answer_is_told_it_is_empty(new_seller: NewSeller, blank: str) 
     seller = new_seller("id_individual", at="nik")
     outcome = seller.refused(TextAnswer(blank))
     assert outcome.error is not None and outcome.error.code == "error_empty_answer"
-

@@ -150,4 +150,3 @@ def test_every_trigger_is_named_as_main_back_jump_or_decision() -> None:
     for track in TRACKS:
         assert set(machine_for(track).machine.events) <= set(EDGE_KINDS)
     assert EDGE_KINDS["answer"] == MAIN and EDGE_KINDS["jump"] == EDGE_KINDS["resume"] == JUMP
-

@@ -9,7 +9,7 @@ import pytest
 from flows.answers import ChoiceAnswer, FileAnswer
 from flows.engine import advance, prompt, prompt_key
 from flows.errors import StaleAnswer
-from flows.product_step import fingerprint
+from flows.product_manage import fingerprint
 
 if TYPE_CHECKING:
     from tests.flows.conftest import NewSeller, Seller
@@ -66,7 +66,10 @@ def test_the_last_product_under_the_minimum_cannot_be_removed(new_seller: NewSel
     _pick(seller, 0)
     outcome = seller.refused(ChoiceAnswer(prompt_key(seller.progress), "remove"))
     assert outcome.error is not None
-    assert (outcome.error.code, outcome.error.params) == ("error_products_remove_minimum", {"min": 1})
+    assert (outcome.error.code, outcome.error.params) == (
+        "error_products_remove_minimum",
+        {"min": 1},
+    )
 
 
 def test_a_replaced_product_takes_the_old_ones_place(new_seller: NewSeller) -> None:
