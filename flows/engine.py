@@ -15,7 +15,7 @@ from flows.bulk import BulkResult
 from flows.errors import StaleAnswer, ValidationError
 from flows.machine import machine_for
 from flows.normalize import clean_text
-from flows.progress import DRAFT, EDITING, FlowEnv, Outcome, Progress, Prompt, Say
+from flows.progress import DRAFT, EDITING, PICKING, FlowEnv, Outcome, Progress, Prompt, Say
 from flows.review import EDIT, SUBMIT, forward, handle_review, review_key, review_prompt
 from flows.steps import N_, InputKind, Step
 from flows.tracks import FINAL_STATES, INTAKE, MARKET_OF_TRACK, REVIEW, TRACKS, find_step
@@ -176,6 +176,8 @@ def go_back(progress: Progress, env: FlowEnv) -> Outcome:
         return Outcome(progress=progress, error=ValidationError("error_already_submitted"))
     if moved.state == "products" and product_step.back(moved):
         return Outcome(progress=moved)
+    if moved.state == REVIEW and moved.answers.pop(PICKING, None):
+        return Outcome(progress=moved)  # from the list of answers back to the summary
     if not machine_for(moved.track).fire("back", moved, env.context(moved)):
         return Outcome(progress=progress, error=ValidationError("error_nothing_before"))
     if moved.state in ("language", "market"):

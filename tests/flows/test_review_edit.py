@@ -58,6 +58,16 @@ def test_back_to_summary_from_the_list_changes_nothing(new_seller: NewSeller) ->
     assert seller.progress == before
 
 
+def test_back_from_the_list_of_answers_shows_the_summary_again(new_seller: NewSeller) -> None:
+    seller = new_seller("id_individual", at="review")
+    before = seller.progress.copy()
+    seller.tap("edit")
+    seller.back()
+    assert seller.progress == before
+    seller.back()
+    assert seller.state == "products"
+
+
 def test_a_new_company_number_asks_the_name_confirmation_again_then_returns(
     new_seller: NewSeller, lookups: FakeLookups
 ) -> None:
