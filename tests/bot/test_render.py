@@ -7,10 +7,12 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import Translator
+from bot.keyboards import MAX_CALLBACK_BYTES, pack
 from bot.render import MAX_BAR_CELLS, error_text, progress_bar, prompt_reply
 from flows.errors import ValidationError
 from flows.progress import Prompt, Say
 from flows.steps import Choice, InputKind
+from flows.tracks import TRACKS
 
 EN, ZH, ID = Translator("en"), Translator("zh_Hans"), Translator("id")
 
@@ -74,3 +76,11 @@ def test_a_typed_question_shows_its_example_before_any_mistake() -> None:
     shown = Prompt("uscc", (Say("ask_uscc"),), InputKind.TEXT, example="91110000802100433B")
     assert "Example: 91110000802100433B" in prompt_reply(shown, EN).text
     assert "示例：91110000802100433B" in prompt_reply(shown, ZH).text
+
+
+def test_edit_and_product_buttons_fit_telegrams_64_byte_callback_data() -> None:
+    steps = [step.id for steps in TRACKS.values() for step in steps]
+    data = [pack("a", "review.edit", step_id) for step_id in steps]
+    item = f"99.{'f' * 8}"  # a hundredth product's position and fingerprint
+    data += [pack("a", "products.pick", item), pack("a", f"products.item.{item}", "replace")]
+    assert max(len(d.encode()) for d in data) <= MAX_CALLBACK_BYTES
