@@ -23,7 +23,8 @@ from flows.progress import FlowEnv, Outcome, Progress, Prompt, Say
 from flows.steps import N_, Choice, InputKind
 from flows.tracks import MARKETS, TRACK_NAMES
 
-BAR_WIDTH = 8
+MAX_BAR_CELLS = 12
+"""One cell per step up to this many steps; longer flows scale to this width."""
 MAX_ROW_ERRORS = 20
 
 
@@ -44,8 +45,10 @@ def prompt_reply(prompt: Prompt, t: Translator, *, before: Iterable[str] = ()) -
     """The question, with what comes before it, its position, tips and buttons."""
     lines = [line for line in before if line]
     if prompt.position is not None:
-        lines.append(progress_bar(*prompt.position, t))
+        lines.append(progress_bar(*prompt.position, t, label=prompt.position_label))
     lines.extend(say(item, t) for item in prompt.say)
+    if prompt.example != "":
+        lines.append(t("prompt_example", {"example": prompt.example}))
     lines.extend("💡 " + t(tip) for tip in prompt.tips[:3])
     keyboard = answer_keyboard(
         prompt.key,
@@ -59,7 +62,7 @@ def prompt_reply(prompt: Prompt, t: Translator, *, before: Iterable[str] = ()) -
 def _label(prompt: Prompt, choice: Choice, t: Translator) -> str:
     if prompt.key == "language":  # each language in its own name; the current one ticked
         return ("✓ " if choice.value == t.locale else "") + choice.label
-    return t(choice.label)
+    return t(choice.label, choice.params)
 
 
 def say(item: Say, t: Translator) -> str:
@@ -67,18 +70,23 @@ def say(item: Say, t: Translator) -> str:
     return t(item.msgid, item.params)
 
 
-def progress_bar(position: int, total: int, t: Translator) -> str:
-    """``Step 3 of 7`` with a bar, so a seller sees how far they are."""
-    filled = round(BAR_WIDTH * position / total)
-    bar = "▰" * filled + "▱" * (BAR_WIDTH - filled)
-    step = t("progress_step", {"position": position, "total": total})
+def progress_bar(position: int, total: int, t: Translator, *, label: str = "progress_step") -> str:
+    """``Step 3 of 7`` with a bar, so a seller sees how far they are.
+
+    One cell per step, so every step looks different from the one before; a flow of
+    more than ``MAX_BAR_CELLS`` steps fills the cells in proportion.
+    """
+    cells = min(total, MAX_BAR_CELLS)
+    filled = position if total <= MAX_BAR_CELLS else position * cells // total
+    bar = "▰" * filled + "▱" * (cells - filled)
+    step = t(label, {"position": position, "total": total})
     return f"{step}  {bar}"
 
 
-def error_text(error: ValidationError, example: str, t: Translator) -> str:
+def error_text(error: ValidationError, example: str | Decimal, t: Translator) -> str:
     """What was wrong, and what a right answer looks like."""
     text = "⚠️ " + t(error.code, error.params)
-    if example:
+    if example != "":
         text += "\n" + t("error_example", {"example": example})
     return text
 
@@ -103,7 +111,9 @@ def outcome_reply(outcome: Outcome, prompt: Prompt, env: FlowEnv, t: Translator)
     """Everything one answer produces: acknowledgements or the error, then the next prompt."""
     before = [say(item, t) for item in outcome.say]
     if outcome.error is not None:
-        before.append(error_text(outcome.error, example_for(outcome.progress, env), t))
+        # the question asked again below shows its example already: once is enough
+        example = example_for(outcome.progress, env) if prompt.example == "" else ""
+        before.append(error_text(outcome.error, example, t))
         if outcome.row_errors:
             before.append(row_errors_text(outcome.row_errors, t))
     if prompt.key == "review":

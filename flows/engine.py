@@ -6,18 +6,21 @@ progress untouched, so a wrong answer can never move the machine or corrupt answ
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from flows import product_step
+from flows import product_manage, product_step
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult
 from flows.errors import StaleAnswer, ValidationError
 from flows.machine import machine_for
-from flows.progress import DRAFT, FlowEnv, Outcome, Progress, Prompt, Say
-from flows.steps import N_, Choice, InputKind, Step
-from flows.tracks import FINAL_STATES, MARKET_OF_TRACK, REVIEW, TRACKS, find_step
+from flows.normalize import clean_text
+from flows.progress import DRAFT, EDITING, PICKING, FlowEnv, Outcome, Progress, Prompt, Say
+from flows.review import EDIT, SUBMIT, forward, handle_review, review_key, review_prompt
+from flows.steps import N_, InputKind, Step
+from flows.tracks import FINAL_STATES, INTAKE, MARKET_OF_TRACK, REVIEW, TRACKS, find_step
 
-SUBMIT, EDIT = "submit", "edit"
+__all__ = ["EDIT", "SUBMIT", "advance", "go_back", "prompt", "prompt_key"]
 STATUS_MESSAGES = {
     "submitted": N_("status_submitted"),
     "approved": N_("status_approved"),
@@ -35,6 +38,10 @@ def prompt_key(progress: Progress) -> str:
     draft = progress.answers.get(DRAFT)
     if progress.state == "products" and draft is not None:
         return f"products.{draft['field']}"
+    if progress.state == "products" and (managing := product_manage.manage_key(progress)):
+        return managing
+    if progress.state == REVIEW:
+        return review_key(progress)
     return progress.state
 
 
@@ -55,7 +62,7 @@ def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> O
     if progress.state in FINAL_STATES:
         raise ValidationError("error_already_submitted")
     if progress.state == REVIEW:
-        return _review(progress, answer, env)
+        return handle_review(progress, answer, env)
     step = current_step(progress)
     assert step is not None, f"unknown state {progress.state!r}"
     if step.kind is InputKind.PRODUCTS:
@@ -66,7 +73,7 @@ def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> O
             min_products=env.min_products(progress.track),
         )
         if result.finished:
-            _fire(progress, "answer", env)
+            _forward(progress, env)
         return Outcome(
             progress=progress, saved=result.saved, say=result.say, actions=result.actions
         )
@@ -81,10 +88,12 @@ def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> O
         # products were checked against the old track's limits (currency, price cap)
         progress.answers.pop("products", None)
         progress.answers.pop(DRAFT, None)
+    for stale in step.resets:
+        progress.answers.pop(stale, None)
     progress.answers[step.id] = value
     if step.id == "track":
         progress.track = str(value)
-    _fire(progress, "answer", env)
+    _forward(progress, env)
     return Outcome(progress=progress, saved={step.id: value}, say=say)
 
 
@@ -101,6 +110,8 @@ def _accept(
         return _file(step, answer), ()
     if not isinstance(answer, TextAnswer):
         raise ValidationError("error_expected_text")
+    if not clean_text(answer.text):  # blanks and invisible characters only
+        raise ValidationError("error_empty_answer")
     assert step.validate is not None
     value = step.validate(answer.text, env.context(progress))
     if step.lookup == "companies_house":
@@ -148,17 +159,9 @@ def _check_company(number: str, progress: Progress, env: FlowEnv) -> tuple[Say, 
     return ()
 
 
-def _review(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> Outcome:
-    if not isinstance(answer, ChoiceAnswer) or answer.value not in (SUBMIT, EDIT):
-        raise ValidationError("error_use_buttons")
-    if answer.value == EDIT:
-        _fire(progress, "back", env)
-        return Outcome(progress=progress)
-    minimum = env.min_products(progress.track)
-    if product_step.product_count(progress) < minimum:
-        raise ValidationError("error_products_minimum", min=minimum)
-    _fire(progress, "submit", env)
-    return Outcome(progress=progress, saved={"submitted": True}, say=(Say("submitted_next"),))
+def _forward(progress: Progress, env: FlowEnv) -> None:
+    if not forward(progress, env):
+        raise ValidationError("error_cannot_go_there")
 
 
 def _fire(progress: Progress, trigger: str, env: FlowEnv) -> None:
@@ -173,10 +176,13 @@ def go_back(progress: Progress, env: FlowEnv) -> Outcome:
         return Outcome(progress=progress, error=ValidationError("error_already_submitted"))
     if moved.state == "products" and product_step.back(moved):
         return Outcome(progress=moved)
+    if moved.state == REVIEW and moved.answers.pop(PICKING, None):
+        return Outcome(progress=moved)  # from the list of answers back to the summary
     if not machine_for(moved.track).fire("back", moved, env.context(moved)):
         return Outcome(progress=progress, error=ValidationError("error_nothing_before"))
     if moved.state in ("language", "market"):
         moved.track = None  # the intake machine takes over until a track is chosen again
+        moved.answers.pop(EDITING, None)
     return Outcome(progress=moved)
 
 
@@ -195,25 +201,34 @@ def prompt(progress: Progress, env: FlowEnv) -> Prompt:
     if progress.state in FINAL_STATES:
         return Prompt(progress.state, (Say(STATUS_MESSAGES[progress.state]),), None)
     if progress.state == REVIEW:
-        choices = (Choice(SUBMIT, N_("button_submit")), Choice(EDIT, N_("button_edit")))
-        return Prompt(REVIEW, (Say("ask_review"),), InputKind.CHOICE, choices, (total, total))
+        return review_prompt(progress, env, (total, total))
     step = current_step(progress)
     assert step is not None, f"unknown state {progress.state!r}"
-    ids = [s.id for s in steps]
-    position = (ids.index(step.id) + 1, total) if step.id in ids else None
     if step.kind is InputKind.PRODUCTS:
-        return _products_prompt(progress, env, step, position)
+        return _products_prompt(progress, env, step, _position(step, steps, total))
     params: dict[str, Any] = {}
     if step.kind is InputKind.CONFIRM:
         params["name"] = progress.answers.get("company_registered_name", "")
+    in_intake = step.id in {s.id for s in INTAKE}
     return Prompt(
         step.id,
         (Say(step.ask, params),),
         step.kind,
         step.choices_for(progress.answers),
-        position,
-        step.tips,
+        _position(step, steps, total),
+        step.tips_for(progress.answers),
+        example=step.example if step.kind is InputKind.TEXT else "",
+        position_label=N_("progress_intake") if in_intake else N_("progress_step"),
     )
+
+
+def _position(step: Step, steps: tuple[Step, ...], total: int) -> tuple[int, int] | None:
+    """Where ``step`` is: among the intake questions, or among the track's (review last)."""
+    intake = [s.id for s in INTAKE]
+    if step.id in intake:
+        return (intake.index(step.id) + 1, len(intake))
+    ids = [s.id for s in steps]
+    return (ids.index(step.id) + 1, total) if step.id in ids else None
 
 
 def _products_prompt(
@@ -221,6 +236,10 @@ def _products_prompt(
 ) -> Prompt:
     rules = env.products_for(progress.track)
     draft = progress.answers.get(DRAFT)
+    if draft is None and (key := product_manage.manage_key(progress)):
+        picked = product_manage.picked_title(progress)
+        ask = Say("ask_product_action", {"title": picked}) if picked else Say("ask_product_pick")
+        return Prompt(key, (ask,), step.kind, product_manage.manage_choices(progress), position)
     if draft is None:
         count = product_step.product_count(progress)
         minimum = env.min_products(progress.track)
@@ -246,10 +265,11 @@ def _products_prompt(
         product_step.draft_choices(field.id, rules),
         position,
         step.tips if field.id == "title" else (),
+        example=field.example_for(rules),
     )
 
 
-def example_for(progress: Progress, env: FlowEnv) -> str:
+def example_for(progress: Progress, env: FlowEnv) -> str | Decimal:
     """A right answer for the current place, shown with every validation error."""
     draft = progress.answers.get(DRAFT)
     if progress.state == "products" and draft is not None:

@@ -6,6 +6,11 @@ from review, ``approve``/``reject`` from submitted (service providers, later).
 Optional steps are conditions, so "next" is a list of candidate transitions tried in
 order: the first whose step applies wins (transitions evaluates them that way).
 
+Editing from the summary: ``jump`` goes from review to the step the seller picked (the
+``target`` keyword names it), and ``resume`` leaves an edited step for the next step
+that applies and is still unanswered, else straight back to review. ``EDGE_KINDS``
+tells which triggers are the main path and which are back or jump edges (diagrams).
+
 The machine is shared by every seller: a seller's ``Progress`` is attached for one
 trigger and removed afterwards, under a lock, because the bot runs the flow inside the
 database worker thread and ``add_model``/``remove_model`` mutate the shared machine.
@@ -14,13 +19,30 @@ database worker thread and ``add_model``/``remove_model`` mutate the shared mach
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from functools import cache
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from transitions import EventData, Machine, MachineError
 
 from flows.steps import Step, StepContext
-from flows.tracks import APPROVED, INTAKE, REJECTED, REVIEW, SUBMITTED, track_steps
+from flows.tracks import APPROVED, INTAKE, REJECTED, REVIEW, SUBMITTED, TRACKS, track_steps
+
+MAIN, BACK, JUMP, DECISION = "main", "back", "jump", "decision"
+EDGE_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "answer": MAIN,
+        "submit": MAIN,
+        "back": BACK,
+        "jump": JUMP,
+        "resume": JUMP,
+        "approve": DECISION,
+        "reject": DECISION,
+        "reopen": DECISION,
+    }
+)
+"""Trigger → the kind of edge it draws: the main path, a step back, an edit jump, a decision."""
 
 
 class HasState(Protocol):
@@ -36,8 +58,52 @@ def _applies(step: Step) -> Any:
     return condition
 
 
-def _transitions(steps: tuple[Step, ...], *, closing: str | None) -> list[dict[str, Any]]:
-    """Declarative transition configs: forward and backward through the steps."""
+def _unanswered(step: Step) -> Any:
+    def condition(event: EventData) -> bool:
+        context: StepContext = event.kwargs["context"]
+        return step.id not in context.answers
+
+    condition.__name__ = f"unanswered_{step.id}"
+    return condition
+
+
+def _targets(step: Step) -> Any:
+    def condition(event: EventData) -> bool:
+        return bool(event.kwargs.get("target") == step.id)
+
+    condition.__name__ = f"targets_{step.id}"
+    return condition
+
+
+def _edits(steps: tuple[Step, ...], closing: str) -> list[dict[str, Any]]:
+    """Jump from review to a picked step, and resume from it to what is still unanswered."""
+    configs: list[dict[str, Any]] = [
+        {
+            "trigger": "jump",
+            "source": closing,
+            "dest": step.id,
+            "conditions": [_targets(step), _applies(step)],
+        }
+        for step in steps
+    ]
+    for index, step in enumerate(steps):
+        for later in steps[index + 1 :]:
+            configs.append(
+                {
+                    "trigger": "resume",
+                    "source": step.id,
+                    "dest": later.id,
+                    "conditions": [_applies(later), _unanswered(later)],
+                }
+            )
+        configs.append({"trigger": "resume", "source": step.id, "dest": closing})
+    return configs
+
+
+def _transitions(
+    steps: tuple[Step, ...], *, closing: str | None, editable: tuple[Step, ...] = ()
+) -> list[dict[str, Any]]:
+    """Declarative transition configs: forward and backward through the steps, edit jumps."""
     configs: list[dict[str, Any]] = []
     for index, step in enumerate(steps):
         for later in steps[index + 1 :]:
@@ -76,13 +142,16 @@ def _transitions(steps: tuple[Step, ...], *, closing: str | None) -> list[dict[s
             {"trigger": "reject", "source": SUBMITTED, "dest": REJECTED},
             {"trigger": "reopen", "source": REJECTED, "dest": REVIEW},
         ]
+        configs += _edits(editable, closing)
     return configs
 
 
 class FlowMachine:
     """A track's state machine; ``fire`` moves one progress object by one trigger."""
 
-    def __init__(self, steps: tuple[Step, ...], *, closing: str | None) -> None:
+    def __init__(
+        self, steps: tuple[Step, ...], *, closing: str | None, editable: tuple[Step, ...] = ()
+    ) -> None:
         states = [step.id for step in steps]
         if closing is not None:
             states += [REVIEW, SUBMITTED, APPROVED, REJECTED]
@@ -90,14 +159,14 @@ class FlowMachine:
         self._machine = Machine(
             model=None,
             states=states,
-            transitions=_transitions(steps, closing=closing),
+            transitions=_transitions(steps, closing=closing, editable=editable),
             initial=states[0],
             send_event=True,
             auto_transitions=False,
         )
         self._lock = threading.Lock()
 
-    def fire(self, trigger: str, progress: HasState, context: StepContext) -> bool:
+    def fire(self, trigger: str, progress: HasState, context: StepContext, **kwargs: Any) -> bool:
         """Apply ``trigger``; False when no transition applies from the current state."""
         event = self._machine.events.get(trigger)
         if event is None:
@@ -105,7 +174,7 @@ class FlowMachine:
         with self._lock:
             self._machine.add_model(progress, initial=progress.state)
             try:
-                return bool(event.trigger(progress, context=context))
+                return bool(event.trigger(progress, context=context, **kwargs))
             except MachineError:
                 return False
             finally:
@@ -122,4 +191,5 @@ def machine_for(track: str | None) -> FlowMachine:
     """The shared machine of a track (``None``: the intake before a track is chosen)."""
     if track is None:
         return FlowMachine(INTAKE, closing=None)
-    return FlowMachine(track_steps(track), closing=REVIEW)
+    # only the track's own steps are editable from the summary: a new market is /restart
+    return FlowMachine(track_steps(track), closing=REVIEW, editable=TRACKS[track])

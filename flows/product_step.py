@@ -3,6 +3,7 @@
 The product being entered lives in ``answers["_draft"]`` (field name + values so far),
 so it survives a restart like every other answer. Fields are data (``PRODUCT_FIELDS``);
 limits come from the cohort's ``ProductRules``.
+Saved products are changed from the menu (``flows/product_manage.py``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flows import products
+from flows import product_manage, products
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult
 from flows.errors import ValidationError
 from flows.products import Product, ProductRules
-from flows.progress import DRAFT, Progress, Say
+from flows.progress import DRAFT, MANAGE, Progress, Say
 from flows.steps import N_, Choice
 
 
@@ -28,13 +29,16 @@ class ProductField:
 
     id: str
     ask: str
-    example: str
+    example: str | Decimal
     parse: Callable[[str, ProductRules], Any] | None = None
     optional_unless_package_required: bool = False
-    examples_by_currency: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    examples_by_currency: Mapping[str, str | Decimal] = dataclasses.field(default_factory=dict)
 
-    def example_for(self, rules: ProductRules) -> str:
-        """A right answer in the market's terms (whole rupiah, long Indonesian titles)."""
+    def example_for(self, rules: ProductRules) -> str | Decimal:
+        """A right answer in the market's terms (whole rupiah, long Indonesian titles).
+
+        Numbers are Decimals, so the bot writes them the seller's way (``0,5`` in Indonesian).
+        """
         return self.examples_by_currency.get(rules.currency, self.example)
 
 
@@ -49,9 +53,9 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
     ProductField(
         "price",
         N_("ask_product_price"),
-        "12.99",
+        Decimal("12.99"),
         products.price,
-        examples_by_currency={"IDR": "150.000"},
+        examples_by_currency={"IDR": Decimal(150_000)},
     ),
     ProductField("images", N_("ask_product_images"), ""),
     ProductField(
@@ -64,14 +68,14 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
     ProductField(
         "weight",
         N_("ask_product_weight"),
-        "0.5",
+        Decimal("0.5"),
         products.weight,
         optional_unless_package_required=True,
     ),
 )
 FIELDS_BY_ID = {field.id: field for field in PRODUCT_FIELDS}
 
-ADD, TEMPLATE, DONE = "add", "template", "done"
+ADD, TEMPLATE, DONE, CHANGE = "add", "template", "done", product_manage.CHANGE
 CANCEL, SKIP, IMAGES_DONE = "cancel", "skip", "images_done"
 BULK_MIME_TYPES = frozenset(
     {
@@ -110,6 +114,8 @@ def product_count(progress: Progress) -> int:
 def menu_choices(progress: Progress, *, min_products: int) -> tuple[Choice, ...]:
     """Buttons of the products menu; "done" only once the minimum is reached."""
     choices = [Choice(ADD, N_("button_add_product")), Choice(TEMPLATE, N_("button_template"))]
+    if product_count(progress):
+        choices.append(Choice(CHANGE, N_("button_change_products")))
     if product_count(progress) >= min_products:
         choices.append(Choice(DONE, N_("button_products_done")))
     return tuple(choices)
@@ -133,6 +139,11 @@ def handle(
     draft = progress.answers.get(DRAFT)
     if isinstance(answer, BulkResult):
         return _bulk(progress, answer)
+    if MANAGE in progress.answers:
+        saved, say = product_manage.handle(
+            progress, answer, min_products=min_products, first_field=PRODUCT_FIELDS[0].id
+        )
+        return StepResult(saved=saved, say=say)
     if draft is None:
         return _menu(progress, answer, min_products=min_products)
     return _draft_answer(progress, draft, answer, rules)
@@ -146,6 +157,9 @@ def _menu(progress: Progress, answer: Answer, *, min_products: int) -> StepResul
         return StepResult(saved={})
     if answer.value == TEMPLATE:
         return StepResult(saved={}, actions=("send_product_template",))
+    if answer.value == CHANGE and product_count(progress):
+        progress.answers[MANAGE] = {}
+        return StepResult(saved={})
     if answer.value == DONE:
         if product_count(progress) < min_products:
             raise ValidationError("error_products_minimum", min=min_products)
@@ -159,6 +173,7 @@ def _bulk(progress: Progress, result: BulkResult) -> StepResult:
     added = [product.to_dict() for product in result.products]
     progress.answers["products"] = [*progress.answers.get("products", ()), *added]
     progress.answers.pop(DRAFT, None)
+    progress.answers.pop(MANAGE, None)
     say = Say("products_added", {"count": len(added), "total": product_count(progress)})
     return StepResult(saved={"products": progress.answers["products"]}, say=(say,))
 
@@ -232,13 +247,22 @@ def _next_field(progress: Progress, draft: dict[str, Any], rules: ProductRules) 
         weight_kg=Decimal(draft["weight"]) if draft.get("weight") else None,
     )
     progress.answers.pop(DRAFT)
-    progress.answers["products"] = [*progress.answers.get("products", ()), product.to_dict()]
-    say = Say("product_saved", {"title": product.title, "total": product_count(progress)})
-    return StepResult(saved={"products": progress.answers["products"]}, say=(say,))
+    saved = [*progress.answers.get("products", ())]
+    replaces = draft.get("replaces")
+    if replaces is not None and 0 <= int(replaces) < len(saved):
+        saved[int(replaces)] = product.to_dict()
+        say = Say("product_replaced", {"title": product.title, "total": len(saved)})
+    else:
+        saved.append(product.to_dict())
+        say = Say("product_saved", {"title": product.title, "total": len(saved)})
+    progress.answers["products"] = saved
+    return StepResult(saved={"products": saved}, say=(say,))
 
 
 def back(progress: Progress) -> bool:
     """Step back inside a product being entered; False when there is no draft."""
+    if progress.answers.pop(MANAGE, None) is not None:
+        return True  # /back leaves the list of saved products for the menu
     draft = progress.answers.get(DRAFT)
     if draft is None:
         return False

@@ -267,6 +267,8 @@ def price(raw: str, rules: ProductRules) -> Decimal:
             "error_price_range", currency=rules.currency, min=rules.price_min, max=rules.price_max
         )
     step = Decimal(1).scaleb(-rules.price_decimals)
+    if amount != amount.quantize(step) and rules.price_decimals == 0:
+        raise ValidationError("error_price_whole", currency=rules.currency)
     if amount != amount.quantize(step):
         raise ValidationError(
             "error_price_decimals", currency=rules.currency, decimals=rules.price_decimals

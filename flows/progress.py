@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
 from flows.errors import ValidationError
@@ -19,6 +20,12 @@ from flows.steps import Choice, InputKind, StepContext
 
 DRAFT = "_draft"
 """Key of the product being entered field by field, inside ``Progress.answers``."""
+MANAGE = "_manage"
+"""Key of where a seller changing saved products is (the list, or one product's actions)."""
+EDITING = "_editing"
+"""Set while a step picked from the summary is answered: the answer returns to review."""
+PICKING = "_picking"
+"""Set while the review step lists the answers the seller may pick to change."""
 
 
 @dataclass
@@ -127,3 +134,7 @@ class Prompt:
     choices: tuple[Choice, ...] = ()
     position: tuple[int, int] | None = None
     tips: tuple[str, ...] = ()
+    example: str | Decimal = ""
+    """A right answer, shown with the question (typed questions only)."""
+    position_label: str = "progress_step"
+    """How ``position`` is named: a track's steps, or the intake before a track is chosen."""

@@ -33,10 +33,14 @@ class InputKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One button: ``value`` travels in callback data, ``label`` is a message id."""
+    """One button: ``value`` travels in callback data, ``label`` is a message id.
+
+    ``params`` fill the label's placeholders (a saved product's title, say).
+    """
 
     value: str
     label: str
+    params: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +70,12 @@ Condition = Callable[[StepContext], bool]
 class Step:
     """One question of a track.
 
-    ``ask`` is the prompt's message id, ``example`` a right answer shown with every error,
-    ``when`` a condition for optional steps (``when_label`` says it in words, for the flow
-    picture), ``lookup`` the name of an outside check the
+    ``ask`` is the prompt's message id, ``example`` a right answer shown with the
+    question and with every error, ``when`` a condition for optional steps (``when_label``
+    says it in words, for the flow picture), ``lookup`` the name of an outside check the
     bot resolves (Companies House, invite codes), ``label`` the summary line's message id.
+    ``resets`` names answers that no longer hold once this step is answered again (the
+    confirmation of a company's name).
     """
 
     id: str
@@ -82,9 +88,11 @@ class Step:
     choices_by_market: Mapping[str, tuple[Choice, ...]] = field(default_factory=dict)
     file: FileRule | None = None
     tips: tuple[str, ...] = ()
+    tips_by_market: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     when: Condition | None = None
     when_label: str = ""
     lookup: str | None = None
+    resets: tuple[str, ...] = ()
 
     def applies(self, context: StepContext) -> bool:
         """Whether the seller is asked this step at all (a cohort may switch steps off)."""
@@ -97,6 +105,12 @@ class Step:
         if self.choices_by_market:
             return self.choices_by_market.get(str(answers.get("market", "")), ())
         return self.choices
+
+    def tips_for(self, answers: Mapping[str, Any]) -> tuple[str, ...]:
+        """The tips shown with this step; the track tips depend on the market picked."""
+        if self.tips_by_market:
+            return self.tips_by_market.get(str(answers.get("market", "")), self.tips)
+        return self.tips
 
 
 def plain(validator: Callable[[str], Any]) -> Validator:

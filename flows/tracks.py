@@ -81,19 +81,22 @@ INTAKE: tuple[Step, ...] = (
             )
             for market in MARKETS
         },
-        tips=(N_("tip_track_choice"),),
+        tips_by_market={
+            "uk": (N_("tip_track_choice"),),  # names the China/HK cross-border track
+            "id": (N_("tip_track_choice_id"),),
+        },
     ),
 )
 
 
-def _company_name(tips: tuple[str, ...]) -> Step:
+def _company_name(tips: tuple[str, ...], *, example: str) -> Step:
     return Step(
         "company_name",
         N_("ask_company_name"),
         InputKind.TEXT,
         label=N_("label_company_name"),
         validate=plain(validators.company_name),
-        example="ACME TRADING LTD",
+        example=example,
         tips=tips,
     )
 
@@ -130,7 +133,7 @@ _QUALIFICATION_TIPS = (N_("tip_document_clear"), N_("tip_document_format"))
 
 TRACKS: Mapping[str, tuple[Step, ...]] = {
     "uk_business": (
-        _company_name((N_("tip_uk_company_name_match"),)),
+        _company_name((N_("tip_uk_company_name_match"),), example="ACME TRADING LTD"),
         Step(
             "company_number",
             N_("ask_company_number"),
@@ -139,6 +142,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             validate=plain(validators.companies_house_number),
             example="SC123456",
             lookup="companies_house",
+            resets=("company_confirm",),  # a new number names another company
             tips=(N_("tip_company_number_where"),),
         ),
         Step(
@@ -205,7 +209,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
         _products((N_("tip_uk_prohibited"), N_("tip_product_images"))),
     ),
     "uk_crossborder": (
-        _company_name((N_("tip_cn_company_name_match"),)),
+        _company_name((N_("tip_cn_company_name_match"),), example="深圳市星辰云帆贸易有限公司"),
         Step(
             "uscc",
             N_("ask_uscc"),
@@ -294,7 +298,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
         _products((N_("tip_id_whole_rupiah"), N_("tip_id_cod"))),
     ),
     "id_business": (
-        _company_name((N_("tip_id_company_name_match"),)),
+        _company_name((N_("tip_id_company_name_match"),), example="PT Maju Jaya Abadi"),
         Step(
             "nib",
             N_("ask_nib"),

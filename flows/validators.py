@@ -24,6 +24,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.id import nik as stdnum_nik
 from stdnum.id import npwp as stdnum_npwp
@@ -103,6 +104,7 @@ _COMPANIES_HOUSE_NUMBER = re.compile(
 )
 _DIGITS_ONLY = re.compile("[0-9]+")
 _NIB = re.compile("[0-9]{13}")
+_NIK_SHAPE = re.compile("[0-9]{16}")
 _PHONE = re.compile(r"\+?[0-9]{5,20}")
 _INVITE_CODE = re.compile("[A-Z0-9-]{4,32}")
 
@@ -165,18 +167,32 @@ def companies_house_number(raw: str) -> str:
 
 
 def uscc(raw: str) -> str:
-    """A China Unified Social Credit Code (统一社会信用代码), upper case, check verified."""
-    if (number := _stdnum(stdnum_uscc.validate, raw)) is None:
-        raise ValidationError("error_uscc")
-    return number
+    """A China Unified Social Credit Code (统一社会信用代码), upper case, check verified.
+
+    A code of the right shape whose last character does not match is almost always a
+    typo in one character: it gets its own message, not the one about the shape.
+    """
+    try:
+        return stdnum_uscc.validate(compact(raw))
+    except InvalidChecksum:
+        raise ValidationError("error_uscc_check") from None
+    except StdnumValidationError:
+        raise ValidationError("error_uscc") from None
 
 
 def nik(raw: str) -> str:
-    """An Indonesian NIK: 16 digits with a real region and birth date (women: day + 40)."""
-    if (number := _stdnum(stdnum_nik.validate, raw)) is None:
+    """An Indonesian NIK: 16 digits with a real region and birth date (women: day + 40).
+
+    Sixteen digits whose date part (digits 7–12, DDMMYY) is no date get their own
+    message: the seller typed the right kind of number with a slip in the middle.
+    """
+    number = compact(raw)
+    if not _NIK_SHAPE.fullmatch(number):
         raise ValidationError("error_nik")
     day = int(number[6:8])  # stdnum takes the day modulo 40, so it lets 81–99 through
-    if not (1 <= day <= 31 or 41 <= day <= 71):
+    if not (1 <= day <= 31 or 41 <= day <= 71) or not _has_birth_date(number):
+        raise ValidationError("error_nik_date")
+    if _stdnum(stdnum_nik.validate, raw) is None:
         raise ValidationError("error_nik")
     return number
 
@@ -218,6 +234,9 @@ def uk_mobile(raw: str) -> str:
     as_chinese = _parse_phone(raw, "CN")
     if as_chinese is not None and _is_mobile(as_chinese, country_code=86):
         raise ValidationError("error_uk_mobile_foreign")
+    if number is not None and _looks_like_uk_mobile(number):
+        # 07 and eleven digits, but a range no mobile uses (07700 900…: Ofcom keeps it for drama)
+        raise ValidationError("error_uk_mobile_range")
     raise ValidationError("error_uk_mobile")
 
 
@@ -272,6 +291,15 @@ def _stdnum(validate: Callable[[str], str], raw: str) -> str | None:
         return None
 
 
+def _has_birth_date(number: str) -> bool:
+    """Whether a NIK's digits 7–12 are a calendar date (DDMMYY, women's day + 40)."""
+    try:
+        stdnum_nik.get_birth_date(number)
+    except StdnumValidationError:
+        return False
+    return True
+
+
 def _parse_phone(raw: str, region: str) -> PhoneNumber | None:
     """``raw`` parsed as dialled in ``region``; None unless it is only digits and a leading +."""
     text = compact(raw)
@@ -290,6 +318,12 @@ def _is_mobile(number: PhoneNumber, *, country_code: int) -> bool:
         and phonenumbers.is_valid_number(number)
         and phonenumbers.number_type(number) == PhoneNumberType.MOBILE
     )
+
+
+def _looks_like_uk_mobile(number: PhoneNumber) -> bool:
+    """+44 7 and ten national digits: the shape of a UK mobile, valid or not."""
+    national = str(number.national_number)
+    return number.country_code == 44 and len(national) == 10 and national.startswith("7")
 
 
 def _match_date(text: str) -> datetime.date | None:

@@ -21,7 +21,7 @@ from flows.errors import StaleAnswer, ValidationError
 from flows.product_step import is_bulk_file
 from flows.products import ProductRules
 from flows.progress import DRAFT, FlowEnv, Outcome
-from flows.steps import InputKind
+from flows.steps import N_, InputKind
 
 MAX_BULK_FILE_BYTES = 5 * 1024 * 1024
 
@@ -142,10 +142,16 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 async def on_other(update: Update, context: BotContext) -> None:
-    """Stickers, voice notes, locations…: say so, and ask the current question again."""
+    """Stickers, voice notes, locations…: say so, and ask the current question again.
+
+    An empty text (``filters.TEXT`` lets only non-empty text through) is told it is empty.
+    """
+    message = update.effective_message
+    empty = message is not None and message.text is not None
+    code = N_("error_empty_answer") if empty else N_("error_unsupported_message")
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[None, Answered]:
-        refused = Outcome(view.progress, error=ValidationError("error_unsupported_message"))
+        refused = Outcome(view.progress, error=ValidationError(code))
         now = prompt(view.progress, env)
         return None, answered(env, view.progress, lambda t: outcome_reply(refused, now, env, t))
 

@@ -71,7 +71,7 @@ async def test_refused_answer_changes_nothing_in_the_database(engine: Engine) ->
     ):
         await _run(store, _answer(answer))
     result = await _run(store, _answer(TextAnswer("91110000802100433A")))  # wrong check char
-    assert result.value == "error_uscc"
+    assert result.value == "error_uscc_check"
     with Session(engine) as session:
         seller = session.exec(select(Seller)).one()
         assert seller.state == "uscc" and "uscc" not in seller.answers and seller.version == 5

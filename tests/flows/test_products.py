@@ -226,12 +226,9 @@ def test_indonesian_price_outside_100_to_100_million_rupiah_is_refused(raw: str)
 
 
 @pytest.mark.parametrize("raw", ["15000,50", "Rp1.500,5", "150.5", "1,2345rb"])
-def test_indonesian_price_with_sen_is_refused(raw: str) -> None:
-    error = refused(price, raw, ID)
-    assert (error.code, error.params) == (
-        "error_price_decimals",
-        {"currency": "IDR", "decimals": 0},
-    )
+def test_indonesian_price_with_sen_is_refused_as_whole_rupiah_only(raw: str) -> None:
+    error = refused(price, raw, ID)  # not "IDR prices take at most 0" decimals
+    assert (error.code, error.params) == ("error_price_whole", {"currency": "IDR"})
 
 
 def test_uk_price_with_fractions_of_a_penny_is_refused() -> None:
