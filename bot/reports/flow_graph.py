@@ -12,6 +12,8 @@ added later (a jump from the summary to a step and back, say) is sorted without 
   there only for cohorts that switch steps off, so it is counted, not drawn;
 - ``BRANCH``: the only way into a state off the main path (``reject``);
 - ``BACK``: the ``back`` trigger, summarized as one note by the pictures;
+- ``EDIT``: the summary's jump to a step and the way back (``jump``, ``resume``): from
+  every step, so summarized in the same note;
 - ``JUMP``: everything else (``reopen``, jumps to a step): drawn dashed, with the trigger.
 """
 
@@ -27,6 +29,8 @@ from flows.steps import Step
 from flows.tracks import INTAKE, track_steps
 
 BACK_TRIGGER = "back"
+EDIT_TRIGGERS = ("jump", "resume")
+"""The summary's "change an answer" trip: to any step and back to the summary."""
 
 
 class EdgeKind(StrEnum):
@@ -35,6 +39,7 @@ class EdgeKind(StrEnum):
     HIDDEN = "hidden"
     BRANCH = "branch"
     BACK = "back"
+    EDIT = "edit"
     JUMP = "jump"
 
 
@@ -117,6 +122,8 @@ def _kind(
 ) -> EdgeKind:
     if trigger == BACK_TRIGGER:
         return EdgeKind.BACK
+    if trigger in EDIT_TRIGGERS:
+        return EdgeKind.EDIT
     step = order[dest] - order[source]
     if step == 1 and main_trigger.get(source) == trigger:
         return EdgeKind.MAIN

@@ -64,7 +64,10 @@ def _labels(graph: FlowGraph, t: Translator) -> _Labels:
         else:
             text = trigger_label(edge.trigger, t)
         edges[(edge.source, edge.dest, edge.trigger)] = text
-    return _Labels(track_label(graph.track, t), nodes, edges, t("flow_back_note"))
+    note = t("flow_back_note")
+    if graph.of_kind(EdgeKind.EDIT):
+        note += "\n" + t("flow_edit_note")
+    return _Labels(track_label(graph.track, t), nodes, edges, note)
 
 
 def mermaid(track: str | None, language: str = "en") -> str:

@@ -196,3 +196,11 @@ async def test_rendering_in_a_thread_leaves_the_event_loop_free() -> None:
     await task
     assert png.startswith(b"\x89PNG")
     assert ticks > 3  # the loop ran other work while dot drew
+
+
+def test_the_summary_edit_trip_is_one_note_not_an_edge_per_step() -> None:
+    graph = flow_graph("uk_business")
+    edits = graph.of_kind(EdgeKind.EDIT)
+    assert {edge.trigger for edge in edits} == {"jump", "resume"}
+    assert not set(edits) & set(graph.of_kind(*flow_picture.DRAWN))
+    assert "any answer can be changed" in flow_picture.mermaid("uk_business", "en")
