@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from bot.db.models import Admin
+from bot.db.models import Admin, Seller
 from flows.steps import N_
 
 OWNER, OPERATOR, SUPERADMIN = "owner", "operator", "superadmin"
@@ -50,18 +50,33 @@ class AdminIdentity:
         return provider_id is not None and provider_id == self.provider_id
 
 
+def preferred_locale(session: Session, *, telegram_user_id: int, telegram: str) -> str:
+    """The language a person chose as a seller (``/language``), else their Telegram one."""
+    chosen = session.exec(
+        select(Seller.locale).where(Seller.telegram_user_id == telegram_user_id)
+    ).first()
+    return chosen or telegram
+
+
 def resolve_admin(
     session: Session, *, telegram_user_id: int, superadmin_ids: Collection[int], locale: str
 ) -> AdminIdentity | None:
-    """The admin behind a Telegram user, or None for everybody else."""
+    """The admin behind a Telegram user, or None for everybody else.
+
+    ``locale`` is the one the update should be answered in; it is remembered on the admin
+    row for messages that are not replies (review notices, a group unlinked).
+    """
     admin = session.exec(select(Admin).where(Admin.telegram_user_id == telegram_user_id)).first()
+    if admin is not None and admin.locale != locale:
+        admin.locale = locale
+        session.add(admin)
     if telegram_user_id in superadmin_ids:
         return AdminIdentity(
             telegram_user_id,
             admin.provider_id if admin else None,
             SUPERADMIN,
-            admin.locale if admin else locale,
+            locale,
         )
     if admin is None:
         return None
-    return AdminIdentity(telegram_user_id, admin.provider_id, admin.role, admin.locale)
+    return AdminIdentity(telegram_user_id, admin.provider_id, admin.role, locale)

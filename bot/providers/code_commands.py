@@ -28,7 +28,10 @@ async def codes_command(update: Update, context: BotContext, admin: AdminIdentit
             lambda s: cohorts.cohort_of(s, actor=admin, cohort_id=cohort_id)
         )
     if cohort is None:
-        await reply(update, context, t("codes_usage"))
+        refusal = (
+            t("codes_usage") if cohort_id is None else t("cohort_not_found", {"id": cohort_id})
+        )
+        await reply(update, context, refusal)
         return
     action = args[1].lower() if len(args) > 1 else "usage"
     if action == "new":

@@ -243,7 +243,11 @@ async def cohort_rule(update: Update, context: BotContext, admin: AdminIdentity)
     """``/cohort_rule <id> <rule> <value>``: invite_code, min_products, price_max, skip, …"""
     t = admin_t(admin)
     args = context.args or []
-    cohort = await _find(context, admin, int_arg(args, 0))
+    cohort_id = int_arg(args, 0)
+    cohort = await _find(context, admin, cohort_id)
+    if cohort_id is not None and cohort is None:
+        await reply(update, context, t("cohort_not_found", {"id": cohort_id}))
+        return
     if cohort is None or len(args) < 3:
         await reply(update, context, t("cohort_rule_usage"))
         return
@@ -258,7 +262,7 @@ async def cohort_rule(update: Update, context: BotContext, admin: AdminIdentity)
     except ValidationError as error:
         await reply(update, context, "⚠️ " + t(error.code, error.params))
         return
-    cohort_id = cohort.id or 0
+    cohort_id = cohort.id or 0  # for the closure: mypy knows it is an int
 
     def apply(session: Session) -> Cohort | None:
         current = cohorts.cohort_of(session, actor=admin, cohort_id=cohort_id)

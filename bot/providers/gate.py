@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from sqlmodel import Session
 from telegram import Update
 
 from bot.context import BotContext, translator
 from bot.i18n import Translator, telegram_locale
-from bot.providers.access import AdminIdentity, resolve_admin
+from bot.providers.access import AdminIdentity, preferred_locale, resolve_admin
 
 AdminHandler = Callable[[Update, BotContext, AdminIdentity], Awaitable[None]]
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -27,14 +28,17 @@ async def acting_admin(update: Update, context: BotContext) -> AdminIdentity | N
         return None
     services = context.services
     locale = telegram_locale(user.language_code, default=services.settings.default_locale)
-    return await services.db.run(
-        lambda session: resolve_admin(
+
+    def resolve(session: Session) -> AdminIdentity | None:
+        chosen = preferred_locale(session, telegram_user_id=user.id, telegram=locale)
+        return resolve_admin(
             session,
             telegram_user_id=user.id,
             superadmin_ids=services.settings.superadmin_ids,
-            locale=locale,
+            locale=chosen,
         )
-    )
+
+    return await services.db.run(resolve)
 
 
 def admin_command(handler: AdminHandler, *, otherwise: Handler) -> Handler:

@@ -87,25 +87,21 @@ def upgrade() -> None:
             batch_op.f("ix_invitecodefailure_telegram_user_id"), ["telegram_user_id"], unique=False
         )
 
-    with op.batch_alter_table("cohort", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("track", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
-        )
-        batch_op.add_column(sa.Column("closes_on", sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column("archived", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.create_index(
-            batch_op.f("ix_cohort_group_chat_id"), ["group_chat_id"], unique=False
-        )
+    # Plain ALTERs, not a batch "move and copy": other tables' foreign keys point at
+    # cohort, and SQLite (foreign keys on) refuses to drop and rebuild it.
+    op.add_column("cohort", sa.Column("track", sqlmodel.sql.sqltypes.AutoString(length=32)))
+    op.add_column("cohort", sa.Column("closes_on", sa.Date(), nullable=True))
+    op.add_column(
+        "cohort", sa.Column("archived", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.create_index("ix_cohort_group_chat_id", "cohort", ["group_chat_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cohort", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_cohort_group_chat_id"))
-        batch_op.drop_column("archived")
-        batch_op.drop_column("closes_on")
-        batch_op.drop_column("track")
+    # As in upgrade, no rebuild of cohort; SQLite drops plain columns itself since 3.35.
+    op.drop_index("ix_cohort_group_chat_id", table_name="cohort")
+    for column in ("archived", "closes_on", "track"):
+        op.execute(f"ALTER TABLE cohort DROP COLUMN {column}")
     for table, indexes in (
         ("invitecodefailure", ("ix_invitecodefailure_telegram_user_id",)),
         ("auditevent", ("ix_auditevent_provider_id", "ix_auditevent_created_at")),
