@@ -229,7 +229,7 @@ async def test_a_group_linked_to_a_cohort_follows_migration_and_removal(
         quiet += await bot.push(bot.updates.message_text(STRANGER, "hello all", chat=group))
         assert [c for c in quiet if c.method == "sendMessage"] == []
         calls = await bot.push(bot.updates.message_text(OWNER_A, "/link", chat=group))
-        choose = [c for c in calls if c.method == "sendMessage"][0]
+        choose = next(c for c in calls if c.method == "sendMessage")
         data = choose.inline_keyboard[0][0]["callback_data"]
         linked = await bot.push(
             bot.updates.callback(OWNER_A, data, choose.result["message_id"], chat=group)
