@@ -22,9 +22,7 @@ def test_a_licence_and_a_phone_problem_go_back_to_the_licence_first() -> None:
 
 
 def test_a_name_mismatch_goes_back_to_the_company_name() -> None:
-    assert return_step("uk_crossborder", ["name"], context("uk_crossborder")) == (
-        "company_name"
-    )
+    assert return_step("uk_crossborder", ["name"], context("uk_crossborder")) == ("company_name")
     assert return_step("id_individual", ["name"], context("id_individual")) == "nik"
 
 
