@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from flows.products import RULES
-from flows.review import REASONS, REASONS_BY_CODE, reasons_for, return_step
+from flows.rejections import REASONS, REASONS_BY_CODE, reasons_for, return_step
 from flows.steps import StepContext
 from flows.tracks import REVIEW, TRACKS
 
