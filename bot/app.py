@@ -12,6 +12,7 @@ from telegram.request import BaseRequest
 
 from bot import handlers
 from bot.context import BotContext, Services, translator
+from bot.db.units import Database
 from bot.i18n import LOCALES
 from bot.ordering import SellerOrderedUpdateProcessor
 from bot.sellers import CompanyLookup, SellerStore
@@ -85,7 +86,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    app.bot_data["services"] = Services(settings=settings, sellers=store)
+    app.bot_data["services"] = Services(settings=settings, sellers=store, db=Database(engine))
     app.bot_data["companies_house"] = companies_house
     handlers.register(app)
     return app

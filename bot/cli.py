@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.settings import SettingsError, load_settings
@@ -122,6 +123,54 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+def _provider_create(args: argparse.Namespace) -> int:
+    from bot.db.engine import make_engine
+    from bot.db.migrate import upgrade
+    from bot.db.units import Database
+    from bot.providers import audit, store
+    from bot.providers.access import SUPERADMIN, AdminIdentity
+
+    name = args.name.strip()
+    if not 1 <= len(name) <= store.MAX_PROVIDER_NAME:
+        print(f"error: --name takes 1-{store.MAX_PROVIDER_NAME} characters", file=sys.stderr)
+        return 2
+    engine = make_engine(load_settings().database_url)
+    upgrade(engine)
+    operator = AdminIdentity(0, None, SUPERADMIN, "en")  # the command line acts as id 0
+
+    def create(session: Session) -> tuple[int, str | None]:
+        provider = store.create_provider(session, name=name, owner_telegram_id=args.owner)
+        assert provider.id is not None
+        audit.record(
+            session,
+            admin=operator,
+            action="provider.create",
+            target=f"provider:{provider.id}",
+            provider_id=provider.id,
+            after={"name": provider.name, "owner": args.owner},
+        )
+        if args.owner is not None:
+            return provider.id, None
+        invite = store.create_invite(session, actor=operator, provider_id=provider.id, role="owner")
+        return provider.id, invite.token
+
+    try:
+        provider_id, token = Database(engine).run_sync(create)
+    except IntegrityError:
+        print(
+            f"error: Telegram user {args.owner} is already an admin of a provider", file=sys.stderr
+        )
+        return 1
+    finally:
+        engine.dispose()
+    print(f"Created provider {provider_id} ({name})")
+    if token is not None:
+        print(f"Owner invite: open the bot with /start {token} (valid 3 days, once)")
+    else:
+        print(f"Owner: Telegram user {args.owner}")
+    return 0
+
+
 def _expiry_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -222,6 +271,20 @@ def parser() -> argparse.ArgumentParser:
     )
     invites.add_argument("--database-url", help="the database (default: DATABASE_URL)")
     invites.set_defaults(func=_invite_codes)
+    provider = commands.add_parser(
+        "provider", help="service providers: `provider create --name … --owner <user id>`"
+    )
+    provider_commands = provider.add_subparsers(dest="provider_command", required=True)
+    create = provider_commands.add_parser(
+        "create",
+        help="create a provider; its owner is a Telegram user id, or gets an invite link",
+        description="Reads DATABASE_URL. Without --owner, prints a one-time owner invite.",
+    )
+    create.add_argument("--name", required=True, help="the provider's name, 1-200 characters")
+    create.add_argument(
+        "--owner", type=int, help="the owner's numeric Telegram user id (e.g. 123456789)"
+    )
+    create.set_defaults(func=_provider_create)
     diagram = commands.add_parser(
         "diagram",
         help="draw a track's flow: main path, optional steps, jumps (Mermaid, PNG, SVG)",

@@ -7,6 +7,7 @@ from functools import cache
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.db.units import Database
 from bot.i18n import Translator
 from bot.sellers import SellerStore
 from bot.settings import Settings
@@ -18,6 +19,7 @@ class Services:
 
     settings: Settings
     sellers: SellerStore
+    db: Database
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]

@@ -31,8 +31,10 @@ class BotHarness:
         engine: Engine,
         *,
         companies_house: CompaniesHouseClient | None = None,
+        superadmin_ids: tuple[int, ...] = (),
     ) -> None:
         self.api = api
+        self.superadmin_ids = superadmin_ids
         self.engine = engine
         self.updates = UpdateFactory.for_api(api)
         self.errors: list[BaseException] = []
@@ -43,7 +45,8 @@ class BotHarness:
         return Settings(
             bot_token=self.api.token,
             bot_api_url=self.api.url,  # type: ignore[arg-type]
-            database_url=str(self.engine.url),
+            database_url=self.engine.url.render_as_string(hide_password=False),
+            superadmin_ids=self.superadmin_ids,
         )
 
     async def start(self) -> None:

@@ -37,6 +37,7 @@ SAME_AS_ENGLISH = {
     ("id", "label_nik"),  # "NIK"
     ("id", "label_nib"),  # "NIB"
     ("id", "button_product_item"),  # "{number}. {title}"
+    ("id", "role_operator"),  # "operator" is the Indonesian word too
 }
 MAX_LENGTH = {"button_": 20, "command_": 40}  # inline button labels, command menu entries
 COMMANDS = ("/status", "/back", "/restart", "/language", "/help")

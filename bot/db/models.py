@@ -35,6 +35,7 @@ class Cohort(SQLModel, table=True):
 
     ``rules`` override the track (``require_invite_code``, ``skip_steps``,
     ``min_products``); ``product_rules`` override the market's product limits.
+    ``group_chat_id`` is the cohort's linked Telegram group (its 对接群), if any.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -42,7 +43,10 @@ class Cohort(SQLModel, table=True):
     market: str = Field(max_length=8)
     name: str = Field(max_length=200)
     join_token: str = Field(max_length=64, unique=True)
-    group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    group_chat_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    track: str | None = Field(default=None, max_length=32)
+    closes_on: dt.date | None = None
+    archived: bool = False
     rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     product_rules: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
@@ -100,4 +104,59 @@ class StepEvent(SQLModel, table=True):
     from_state: str = Field(max_length=64)
     to_state: str = Field(max_length=64)
     actor: str = Field(default="seller", max_length=32)
+    created_at: dt.datetime = _timestamp()
+
+
+class Admin(SQLModel, table=True):
+    """A Telegram user who works for one provider: ``owner`` or ``operator``.
+
+    One person is admin of at most one provider (and may be a seller as well).
+    """
+
+    __table_args__ = (UniqueConstraint("telegram_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    telegram_user_id: int = Field(sa_type=BigInteger)
+    role: str = Field(max_length=16)
+    locale: str = Field(default="en", max_length=16)
+    notify_reviews: bool = True
+    created_at: dt.datetime = _timestamp()
+
+
+class AdminInvite(SQLModel, table=True):
+    """A one-time, expiring deep link that makes whoever opens it an admin of a provider."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    token: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    created_by: int = Field(sa_type=BigInteger)
+    expires_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+    used_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: dt.datetime = _timestamp()
+
+
+class AuditEvent(SQLModel, table=True):
+    """One admin action: who did what to which object, with the values before and after.
+
+    ``provider_id`` is None for installation-wide actions of a superadmin.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+    actor_telegram_id: int = Field(sa_type=BigInteger)
+    action: str = Field(max_length=64)
+    target: str = Field(default="", max_length=128)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: dt.datetime = _timestamp(index=True)
+
+
+class InviteCodeFailure(SQLModel, table=True):
+    """A wrong invite code typed by a seller: counted to slow down guessing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
     created_at: dt.datetime = _timestamp()

@@ -1,0 +1,74 @@
+"""The providers' handlers, in the order they are tried (before the sellers' catch-alls)."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import buttons, commands, seller
+from bot.providers import admin_commands, code_commands, cohort_commands, group_chats
+from bot.providers.gate import admin_command
+
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+
+ADMIN_COMMANDS = {
+    "provider_new": admin_commands.provider_new,
+    "admin_invite": admin_commands.admin_invite,
+    "admins": admin_commands.admins,
+    "admin_remove": admin_commands.admin_remove,
+    "audit": admin_commands.audit_log,
+    "cohorts": cohort_commands.cohort_list,
+    "cohort_new": cohort_commands.cohort_new,
+    "cohort": cohort_commands.cohort_show,
+    "cohort_rule": cohort_commands.cohort_rule,
+    "codes": code_commands.codes_command,
+}
+"""Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Admin commands and buttons, admin invite links, and the cohort groups."""
+    app.add_handler(
+        CommandHandler(
+            "start", admin_commands.accept_invite, filters=PRIVATE & filters.Regex(r"^/start adm_")
+        )
+    )
+    for name, handler in ADMIN_COMMANDS.items():
+        gated = admin_command(handler, otherwise=commands.unknown_command)
+        app.add_handler(CommandHandler(name, gated, filters=PRIVATE))
+    app.add_handler(
+        MessageHandler(
+            PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/codes_import(@\w+)?(\s|$)"),
+            admin_command(code_commands.codes_import, otherwise=seller.on_document),
+        )
+    )
+    app.add_handler(
+        CallbackQueryHandler(
+            admin_command(cohort_commands.on_cohort_button, otherwise=buttons.on_unknown_button),
+            pattern=r"^adm_c\|",
+        )
+    )
+    app.add_handler(
+        CallbackQueryHandler(
+            admin_command(admin_commands.on_audit_page, otherwise=buttons.on_unknown_button),
+            pattern=r"^adm_audit\|",
+        )
+    )
+    app.add_handler(CommandHandler("link", group_chats.link, filters=GROUPS))
+    app.add_handler(CommandHandler("join", group_chats.join, filters=GROUPS))
+    app.add_handler(CallbackQueryHandler(group_chats.on_link_button, pattern=r"^adm_g\|"))
+    app.add_handler(
+        MessageHandler(
+            filters.StatusUpdate.MIGRATE & filters.ChatType.GROUPS, group_chats.on_migrate
+        )
+    )
+    app.add_handler(
+        ChatMemberHandler(group_chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
