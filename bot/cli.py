@@ -272,13 +272,21 @@ def parser() -> argparse.ArgumentParser:
     invites.add_argument("--database-url", help="the database (default: DATABASE_URL)")
     invites.set_defaults(func=_invite_codes)
     provider = commands.add_parser(
-        "provider", help="service providers: `provider create --name … --owner <user id>`"
+        "provider",
+        help="service providers: `provider create --name … --owner <user id>`",
+        description="Bootstrap service providers without SQL.",
+        epilog=f"environment (or .env):\n  {ENV_DATABASE}",
+        formatter_class=raw,
     )
-    provider_commands = provider.add_subparsers(dest="provider_command", required=True)
+    provider_commands = provider.add_subparsers(
+        dest="provider_command", required=True, metavar="ACTION", help="create"
+    )
     create = provider_commands.add_parser(
         "create",
         help="create a provider; its owner is a Telegram user id, or gets an invite link",
-        description="Reads DATABASE_URL. Without --owner, prints a one-time owner invite.",
+        description="Create a provider. Without --owner, prints a one-time owner invite.",
+        epilog=f"environment (or .env):\n  {ENV_DATABASE}",
+        formatter_class=raw,
     )
     create.add_argument("--name", required=True, help="the provider's name, 1-200 characters")
     create.add_argument(
