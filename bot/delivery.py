@@ -13,7 +13,9 @@ bot (PTB issue #5338), so one chat's flood limit stalls all sellers. Here the in
 ``AIORateLimiter`` keeps the bot-wide pace with ``max_retries=0``, and a 429 makes only
 the request that got it wait.
 
-What is retried, up to ``attempts`` times with doubling delays (capped):
+What is retried, up to ``attempts`` times with doubling delays (capped): by default 8
+attempts, 1 s doubling to 10 s, about 45 s in all, so a 30 s outage is ridden out. The
+seller's later updates wait behind the retrying one (per-seller order is kept).
 
 - 429: after Telegram's ``retry_after`` (capped at ``max_retry_after``).
 - 5xx answers and failures to connect: Telegram did not act on the request.
@@ -87,7 +89,7 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         self,
         overall_max_rate: float,
         *,
-        attempts: int = 6,
+        attempts: int = 8,
         first_delay: float = 1.0,
         max_delay: float = 10.0,
         max_retry_after: float = 60.0,
@@ -127,14 +129,21 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
             except (RetryAfter, NetworkError) as error:
-                if attempt == self.attempts or not retryable(error, endpoint):
+                if not retryable(error, endpoint):
                     if is_delivery_fault(error) and is_send(endpoint):
                         log.warning(
-                            "%s may not have been delivered after %d attempt(s): %s",
+                            "%s may have been delivered; not sent again: %s",
                             endpoint,
-                            attempt,
                             type(error).__name__,
                         )
+                    raise
+                if attempt == self.attempts:
+                    log.warning(
+                        "%s failed %d times, giving up: %s",
+                        endpoint,
+                        attempt,
+                        type(error).__name__,
+                    )
                     raise
                 wait = delay
                 if isinstance(error, RetryAfter):
