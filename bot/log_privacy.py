@@ -11,12 +11,14 @@ data is removed where it enters the log, by what it *is*, not by what it looks l
   httpx logs URLs. For records of loggers outside our own packages, the template is kept
   and each argument is shown by its type (``<dict>``), except numbers, and except the
   argument positions listed in ``_SAFE_ARGUMENTS`` (a Bot API method name, an HTTP
-  method and URL, which carry no personal data; the token in a URL is redacted later).
+  method and status; not a URL, which can hold a number the seller typed).
 - Our own packages (``bot``, ``flows``) pass unchanged: their log calls format only ids,
   counts and type names, which the end-to-end privacy test holds them to.
 - Exception messages can quote data (``KeyError('<a name>')``, a driver error quoting a
   value), so a traceback keeps its frames (code) and the message only of exceptions known
   to describe the failure rather than the data (network, Telegram, database connection).
+  A SQLAlchemy error's own text carries the statement's parameters: only the driver's
+  first line is kept.
 """
 
 from __future__ import annotations
@@ -108,7 +110,12 @@ def _message_is_safe(error: BaseException) -> bool:
 def _one(error: BaseException, tb: TracebackType | None) -> str:
     frames = "".join(traceback.format_list(traceback.extract_tb(tb)))
     head = "Traceback (most recent call last):\n" + frames if frames else ""
-    message = str(error) if _message_is_safe(error) else "(message withheld)"
+    if not _message_is_safe(error):
+        message = "(message withheld)"
+    elif (driver := getattr(error, "orig", None)) is not None:  # SQLAlchemy: no parameters
+        message = str(driver).split("\n", 1)[0]
+    else:
+        message = str(error)
     return f"{head}{_qualified(error)}: {message}" if message else f"{head}{_qualified(error)}"
 
 

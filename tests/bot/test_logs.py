@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from telegram.error import TimedOut
 
 from bot.log_privacy import PayloadFilter, safe_exception_text
@@ -120,3 +121,10 @@ def test_library_log_arguments_are_shown_by_type_and_ours_unchanged() -> None:
         PayloadFilter().filter(record)
     assert ptb.getMessage() == "Calling Bot API endpoint `sendMessage` with parameters `<dict>`"
     assert ours.getMessage() == "update 42"
+
+
+def test_a_database_error_keeps_the_drivers_words_but_not_the_statements_parameters() -> None:
+    answers = "".join(("MkSecret", "Company Ltd"))
+    error = OperationalError("UPDATE seller SET answers=?", (answers,), Exception("locked"))
+    text = safe_exception_text(error)
+    assert "locked" in text and "MkSecret" not in text
