@@ -113,7 +113,9 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> N
     except TelegramError as error:
         if not is_delivery_fault(error):
             raise  # a request of ours Telegram refused (BadRequest): a bug, apologized for
-        log.warning("reply to seller %d not delivered: %s", result.seller.id, type(error).__name__)
+        log.warning(
+            "reply to seller %d not confirmed delivered: %s", result.seller.id, type(error).__name__
+        )
 
 
 async def send_templates(context: BotContext, chat_id: int, track: str, t: Translator) -> None:

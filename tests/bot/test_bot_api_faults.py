@@ -116,7 +116,7 @@ async def test_through_a_fault_window_updates_apply_once_and_replies_arrive_once
             assert [(e.from_state, e.to_state) for e in events] == PATH, user
             assert seller.state == "company_number"
 
-    undelivered = [r for r in caplog.records if "not delivered" in r.getMessage()]
+    undelivered = [r for r in caplog.records if "not confirmed delivered" in r.getMessage()]
     apology = translator("en")("error_internal")
     for user in SELLERS:
         replies = _replies(api, user)
