@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot import handlers
 from bot.context import BotContext, Services, translator
 from bot.db.units import Database
+from bot.delivery import RetryingRateLimiter
 from bot.i18n import LOCALES
 from bot.ordering import SellerOrderedUpdateProcessor
 from bot.sellers import CompanyLookup, SellerStore
@@ -57,6 +58,7 @@ def build_application(
     request: BaseRequest | None = None,
     companies_house: CompaniesHouseClient | None = None,
     update_processor: SellerOrderedUpdateProcessor | None = None,
+    rate_limiter: RetryingRateLimiter | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, ready for a manual start; the caller owns (and disposes) ``engine``."""
     key = settings.companies_house_api_key
@@ -79,9 +81,7 @@ def build_application(
                 settings.concurrent_updates, stripes=settings.seller_lock_slots
             )
         )
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
-        )
+        .rate_limiter(rate_limiter or RetryingRateLimiter(settings.rate_limit_per_second))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -1,8 +1,12 @@
-"""Logging set-up: readable text or JSON lines, with secrets and personal data redacted.
+"""Logging set-up: readable text or JSON lines, with secrets and personal data kept out.
 
-The redaction filter runs on every record of every logger, so a token in a URL (httpx
-logs request URLs), a phone number or an identity number never reaches a log line even
-when a library logs it.
+Two filters run on every record of every logger, in this order: ``PayloadFilter``
+(``bot.log_privacy``) drops the data libraries put in their records (Bot API payloads,
+updates, SQL parameters, exception messages that may quote input), then the redaction
+filter removes what has a shape: a token in a URL (httpx logs request URLs), a phone,
+identity or tax number, an e-mail address. Invisible characters (zero-width spaces, soft
+hyphens), raw or escaped as ``\\u200b``, are removed before matching, so a number typed
+with them inside is still seen as a number.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import json
 import logging
 import re
 from typing import IO, Any
+
+from bot.log_privacy import PayloadFilter, safe_exception_text
 
 _PATTERNS = (
     (re.compile(r"bot\d{5,16}:[A-Za-z0-9_-]{30,64}"), "bot<token>"),
@@ -21,8 +27,17 @@ _PATTERNS = (
 )
 
 
+# Unicode format characters a number can hide behind, as themselves or as repr/JSON escapes.
+_INVISIBLE = re.compile(
+    r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+    r"|\\(?:u00ad|u180e|u200[b-f]|u202[a-e]|u206[0-4]|ufeff|xad)",
+    re.IGNORECASE,
+)
+
+
 def redact(text: str) -> str:
-    """Replace tokens, phone and identity numbers, e-mail addresses."""
+    """Remove invisible characters; replace tokens, phone and identity numbers, e-mails."""
+    text = _INVISIBLE.sub("", text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -34,8 +49,8 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
         record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            record.exc_text = redact(safe_exception_text(record.exc_info[1]))
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
@@ -61,6 +76,7 @@ def configure_logging(
 ) -> None:
     """Root logging for the bot process; noisy HTTP loggers kept at WARNING."""
     handler = logging.StreamHandler(stream)
+    handler.addFilter(PayloadFilter())
     handler.addFilter(RedactingFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

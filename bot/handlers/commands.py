@@ -104,8 +104,8 @@ async def restart(update: Update, context: BotContext) -> None:
         return
     chat_id = chat_of(update)
     sent = await send(context, chat_id, result)
-    if Confirmation.from_json(result.seller.confirmation) != issued:
-        return  # refused: nothing was asked
+    if sent is None or Confirmation.from_json(result.seller.confirmation) != issued:
+        return  # refused, or not delivered: nothing to bind (the question stays unbound)
     await run_unit(update, context, _bind(issued.sent_as(sent.message_id)), follow_up=True)
     if replaced is not None and replaced.message_id is not None:  # its buttons are stale now
         with contextlib.suppress(BadRequest):

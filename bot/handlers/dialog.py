@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import InputFile, Message, Update, User
+from telegram.error import TelegramError
 
 from bot.context import BotContext, translator
+from bot.delivery import is_delivery_fault
 from bot.i18n import Translator, telegram_locale
 from bot.render import Reply, currency_of
 from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
@@ -115,17 +117,28 @@ async def run_for_sender(
     return result
 
 
-async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> Message:
+async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> Message | None:
     """Send the reply, then whatever the flow asked for (e.g. the product templates).
 
-    Returns the reply's message (a confirmation binds itself to its id).
+    Returns the reply's message (a confirmation binds itself to its id), or None when it
+    was not confirmed delivered. The update is already committed: a reply Telegram would
+    not take is logged (by the seller's internal id), not retried here and not followed
+    by an apology.
     """
     answer = result.value
     t = translator(result.seller.locale, answer.currency)
     reply = answer.reply(t)
-    sent = await context.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
-    if "send_product_template" in answer.actions and answer.track:
-        await send_templates(context, chat_id, answer.track, t)
+    try:
+        sent = await context.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
+        if "send_product_template" in answer.actions and answer.track:
+            await send_templates(context, chat_id, answer.track, t)
+    except TelegramError as error:
+        if not is_delivery_fault(error):
+            raise  # a request of ours Telegram refused (BadRequest): a bug, apologized for
+        log.warning(
+            "reply to seller %d not confirmed delivered: %s", result.seller.id, type(error).__name__
+        )
+        return None
     return sent
 
 

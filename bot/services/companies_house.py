@@ -166,8 +166,9 @@ class CompaniesHouseClient:
         result, reason = await self._ask(number)
         if result.outcome is not LookupOutcome.UNAVAILABLE:
             self._remember(result)
-        # Number, outcome and a short reason only: never the URL, headers or exception text.
-        log.debug("Companies House %s: %s (%s)", number, result.outcome.name, reason)
+        # Outcome and a short reason only: never the number the seller typed, the URL,
+        # headers or exception text.
+        log.debug("Companies House look-up: %s (%s)", result.outcome.name, reason)
         return result
 
     async def _ask(self, number: str) -> tuple[CompanyLookup, str]:

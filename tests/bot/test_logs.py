@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from telegram.error import TimedOut
 
+from bot.log_privacy import PayloadFilter, safe_exception_text
 from bot.logs import JsonFormatter, RedactingFilter, configure_logging, redact
 from tests.bot.test_seller_journeys import JOURNEYS, _seed_invite_code
 from tests.harness import running_bot
@@ -83,3 +87,44 @@ def test_json_log_lines_are_redacted_too() -> None:
     RedactingFilter().filter(record)
     line = JsonFormatter().format(record)
     assert "07400" not in line and '"level": "INFO"' in line
+
+
+def test_a_number_typed_with_zero_width_spaces_is_still_redacted() -> None:
+    typed = "\u200b".join(("3174", "0550", "1290", "0001"))
+    for line in (f"nik {typed}", f"nik {typed!r}", json.dumps({"text": typed})):
+        assert "3174" not in redact(line), line
+
+
+def test_a_traceback_keeps_its_frames_but_not_a_message_that_may_quote_input() -> None:
+    answer = "".join(("MkSecret", "Company Ltd"))  # a seller's answer, not in the source
+    try:
+        try:
+            {}[answer]
+        except KeyError as error:
+            raise ValueError(f"bad answer: {answer}") from error
+    except ValueError as error:
+        text = safe_exception_text(error)
+    assert "MkSecretCompany" not in text
+    assert "KeyError" in text and "ValueError" in text and "test_logs.py" in text
+    assert "direct cause" in text
+    assert "Timed out" in safe_exception_text(TimedOut())  # Telegram's own words are kept
+
+
+def test_library_log_arguments_are_shown_by_type_and_ours_unchanged() -> None:
+    payload = {"text": "MkCompany", "from": {"first_name": "MkName"}}
+    ptb = logging.LogRecord(
+        "telegram.ext.ExtBot", logging.DEBUG, __file__, 1,
+        "Calling Bot API endpoint `%s` with parameters `%s`", ("sendMessage", payload), None,
+    )  # fmt: skip
+    ours = logging.LogRecord("bot.x", logging.INFO, __file__, 1, "update %d", (42,), None)
+    for record in (ptb, ours):
+        PayloadFilter().filter(record)
+    assert ptb.getMessage() == "Calling Bot API endpoint `sendMessage` with parameters `<dict>`"
+    assert ours.getMessage() == "update 42"
+
+
+def test_a_database_error_keeps_the_drivers_words_but_not_the_statements_parameters() -> None:
+    answers = "".join(("MkSecret", "Company Ltd"))
+    error = OperationalError("UPDATE seller SET answers=?", (answers,), Exception("locked"))
+    text = safe_exception_text(error)
+    assert "locked" in text and "MkSecret" not in text

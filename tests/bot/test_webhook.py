@@ -7,6 +7,7 @@ runs ``python -m bot run`` as a real process in webhook mode and stops it with S
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
@@ -74,15 +75,17 @@ def seller_count(engine: Engine, user: TelegramUser) -> int:
         return int(session.exec(statement).one())
 
 
-@pytest.fixture
-async def bot(engine: Engine) -> AsyncIterator[Bot]:
+@contextlib.asynccontextmanager
+async def webhook_bot(engine: Engine, *, store_engine: Engine | None = None) -> AsyncIterator[Bot]:
+    """The real Application behind the webhook app; ``store_engine`` is what the handlers
+    use (a stopped database, say), ``engine`` what readiness checks."""
     async with FakeBotAPI() as api:
         settings = Settings(
             bot_token=api.token,  # type: ignore[arg-type]
             bot_api_url=api.url,
             database_url=engine.url.render_as_string(hide_password=False),
         )
-        app = build_application(settings, engine=engine)
+        app = build_application(settings, engine=store_engine or engine)
         web = make_web_app(
             app, engine, webhook_path=WEBHOOK_PATH, secret=webhook_secret(api.token, None)
         )
@@ -101,7 +104,13 @@ async def bot(engine: Engine) -> AsyncIterator[Bot]:
             finally:
                 await app.stop()
                 await app.shutdown()
-        assert not harness.errors, f"a handler raised {harness.errors[0]!r}"
+
+
+@pytest.fixture
+async def bot(engine: Engine) -> AsyncIterator[Bot]:
+    async with webhook_bot(engine) as harness:
+        yield harness
+    assert not harness.errors, f"a handler raised {harness.errors[0]!r}"
 
 
 # -- the secret ----------------------------------------------------------------------------------
