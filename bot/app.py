@@ -7,13 +7,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot import handlers
 from bot.context import BotContext, Services, translator
 from bot.i18n import LOCALES
 from bot.ordering import SellerOrderedUpdateProcessor
+from bot.outbox.limiter import ReplyRateLimiter
+from bot.outbox.service import limiter_for
 from bot.sellers import CompanyLookup, SellerStore
 from bot.services.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.settings import Settings
@@ -66,6 +68,7 @@ def build_application(
     store = SellerStore(
         engine, company_lookup=company_lookup(companies_house) if companies_house else None
     )
+    limiter = limiter_for(settings)  # shared with the outbox sender: replies go first
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -78,15 +81,14 @@ def build_application(
                 settings.concurrent_updates, stripes=settings.seller_lock_slots
             )
         )
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
-        )
+        .rate_limiter(ReplyRateLimiter(limiter, max_retries=3))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data["services"] = Services(settings=settings, sellers=store)
     app.bot_data["companies_house"] = companies_house
+    app.bot_data["outbox_limiter"] = limiter
     handlers.register(app)
     return app
 

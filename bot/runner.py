@@ -25,6 +25,7 @@ from bot.app import build_application, on_shutdown, on_startup
 from bot.db.engine import make_engine
 from bot.db.migrate import current_revision, upgrade
 from bot.logs import configure_logging
+from bot.outbox.service import OutboxService
 from bot.settings import Settings
 from bot.web import make_web_app, webhook_secret
 
@@ -84,6 +85,7 @@ async def serve(settings: Settings) -> None:
     app = build_application(settings, engine=engine)
     await retrying("Telegram", app.initialize, retry_on=(NetworkError, TimedOut))
     await on_startup(app)
+    outbox = OutboxService(app, engine)
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     secret = webhook_secret(token, configured) if webhook_path else None
@@ -112,9 +114,12 @@ async def serve(settings: Settings) -> None:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
             log.info("polling mode; health checks on port %d", settings.listen_port)
         await app.start()
+        if settings.outbox_enabled:
+            outbox.start()
         await server.serve()  # returns on SIGTERM / SIGINT
         log.info("stopping: finishing the updates in hand")
     finally:
+        await outbox.stop()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
