@@ -47,7 +47,7 @@ from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PASS_THROUGH", "Lane", "ReplyRateLimiter", "SendLimiter"]
+__all__ = ["PASS_THROUGH", "Lane", "ReplyRateLimiter", "SendLimiter", "retry_after_seconds"]
 
 PASS_THROUGH = -1
 """``rate_limit_args`` of a request that already holds its slot (the outbox sender's)."""
@@ -71,15 +71,19 @@ class SendLimiter:
         group_limit: int = 20,
         group_period: float = 60.0,
         margin: float = 0.02,
+        window_guard: float = 0.01,
         flood_threshold: int | None = None,
     ) -> None:
         self.per_second = per_second
         self._interval = (1.0 + margin) / per_second
+        self._window_period = 1.0 + window_guard  # absorbs jitter between here and Telegram
         self._window: deque[float] = deque(maxlen=max(1, int(per_second)))
         self._chat_interval = chat_interval
         self._group_limit = group_limit
         self._group_period = group_period
         self._chat_next: dict[int, float] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_users: dict[int, int] = {}
         self._groups: dict[int, deque[float]] = {}
         self._next_slot = 0.0
         self._paused_until = 0.0
@@ -92,17 +96,34 @@ class SendLimiter:
         self.granted = {Lane.REPLY: 0, Lane.BULK: 0}
 
     async def acquire(self, chat_id: int | None, lane: Lane = Lane.BULK) -> None:
-        """Wait for this chat's turn, then for a bot-wide slot (replies first)."""
+        """Wait for this chat's turn, then for a bot-wide slot (replies first).
+
+        Sends to one chat are serialized, and its next turn counts from the moment the slot
+        was granted, so a long bot-wide queue never lets two sends to a chat bunch up.
+        A reply to a private chat has no per-chat turn (a conversation may burst).
+        """
         loop = asyncio.get_running_loop()
-        turn = self._reserve_turn(chat_id, lane, loop.time())
-        if turn > loop.time():
-            await asyncio.sleep(turn - loop.time())
-        future: asyncio.Future[None] = loop.create_future()
-        heapq.heappush(self._waiting, (int(lane), next(self._order), future))
-        self._ensure_dispatcher(loop)
-        assert self._wakeup is not None
-        self._wakeup.set()
-        await future
+        if chat_id is None or (lane is Lane.REPLY and chat_id > 0):
+            await self._slot(lane, loop)
+            return
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        self._chat_users[chat_id] = self._chat_users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                while (turn := self._turn(chat_id, lane)) > loop.time():
+                    await asyncio.sleep(turn - loop.time())
+                await self._slot(lane, loop)
+                now = loop.time()
+                if lane is Lane.BULK:
+                    self._chat_next[chat_id] = max(
+                        self._chat_next.get(chat_id, 0.0), now + self._chat_interval
+                    )
+                if chat_id < 0:  # a group or supergroup
+                    self._groups.setdefault(chat_id, deque(maxlen=self._group_limit)).append(now)
+        finally:
+            self._chat_users[chat_id] -= 1
+            if not self._chat_users[chat_id]:
+                del self._chat_users[chat_id], self._chat_locks[chat_id]
 
     def retry_after(self, chat_id: int | None, seconds: float) -> None:
         """Telegram answered 429 for ``chat_id``: its next turn waits; a burst pauses bulk."""
@@ -129,21 +150,24 @@ class SendLimiter:
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _reserve_turn(self, chat_id: int | None, lane: Lane, now: float) -> float:
-        """The earliest time this chat may be sent to; reserves it (and the group's slot)."""
-        if chat_id is None:
-            return now
-        if len(self._chat_next) > 8192:
+    def _turn(self, chat_id: int, lane: Lane) -> float:
+        """The earliest time this chat may be sent to again."""
+        turn = self._chat_next.get(chat_id, 0.0) if lane is Lane.BULK else 0.0
+        window = self._groups.get(chat_id)
+        if window is not None and len(window) == self._group_limit:
+            turn = max(turn, window[0] + self._group_period)
+        if len(self._chat_next) > 8192:  # forget turns long past
+            now = asyncio.get_running_loop().time()
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
-        turn = max(now, self._chat_next.get(chat_id, 0.0))
-        if lane is Lane.BULK:
-            self._chat_next[chat_id] = turn + self._chat_interval
-        if chat_id < 0:  # a group or supergroup
-            window = self._groups.setdefault(chat_id, deque(maxlen=self._group_limit))
-            if len(window) == self._group_limit:
-                turn = max(turn, window[0] + self._group_period)
-            window.append(turn)
         return turn
+
+    async def _slot(self, lane: Lane, loop: asyncio.AbstractEventLoop) -> None:
+        future: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self._waiting, (int(lane), next(self._order), future))
+        self._ensure_dispatcher(loop)
+        assert self._wakeup is not None
+        self._wakeup.set()
+        await future
 
     def _ensure_dispatcher(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._dispatcher is None or self._dispatcher.done():
@@ -153,7 +177,7 @@ class SendLimiter:
     def _ready_at(self, lane: int, now: float) -> float:
         ready = max(now, self._next_slot)
         if len(self._window) == self._window.maxlen:
-            ready = max(ready, self._window[0] + 1.0)
+            ready = max(ready, self._window[0] + self._window_period)
         if lane == Lane.BULK:
             ready = max(ready, self._paused_until)
         return ready
@@ -184,6 +208,12 @@ class SendLimiter:
             self._window.append(now)
             self.granted[Lane(lane)] += 1
             future.set_result(None)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds. PTB 22 warns on the public attribute while it moves from
+    int to timedelta; its own ``AIORateLimiter`` reads the private one, as this does."""
+    return error._retry_after.total_seconds()
 
 
 class ReplyRateLimiter(BaseRateLimiter[int]):
@@ -225,8 +255,7 @@ class ReplyRateLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
-                wait = error.retry_after
-                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                seconds = retry_after_seconds(error)
                 self.limiter.retry_after(chat, seconds)
                 if attempt == retries:
                     raise

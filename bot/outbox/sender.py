@@ -43,7 +43,7 @@ from telegram.ext import ExtBot
 
 from bot.db.models import Cohort, utcnow
 from bot.outbox import store
-from bot.outbox.limiter import PASS_THROUGH, Lane, SendLimiter
+from bot.outbox.limiter import PASS_THROUGH, Lane, SendLimiter, retry_after_seconds
 from bot.outbox.lock import SenderLock
 from bot.outbox.store import Claimed, Outcome
 
@@ -192,6 +192,9 @@ class OutboxSender:
             try:
                 await self._limiter.acquire(delivery.chat_id, Lane.BULK)
                 outcome = await self._send(delivery)
+            except Exception as error:  # a bug, not Telegram: fail it loudly, keep draining
+                log.exception("outbox: delivery %d failed unexpectedly", delivery.id)
+                outcome = Outcome(delivery, "failed", f"internal error: {type(error).__name__}")
             finally:
                 self._busy -= 1
             if outcome is not None:
@@ -202,7 +205,7 @@ class OutboxSender:
         try:
             message = await self._deliver(delivery)
         except RetryAfter as error:
-            seconds = _seconds(error.retry_after)
+            seconds = retry_after_seconds(error)
             self._limiter.retry_after(delivery.chat_id, seconds)
             when = utcnow() + dt.timedelta(seconds=seconds)
             return Outcome(delivery, "pending", str(error), retry_at=when, counts_attempt=False)
@@ -264,7 +267,3 @@ def _keyboard(buttons: list[Any]) -> InlineKeyboardMarkup | None:
             for row in buttons
         ]
     )
-
-
-def _seconds(value: int | dt.timedelta) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
