@@ -71,7 +71,7 @@ class SendLimiter:
         group_limit: int = 20,
         group_period: float = 60.0,
         margin: float = 0.02,
-        window_guard: float = 0.01,
+        window_guard: float = 0.03,
         flood_threshold: int | None = None,
     ) -> None:
         self.per_second = per_second

@@ -57,20 +57,27 @@ async def running_sender(
 
 
 async def until_done(engine: Engine, broadcast_id: int, *, timeout: float = 15.0) -> Broadcast:
-    """The broadcast once it is ``done`` (fails the test after ``timeout``)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
+    """The broadcast once it is ``done`` (fails the test after ``timeout``).
+
+    Reads in a worker thread: the fake Bot API shares this event loop, and a blocked loop
+    would bunch up the arrival times it records.
+    """
+
+    def read() -> Broadcast:
         with Session(engine) as session:
             found = session.get(Broadcast, broadcast_id)
             assert found is not None
-            if found.status == "done":
-                return found
+            return found
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (found := await asyncio.to_thread(read)).status != "done":
         if loop.time() > deadline:
             with Session(engine) as session:
                 rows = session.exec(select(Delivery).where(col(Delivery.status) != "sent")).all()
             raise AssertionError(f"broadcast {broadcast_id} not done: {found}; unsent: {rows}")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)
+    return found
 
 
 def delivered(api: FakeBotAPI) -> Counter[int]:

@@ -84,7 +84,10 @@ async def test_two_sender_processes_on_postgresql_stay_under_the_bot_wide_limit(
     chats = list(range(20_001, 20_001 + 160))
     broadcast_id = store.enqueue(engine, [Message(chat_id=c, text="news") for c in chats])
     async with FakeBotAPI() as api:
-        api.traffic = Traffic(Limits(per_second=rate))
+        # The fake measures in this busy test process, next to three others on two cores:
+        # 50 ms off its window absorb that wake-up and transit jitter (the limiter keeps
+        # its own 30 ms guard, see bot/outbox/limiter.py).
+        api.traffic = Traffic(Limits(per_second=rate, window=0.95))
         one = bot_process(api, database_url, tmp_path, "one", rate=rate)
         two = bot_process(api, database_url, tmp_path, "two", rate=rate)
         async with running_processes(one, two):
@@ -92,6 +95,6 @@ async def test_two_sender_processes_on_postgresql_stay_under_the_bot_wide_limit(
         arrivals = [moment for moment, _ in api.traffic.arrivals]
         refusals = dict(api.traffic.refusals)
     assert refusals == {}
-    assert busiest_second(arrivals) <= rate
+    assert busiest_second(arrivals, 0.95) <= rate
     assert set(delivered(api).values()) == {1}
     assert done.sent == len(chats)
