@@ -4,12 +4,12 @@ Limits (Telegram's bot FAQ; all configurable in ``Settings``): bot-wide ≤ 30 m
 up to 1,000/s for paid broadcasts (``allow_paid_broadcast``); ≤ 1 message/s to one chat for
 bulk sends; ≤ 20 messages/min to one group.
 
-Why not PTB's ``AIORateLimiter`` (measured with python-telegram-bot 22.8, see the report in
-``docs/outbox.md``):
+Why not PTB's ``AIORateLimiter`` (python-telegram-bot 22.8; ``bench/bench_outbox.py``
+measures the first point, ``docs/outbox.md`` has the figures):
 
-- It is a leaky bucket (``aiolimiter``): it lets a full bucket through at once, so 600
-  sends at ``overall_max_rate=30`` put **60 requests into the first one-second window**
-  (the limit is 30); the group limiter lets 40 through in the first minute (PTB #3772).
+- It is a leaky bucket (``aiolimiter``) that lets a full bucket through at once: 90 sends
+  at ``overall_max_rate=30`` from a standing start put **59 into the first second**; its
+  group limiter lets 40 through in a group's first minute (PTB #3772).
 - ``max_retries`` defaults to 0: a 429 is raised, not retried.
 - One 429 clears a limiter-wide event: **every** request of the bot waits ``retry_after``,
   direct replies included, and any other request finishing releases that wait early
@@ -19,13 +19,15 @@ Why not PTB's ``AIORateLimiter`` (measured with python-telegram-bot 22.8, see th
 
 So this module is a ``BaseRateLimiter`` of our own. ``SendLimiter`` grants send slots from
 one queue per process: a **pacer** (slots ``(1 + margin) / rate`` apart, no burst) and a
-**sliding window** of the last ``rate`` grants (never more than ``rate`` in any second,
-however late the event loop wakes). Waiters are ordered by lane: ``REPLY`` before ``BULK``,
-first come first served within a lane, so a direct reply takes the very next slot even
-while a broadcast drains, and the broadcast simply gets the slots left over. The per-chat
-and per-group turns are reserved before a waiter joins the queue, so one slow chat never
-holds the bot-wide queue. A 429 moves only that chat's next turn back by ``retry_after``;
-only a burst of 429s (Telegram saying the *bot* is over its limit) pauses the bulk lane.
+**sliding window** of the last ``rate`` grants per ``1 + window_guard`` seconds (never more
+than ``rate`` in any second where Telegram counts, however late the event loop wakes).
+Waiters are ordered by lane: ``REPLY`` before ``BULK``, first come first served within a
+lane, so a direct reply takes the very next slot even while a broadcast drains, and the
+broadcast gets the slots left over. Sends to one chat are serialized and its next turn
+counts from the granted slot, and a chat waits for its turn *before* joining the bot-wide
+queue, so one slow chat never holds the others. A 429 moves only that chat's next turn back
+by ``retry_after``; only a burst of 429s (Telegram saying the *bot* is over its limit)
+pauses the bulk lane.
 
 ``ReplyRateLimiter`` puts the Application's own requests (the direct replies) on the
 ``REPLY`` lane of the same ``SendLimiter`` and retries a 429 of that one request.
