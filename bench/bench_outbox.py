@@ -70,7 +70,8 @@ async def _send_all(run: Run, url: str, folder: Path) -> float:
     broadcast_id = store.enqueue(
         engine, [Message(chat_id=c, text=f"<b>News</b> {c}") for c in chats]
     )
-    concurrency = 64 if run.paid else 8
+    # httpcore walks every pooled connection on every request: a small pool is cheaper
+    concurrency = 16 if run.paid else 8
     config = SenderConfig(
         batch_size=max(50, run.per_second // 2),
         concurrency=concurrency,
