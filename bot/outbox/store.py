@@ -107,6 +107,8 @@ def enqueue(
     rank = PRIORITY.get(kind, 0) if priority is None else priority
     with Session(engine) as session, session.begin():
         broadcast = Broadcast(kind=kind, priority=rank, created_by=created_by, total=len(messages))
+        if not messages:  # nothing to send: done at once, not queued forever
+            broadcast.status, broadcast.finished_at = "done", utcnow()
         session.add(broadcast)
         session.flush()
         assert broadcast.id is not None

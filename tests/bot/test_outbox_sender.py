@@ -69,6 +69,13 @@ def test_enqueue_writes_the_broadcast_and_all_its_deliveries_before_any_send(
         assert (broadcast.total, broadcast.status, broadcast.created_by) == (50, "queued", 7)
 
 
+def test_a_broadcast_to_nobody_is_done_at_once(engine: Engine) -> None:
+    broadcast_id = store.enqueue(engine, [])
+    with Session(engine) as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        assert broadcast is not None and broadcast.status == "done"
+
+
 async def test_a_broadcast_reaches_every_recipient_once_with_its_format_file_and_buttons(
     engine: Engine,
 ) -> None:
