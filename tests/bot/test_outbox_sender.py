@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import Broadcast, Cohort, Delivery, Provider, Seller
 from bot.outbox import store
-from bot.outbox.limiter import SendLimiter
+from bot.outbox.limiter import Lane, ReplyRateLimiter, SendLimiter
+from bot.outbox.service import OutboxService
 from bot.outbox.store import Message
 from tests.bot.outbox_helpers import (
     delivered,
@@ -27,6 +28,8 @@ from tests.bot.outbox_helpers import (
 )
 from tests.fakebotapi import FakeBotAPI
 from tests.fakebotapi.traffic import Faults, Limits, Traffic, busiest_second
+from tests.harness import running_bot
+from tests.updates import TelegramUser
 
 
 @pytest.fixture(autouse=True)
@@ -256,3 +259,31 @@ async def test_the_sender_keeps_the_bot_wide_per_chat_and_group_limits_the_fake_
     assert busiest_second([t for t, _ in api.traffic.arrivals]) <= 40
     assert set(delivered(api).values()) == {2, 4}
     assert elapsed > 1.0  # 4 sends to a group at 3 per second take more than a second
+
+
+async def test_a_sellers_reply_goes_out_while_a_broadcast_drains_in_the_same_application(
+    engine: Engine,
+) -> None:
+    seller = TelegramUser(4242, "Ann", "en")
+    async with running_bot(engine) as harness:
+        app = harness.app
+        assert app is not None
+        limiter = app.bot_data["outbox_limiter"]
+        assert isinstance(app.bot.rate_limiter, ReplyRateLimiter)
+        assert app.bot.rate_limiter.limiter is limiter  # one limiter: replies and bulk
+        broadcast_id = store.enqueue(engine, messages(range(1, 91)))  # 3 s at 30/s
+        service = OutboxService(app, engine)
+        service.start()
+        try:
+            await harness.api.wait_for(lambda call: call.chat_id == 5, timeout=10)
+            bulk_before = len(set(delivered(harness.api)) - {seller.id})
+            reply = await harness.say(seller, "/start")
+            bulk_after = len(set(delivered(harness.api)) - {seller.id})
+            done = await until_done(engine, broadcast_id, timeout=30)
+        finally:
+            await service.stop()
+    assert reply  # the seller was answered...
+    assert bulk_after - bulk_before <= 15  # ...within half a second of bulk slots
+    assert bulk_after < 90  # while the broadcast was still going
+    assert done.sent == 90
+    assert limiter.granted[Lane.REPLY] >= 1
