@@ -103,8 +103,6 @@ class OutboxSender:
         self._outcomes: list[Outcome] = []
         self._queue: asyncio.Queue[Claimed] = asyncio.Queue()
         self._busy = 0
-        self.holds_lock = False
-        self.sent = 0
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -115,18 +113,17 @@ class OutboxSender:
         self._wakeup.set()
 
     async def run(self) -> None:
+        """Stand by until this process holds the sender lock, recover, then drain."""
         lock = SenderLock(self._engine)
         try:
             while not await asyncio.to_thread(lock.try_acquire):
                 if await self._sleep(self._config.poll_seconds):
                     return
-            self.holds_lock = True
             recovered = await asyncio.to_thread(store.recover, self._engine)
             if recovered:
                 log.warning("outbox: %d deliveries in flight at a crash are retried", recovered)
             await self._drain(lock)
         finally:
-            self.holds_lock = False
             await asyncio.to_thread(lock.release)
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -227,7 +224,6 @@ class OutboxSender:
             return Outcome(delivery, "pending", error.message, retry_at=when)
         except TelegramError as error:
             return Outcome(delivery, "failed", f"{type(error).__name__}: {error.message}")
-        self.sent += 1
         return Outcome(delivery, "sent", message_id=message.message_id)
 
     async def _deliver(self, delivery: Claimed) -> Message:
