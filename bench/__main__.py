@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import bench_charts, bench_flow, bench_updates
+from bench import bench_charts, bench_flow, bench_outbox, bench_updates
 
 
 def main() -> None:
     bench_flow.main()
     asyncio.run(bench_updates.main())
     bench_charts.main()
+    bench_outbox.main()  # OUTBOX_BENCH_SHORT=1 for the short form
 
 
 main()

@@ -16,6 +16,8 @@ from bot.db.units import Database
 from bot.delivery import RetryingRateLimiter
 from bot.i18n import LOCALES
 from bot.ordering import SellerOrderedUpdateProcessor
+from bot.outbox.limiter import ReplyRateLimiter
+from bot.outbox.service import limiter_for
 from bot.sellers import CompanyLookup, SellerStore
 from bot.services.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.settings import Settings
@@ -69,6 +71,7 @@ def build_application(
     store = SellerStore(
         engine, company_lookup=company_lookup(companies_house) if companies_house else None
     )
+    limiter = limiter_for(settings)  # shared with the outbox sender: replies go first
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -81,13 +84,19 @@ def build_application(
                 settings.concurrent_updates, stripes=settings.seller_lock_slots
             )
         )
-        .rate_limiter(rate_limiter or RetryingRateLimiter(settings.rate_limit_per_second))
+        .rate_limiter(
+            rate_limiter
+            or RetryingRateLimiter(
+                settings.rate_limit_per_second, inner=ReplyRateLimiter(limiter, max_retries=0)
+            )
+        )
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data["services"] = Services(settings=settings, sellers=store, db=Database(engine))
     app.bot_data["companies_house"] = companies_house
+    app.bot_data["outbox_limiter"] = limiter
     handlers.register(app)
     return app
 

@@ -82,6 +82,10 @@ def _retry_after_seconds(error: RetryAfter) -> float:
     return float(value.total_seconds()) + 0.1
 
 
+LIFECYCLE = frozenset({"getUpdates", "getMe", "setWebhook", "deleteWebhook", "close", "logOut"})
+"""Calls retried by the updater's loop or the start-up schedule, never here as well."""
+
+
 class RetryingRateLimiter(BaseRateLimiter[int]):
     """The bot-wide pace of ``AIORateLimiter`` plus bounded, method-aware retries."""
 
@@ -94,8 +98,11 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         max_delay: float = 10.0,
         max_retry_after: float = 60.0,
         sleep: Sleep = asyncio.sleep,
+        inner: BaseRateLimiter[int] | None = None,
     ) -> None:
-        self._inner = AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=0)
+        # ``inner`` paces the calls (the outbox's shared limiter puts replies first); it
+        # must not retry itself: the retries, and their policy, are this class's.
+        self._inner = inner or AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=0)
         self.attempts = attempts
         self.first_delay = first_delay
         self.max_delay = max_delay
@@ -118,7 +125,7 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Run the call through the inner limiter; retry passing faults (module doc)."""
-        if endpoint == "getUpdates":  # the updater's own loop retries polling
+        if endpoint in LIFECYCLE:  # polling and start-up have retry loops of their own
             return await self._inner.process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )

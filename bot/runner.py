@@ -26,6 +26,7 @@ from bot.app import build_application, on_shutdown, on_startup
 from bot.db.engine import make_engine
 from bot.db.migrate import current_revision, upgrade
 from bot.logs import configure_logging
+from bot.outbox.service import OutboxService
 from bot.settings import Settings, SettingsError
 from bot.startup import Schedule, bound_database_attempts, database_name, reach, retrying
 from bot.web import make_web_app, webhook_secret
@@ -85,6 +86,7 @@ async def serve(settings: Settings) -> None:
             "@BotFather (/mybots → API Token)."
         ) from None
     await on_startup(app)
+    outbox = OutboxService(app, engine)
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     secret = webhook_secret(token, configured) if webhook_path else None
@@ -113,9 +115,12 @@ async def serve(settings: Settings) -> None:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
             log.info("polling mode; health checks on port %d", settings.listen_port)
         await app.start()
+        if settings.outbox_enabled:
+            outbox.start()
         await server.serve()  # returns on SIGTERM / SIGINT
         log.info("stopping: finishing the updates in hand")
     finally:
+        await outbox.stop()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=64, ge=1)
     startup_tries: int = Field(default=6, ge=1, le=30)
     startup_max_wait: float = Field(default=16.0, ge=0, le=300)
+    # The outbox (docs/outbox.md). Paid broadcasts cost Telegram Stars for every message
+    # above the free 30/s; they are off unless ALLOW_PAID_BROADCAST is set.
+    outbox_enabled: bool = True
+    allow_paid_broadcast: bool = False
+    paid_broadcast_per_second: float = Field(default=1000.0, gt=0, le=1000)
+    chat_interval_seconds: float = Field(default=1.0, ge=0)
+    group_messages_per_minute: int = Field(default=20, ge=1)
+    group_window_seconds: float = Field(default=60.0, gt=0)
+    outbox_batch_size: int = Field(default=100, ge=1)
+    outbox_concurrency: int = Field(default=16, ge=1, le=256)
+    outbox_max_attempts: int = Field(default=5, ge=1)
+    outbox_retry_base_seconds: float = Field(default=2.0, gt=0)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
 
     @field_validator("superadmin_ids", mode="before")
     @classmethod

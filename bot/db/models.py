@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -160,3 +160,55 @@ class InviteCodeFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_user_id: int = Field(sa_type=BigInteger, index=True)
     created_at: dt.datetime = _timestamp()
+
+
+class Broadcast(SQLModel, table=True):
+    """One outgoing batch — a broadcast, a reminder round or a notification — and its counts.
+
+    Written with all of its ``Delivery`` rows in one transaction (``bot.outbox.store``);
+    ``priority`` orders the sender's work (higher first); ``status`` is ``queued``,
+    ``sending``, ``paused``, ``cancelled`` or ``done``.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="broadcast", max_length=16)
+    priority: int = 0
+    status: str = Field(default="queued", max_length=16, index=True)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
+    total: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    created_at: dt.datetime = _timestamp()
+    started_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    paused_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    cancelled_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Delivery(SQLModel, table=True):
+    """One message of a broadcast to one chat; ``status`` is ``pending``, ``sending``,
+    ``sent``, ``failed`` or ``blocked``. ``buttons`` is a list of rows of
+    ``{"text", "url" | "callback_data"}``."""
+
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "chat_id"),
+        Index("ix_delivery_due", "status", "priority", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    seller_id: int | None = Field(default=None, foreign_key="seller.id", index=True)
+    text: str = ""
+    parse_mode: str | None = Field(default="HTML", max_length=16)
+    photo_file_id: str | None = Field(default=None, max_length=256)
+    document_file_id: str | None = Field(default=None, max_length=256)
+    buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    priority: int = 0
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    next_attempt_at: dt.datetime = _timestamp()
+    sent_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    message_id: int | None = Field(default=None, sa_type=BigInteger)

@@ -23,8 +23,9 @@ that changes nothing are 400; a returned Message carries only an *inline* ``repl
 Lenient on purpose, so tests need not stage history: sending to a chat never seen in an update
 invents the chat; editing or deleting a message id the fake never sent succeeds.
 
-Not modelled: entities in returned messages, MarkdownV2 validation, media groups, rate limits
-(inject them with :meth:`FakeBotAPI.fail_next`).
+Not modelled: entities in returned messages, MarkdownV2 validation, media groups. Rate limits
+and random faults are off unless a test sets ``api.traffic`` (``traffic``); single faults are
+injected with :meth:`FakeBotAPI.fail_next`.
 
 The modules, one job each:
 
@@ -35,6 +36,7 @@ The modules, one job each:
 - ``decoding``: an HTTP request turned into decoded params and uploads.
 - ``records``: :class:`Call` and :class:`UploadedFile`, what tests inspect.
 - ``settling``: :func:`settle`, knowing an update was fully processed.
+- ``traffic``: Telegram's flood limits and seeded random faults, for the outbox.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from tests.fakebotapi.housekeeping import HousekeepingMethods
 from tests.fakebotapi.messages import MessageMethods
 from tests.fakebotapi.records import Call
 from tests.fakebotapi.rules import DEFAULT_DESCRIPTIONS, BotAPIError
+from tests.fakebotapi.traffic import Traffic
 from tests.fakebotapi.updates import UpdateMethods
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class FakeBotAPI(MessageMethods, UpdateMethods, HousekeepingMethods):
         self.calls: list[Call] = []
         self.polls = 0  # getUpdates requests; kept out of `calls` so calls[-1] is never a poll
         self._faults: list[_Fault] = []
+        self.traffic: Traffic | None = None  # flood limits and random faults (off by default)
         self._server: uvicorn.Server | None = None
         self._internal_errors: list[BaseException] = []
         self.url = ""
@@ -282,6 +284,8 @@ class FakeBotAPI(MessageMethods, UpdateMethods, HousekeepingMethods):
         try:
             if error := self._take_fault(method, params):
                 raise error
+            if self.traffic is not None:
+                await self.traffic.check(method, params)
             result = await handler(Req(params, files, lambda: disconnected(request)))
         except BotAPIError as error:
             if method != "getUpdates":
