@@ -109,6 +109,11 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         self.max_retry_after = max_retry_after
         self._sleep = sleep
 
+    @property
+    def inner(self) -> BaseRateLimiter[int]:
+        """The limiter that paces the calls (retries are this class's)."""
+        return self._inner
+
     async def initialize(self) -> None:
         await self._inner.initialize()
 

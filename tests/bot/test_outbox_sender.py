@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.db.models import Broadcast, Cohort, Delivery, Provider, Seller
+from bot.delivery import RetryingRateLimiter
 from bot.outbox import store
 from bot.outbox.limiter import Lane, ReplyRateLimiter, SendLimiter
 from bot.outbox.service import OutboxService
@@ -269,8 +270,10 @@ async def test_a_sellers_reply_goes_out_while_a_broadcast_drains_in_the_same_app
         app = harness.app
         assert app is not None
         limiter = app.bot_data["outbox_limiter"]
-        assert isinstance(app.bot.rate_limiter, ReplyRateLimiter)
-        assert app.bot.rate_limiter.limiter is limiter  # one limiter: replies and bulk
+        assert isinstance(app.bot.rate_limiter, RetryingRateLimiter)
+        pacing = app.bot.rate_limiter.inner
+        assert isinstance(pacing, ReplyRateLimiter)
+        assert pacing.limiter is limiter  # one limiter: replies and bulk
         broadcast_id = store.enqueue(engine, messages(range(1, 91)))  # 3 s at 30/s
         service = OutboxService(app, engine)
         service.start()
