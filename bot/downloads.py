@@ -1,0 +1,68 @@
+"""Download a seller's file with a hard cap on the bytes actually received.
+
+The ``file_size`` in an update, and even the one ``getFile`` reports, is what a server
+says; the bytes that arrive are what the bot pays for. So the download is streamed and
+stopped at the first chunk past the limit, whatever was declared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
+
+__all__ = ["DownloadFailed", "FileTooLarge", "download_capped"]
+
+_CHUNK = 64 * 1024
+
+
+class FileTooLarge(Exception):
+    """More than the limit was declared, or arrived."""
+
+
+class DownloadFailed(Exception):
+    """Telegram did not hand the file over (network error, expired file id…)."""
+
+
+async def download_capped(
+    bot: Bot, file_id: str, *, max_bytes: int, timeout: float = 60.0
+) -> bytes:
+    """The file's bytes; ``FileTooLarge`` past ``max_bytes``, ``DownloadFailed`` otherwise."""
+    try:
+        async with asyncio.timeout(timeout):
+            file = await bot.get_file(file_id)
+            if file.file_size is not None and file.file_size > max_bytes:
+                raise FileTooLarge
+            if not file.file_path:
+                raise DownloadFailed
+            if not isinstance(bot.request, HTTPXRequest):
+                # An in-process Bot API (the demo's): the bytes are in memory already.
+                data = bytes(await file.download_as_bytearray())
+            else:
+                data = await _stream(file.file_path, max_bytes, timeout)
+    except (TelegramError, httpx.HTTPError, TimeoutError):
+        raise DownloadFailed from None  # the URL holds the token: keep it out of tracebacks
+    if len(data) > max_bytes:
+        raise FileTooLarge
+    return data
+
+
+async def _stream(url: str, max_bytes: int, timeout: float) -> bytes:
+    received = bytearray()
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0)) as client,
+        client.stream("GET", url) as response,
+    ):
+        if response.status_code != 200:
+            raise DownloadFailed
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise FileTooLarge
+        async for chunk in response.aiter_bytes(_CHUNK):
+            received += chunk
+            if len(received) > max_bytes:
+                raise FileTooLarge  # stop reading: the rest is never fetched
+    return bytes(received)
