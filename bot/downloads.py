@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-__all__ = ["DownloadFailed", "FileTooLarge", "download_capped"]
+__all__ = ["DownloadFailed", "FileTooLarge", "download_capped", "stream_capped"]
 
 _CHUNK = 64 * 1024
 
@@ -42,7 +42,7 @@ async def download_capped(
                 # An in-process Bot API (the demo's): the bytes are in memory already.
                 data = bytes(await file.download_as_bytearray())
             else:
-                data = await _stream(file.file_path, max_bytes, timeout)
+                data = await stream_capped(file.file_path, max_bytes=max_bytes, timeout=timeout)
     except (TelegramError, httpx.HTTPError, TimeoutError):
         raise DownloadFailed from None  # the URL holds the token: keep it out of tracebacks
     if len(data) > max_bytes:
@@ -50,10 +50,19 @@ async def download_capped(
     return data
 
 
-async def _stream(url: str, max_bytes: int, timeout: float) -> bytes:
+async def stream_capped(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float = 60.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> bytes:
+    """GET ``url``, refusing (``FileTooLarge``) as soon as more than ``max_bytes`` arrive."""
     received = bytearray()
     async with (
-        httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0)) as client,
+        httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=10.0), transport=transport
+        ) as client,
         client.stream("GET", url) as response,
     ):
         if response.status_code != 200:

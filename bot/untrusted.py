@@ -110,9 +110,13 @@ async def parse_in_sandbox(
     )
     async with _gate(limits):
         status, payload = await _run_child(request, limits)
-    if status == "ok":
+    if status != "ok":
+        raise SandboxError(status)
+    try:
         return load_answer(payload)  # type: ignore[no-any-return]
-    raise SandboxError(status)
+    except Exception:  # refused or malformed: the child was not the child we started
+        log.warning("sandboxed parse answered something that is not a result")
+        raise SandboxError("crashed") from None
 
 
 async def _run_child(request: bytes, limits: SandboxLimits) -> tuple[str, bytes]:
@@ -153,7 +157,12 @@ async def _run_child(request: bytes, limits: SandboxLimits) -> tuple[str, bytes]
         if child.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 child.kill()
-            await child.wait()
+        # wait() returns once the pipes are closed too: drain stdout to its end (the kill
+        # ends it), or a reader paused on a full buffer never sees it and wait() hangs.
+        stdin.close()
+        while await stdout.read(64 * 1024):
+            pass
+        await child.wait()
     return _verdict(child.returncode, answer)
 
 
