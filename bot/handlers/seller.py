@@ -15,7 +15,7 @@ from bot.i18n import telegram_locale
 from bot.keyboards import unpack
 from bot.render import outcome_reply
 from bot.sellers import DuplicateUpdate, SellerView, Unit, Write
-from bot.untrusted import SandboxError, parse_in_sandbox
+from bot.untrusted import SandboxError, SandboxLimits, parse_in_sandbox
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult, RowError, parse_product_file
 from flows.engine import advance, current_step, prompt
@@ -27,6 +27,7 @@ from flows.sheets import DEFAULT_LIMITS as SHEET_LIMITS
 from flows.steps import N_, InputKind
 
 log = logging.getLogger(__name__)
+SANDBOX_LIMITS = SandboxLimits()
 
 
 def answer_unit(answer: Answer | BulkResult) -> Unit[Answered]:
@@ -124,7 +125,9 @@ async def _parse_bulk(context: BotContext, answer: FileAnswer, rules: ProductRul
         if answer.size > limit:
             raise FileTooLarge
         data = await download_capped(context.bot, answer.file_id, max_bytes=limit)
-        return await parse_in_sandbox(parse_product_file, data, answer.file_name, rules)
+        return await parse_in_sandbox(
+            parse_product_file, data, answer.file_name, rules, limits=SANDBOX_LIMITS
+        )
     except FileTooLarge:
         return _file_refused(N_("error_bulk_too_large"), max_mb=SHEET_LIMITS.max_mb)
     except DownloadFailed:
