@@ -11,7 +11,7 @@ import asyncio
 
 import httpx
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
 __all__ = ["DownloadFailed", "FileTooLarge", "download_capped", "stream_capped"]
@@ -43,6 +43,10 @@ async def download_capped(
                 data = bytes(await file.download_as_bytearray())
             else:
                 data = await stream_capped(file.file_path, max_bytes=max_bytes, timeout=timeout)
+    except BadRequest as error:
+        if "too big" in error.message:  # Telegram hands out files up to 20 MB only
+            raise FileTooLarge from None
+        raise DownloadFailed from None
     except (TelegramError, httpx.HTTPError, TimeoutError):
         raise DownloadFailed from None  # the URL holds the token: keep it out of tracebacks
     if len(data) > max_bytes:
