@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import Engine
 
+from bot import render
 from bot.handlers import seller
 from bot.long_text import TELEGRAM_MAX_TEXT, telegram_length
 from bot.untrusted import SandboxLimits
@@ -131,15 +132,29 @@ async def test_a_parse_over_its_cpu_time_is_stopped_and_said_so_in_the_sellers_l
         assert "products" not in bot.seller(user).answers
 
 
-async def test_a_report_longer_than_one_message_is_split_at_line_breaks(engine: Engine) -> None:
+async def test_a_report_with_long_cells_fits_telegram_echoes_cut(engine: Engine) -> None:
     user = TelegramUser(7004, "Ani", "en")
     async with running_bot(engine) as bot:
         await at_products(bot, user)
+        (reply,) = await send_file(bot, user, "p.csv", hostile.long_error_csv())
+        assert "Nothing was added: the file has 120 errors" in reply
+        assert "Row 2, column title" in reply and "…and 100 more." in reply
+        assert "x" * 80 not in reply and "…" in reply  # 3,000-character links cut to 80
+
+
+async def test_a_report_longer_than_one_message_is_split_at_line_breaks(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "MAX_ECHO", 10_000)  # echo whole links: ~60,000 characters
+    user = TelegramUser(7005, "Ani", "en")
+    async with running_bot(engine) as bot:
+        await at_products(bot, user)
         replies = await send_file(bot, user, "p.csv", hostile.long_error_csv())
+        assert len(replies) > 2
         assert all(telegram_length(reply) <= TELEGRAM_MAX_TEXT for reply in replies)
         report = "\n".join(replies)
         assert "Nothing was added: the file has 120 errors" in report
-        assert "Row 2, column title" in report and "…and 100 more." in report
+        assert "…and 100 more." in report
         keyboards = [c for c in bot.api.sent_to(user.id) if c.params.get("reply_markup")]
         assert keyboards[-1].text == replies[-1]  # the buttons stay under the last part
 
