@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext, translator
 from bot.downloads import DownloadFailed, FileTooLarge, download_capped
+from bot.error_list import send_error_list
 from bot.handlers.dialog import Answered, answered, outcome_write, run_for_sender, run_unit
 from bot.i18n import telegram_locale
 from bot.keyboards import unpack
@@ -82,7 +83,11 @@ async def on_document(update: Update, context: BotContext) -> None:
     answer = _document_answer(message.document)
     rules = await _bulk_rules(update, context) if is_bulk_file(answer) else None
     if rules is not None:
-        await apply_answer(update, context, await _parse_bulk(context, answer, rules))
+        result = await _parse_bulk(context, answer, rules)
+        sent = await run_for_sender(update, context, answer_unit(result))
+        if sent is not None and message.chat is not None:
+            t = translator(sent.seller.locale, sent.value.currency)
+            await send_error_list(context, message.chat.id, result.errors, t)
         return
     await apply_answer(update, context, answer)
 

@@ -8,6 +8,8 @@ grows by less than 100 MB (before the sandbox: 15–118 s waits and gigabytes).
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -136,10 +138,17 @@ async def test_a_report_with_long_cells_fits_telegram_echoes_cut(engine: Engine)
     user = TelegramUser(7004, "Ani", "en")
     async with running_bot(engine) as bot:
         await at_products(bot, user)
+        before = len(bot.api.calls)
         (reply,) = await send_file(bot, user, "p.csv", hostile.long_error_csv())
         assert "Nothing was added: the file has 120 errors" in reply
         assert "Row 2, column title" in reply and "…and 100 more." in reply
         assert "x" * 80 not in reply and "…" in reply  # 3,000-character links cut to 80
+        (attached,) = [c for c in bot.api.calls[before:] if c.method == "sendDocument"]
+        assert attached.files["document"].filename == "product_file_errors.csv"
+        assert attached.params["caption"] == "All 120 errors, one line each, are in this file."
+        table = list(csv.reader(io.StringIO(attached.files["document"].data.decode("utf-8-sig"))))
+        assert table[0] == ["Row", "Column", "Problem"] and len(table) == 121
+        assert {row[0] for row in table[1:]} == {str(n) for n in range(2, 42)}  # every row
 
 
 async def test_a_report_longer_than_one_message_is_split_at_line_breaks(
