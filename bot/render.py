@@ -6,7 +6,7 @@ Texts are plain (no parse mode), so a seller's own words never need escaping.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from flows.tracks import MARKETS, TRACK_NAMES
 MAX_BAR_CELLS = 12
 """One cell per step up to this many steps; longer flows scale to this width."""
 MAX_ROW_ERRORS = 20
+MAX_ECHO = 80
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def row_errors_text(errors: Iterable[RowError], t: Translator) -> str:
     errors = list(errors)
     lines = []
     for error in errors[:MAX_ROW_ERRORS]:
-        message = t(error.code, error.params)
+        message = t(error.code, _shortened(error.params))
         if error.row:
             where = t("bulk_row", {"row": error.row, "column": error.column})
             lines.append(f"• {where}: {message}")
@@ -105,6 +106,17 @@ def row_errors_text(errors: Iterable[RowError], t: Translator) -> str:
     if len(errors) > MAX_ROW_ERRORS:
         lines.append(t("bulk_more_errors", {"count": len(errors) - MAX_ROW_ERRORS}))
     return "\n".join(lines)
+
+
+def _shortened(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Echoed cell values cut to ``MAX_ECHO`` characters: a 4,000-character link said back
+    twenty times is no help, and would not fit in a message."""
+    return {
+        key: value[: MAX_ECHO - 1] + "…"
+        if isinstance(value, str) and len(value) > MAX_ECHO
+        else value
+        for key, value in params.items()
+    }
 
 
 def outcome_reply(outcome: Outcome, prompt: Prompt, env: FlowEnv, t: Translator) -> Reply:

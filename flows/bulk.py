@@ -7,22 +7,20 @@ message for a bad price whether it was typed in the chat or found in row 7 of a 
 list of errors (row and column each), so the seller fixes the sheet and sends it again
 instead of wondering which half was taken.
 
-Pure and blocking (bytes in, ``BulkResult`` out, no shared state): the bot calls it
-from a worker thread. Image links are checked for form only (https, .jpg/.jpeg/.png);
+Pure and blocking (bytes in, ``BulkResult`` out, no shared state): rows come from
+``flows.sheets`` under its hard caps, and the bot runs the whole parse in a sandboxed
+process (``bot/untrusted.py``). Image links are checked for form only (https, .jpg/.jpeg/.png);
 the platform checks type, size and dimensions when it fetches them.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import date, time
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -33,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from flows import products
 from flows.errors import ValidationError
 from flows.products import RULES, Product, ProductRules
+from flows.sheets import DEFAULT_LIMITS, SheetLimits, read_rows
 
 __all__ = [
     "COLUMNS",
@@ -60,7 +59,6 @@ PACKAGE_COLUMNS: tuple[str, ...] = ("length_cm", "width_cm", "height_cm", "weigh
 _SIDES = PACKAGE_COLUMNS[:3]
 
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-_MAX_COLUMNS = 64  # a sheet wider than this is not a product list; don't read megabytes of it
 _T = TypeVar("_T")
 
 
@@ -91,18 +89,21 @@ class BulkResult:
 
 
 def parse_product_file(
-    data: bytes, filename: str, rules: ProductRules, *, max_rows: int = 500
+    data: bytes,
+    filename: str,
+    rules: ProductRules,
+    *,
+    max_rows: int = 500,
+    limits: SheetLimits = DEFAULT_LIMITS,
 ) -> BulkResult:
     """Read a seller's ``.csv`` or ``.xlsx`` file (first sheet) of up to ``max_rows`` products.
 
     The header is the first non-blank row; blank rows are skipped but keep their numbers,
-    so ``RowError.row`` is what the seller sees in Excel. File-level errors have row 0.
+    so ``RowError.row`` is what the seller sees in Excel. File-level errors have row 0,
+    among them every limit of ``flows.sheets`` the file goes over.
     """
-    reader = _READERS.get(PurePath(filename).suffix.lower())
-    if reader is None:
-        return _file_error(ValidationError("error_bulk_file_type"))
     try:
-        with closing(_guarded(reader(data))) as rows:
+        with closing(read_rows(data, filename, limits)) as rows:
             return _parse_rows(rows, rules, max_rows)
     except ValidationError as error:
         return _file_error(error)
@@ -196,87 +197,6 @@ def _image_urls(raw: str, rules: ProductRules) -> tuple[str, ...]:
             raise ValidationError("error_image_url", url=url)
     return urls
 
-
-def _guarded(rows: Iterator[list[str]]) -> Generator[list[str], None, None]:
-    """``rows``, turning any failure of the parser into "error_bulk_unreadable".
-
-    Files come from strangers: a damaged zip, odd XML or a stray NUL can make csv or
-    openpyxl raise almost anything, and all of it means the same to the seller.
-    """
-    try:
-        yield from rows
-    except ValidationError:
-        raise
-    except Exception as error:
-        raise ValidationError("error_bulk_unreadable") from error
-
-
-def _decode(data: bytes) -> str:
-    """Text of a CSV: UTF-16 if it says so (Excel "Unicode text"), else UTF-8 with or
-    without BOM, else GB18030 (Chinese Excel), else Windows-1252 (UK Excel "CSV")."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    if b"\x00" in data:  # binary, whatever its name says
-        raise ValidationError("error_bulk_unreadable")
-    readings = []
-    for encoding in ("utf-8-sig", "gb18030", "cp1252"):
-        try:
-            readings.append(data.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-        if encoding != "gb18030" or _mostly_gb2312(readings[-1]):
-            return readings[-1]
-    if readings:  # GB18030 after all: Windows-1252 could not read it either
-        return readings[0]
-    raise ValidationError("error_bulk_unreadable")
-
-
-def _mostly_gb2312(text: str) -> bool:
-    """Whether a GB18030 reading is Chinese, not Windows-1252 bytes paired up by chance.
-
-    Chinese text is nearly all GB2312 characters (both bytes ≥ 0xA1); an accented letter
-    followed by an ASCII one ("è" + "m" in "Crème") decodes as a rare GBK character.
-    """
-    wide = [c for c in text if ord(c) > 0x7F]
-    common = sum(1 for c in wide if min(c.encode("gb18030")) >= 0xA1)
-    return 2 * common >= len(wide)
-
-
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    text = _decode(data)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    # Excel writes ',' or, where ',' is the decimal comma, ';'; "Unicode text" uses tabs.
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [cell.strip() for cell in record]
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    """Rows of the first worksheet, as the seller sees the cells (values, not formulas)."""
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        for values in workbook.worksheets[0].iter_rows(max_col=_MAX_COLUMNS, values_only=True):
-            yield [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text a seller would have typed into it."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        # Excel keeps 15 significant digits; the rest is binary noise (12.990000000000002).
-        return format(Decimal(format(value, ".15g")), "f")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-_READERS: Mapping[str, Callable[[bytes], Iterator[list[str]]]] = {
-    ".csv": _csv_rows,
-    ".xlsx": _xlsx_rows,
-}
 
 # One example product per currency; valid on every track of that currency.
 _EXAMPLES: Mapping[str, Mapping[str, str | int | Decimal]] = {

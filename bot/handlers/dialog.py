@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext, translator
 from bot.delivery import is_delivery_fault
 from bot.i18n import Translator, telegram_locale
+from bot.long_text import split_text
 from bot.render import Reply, currency_of
 from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
 from flows.bulk import template_csv, template_xlsx
@@ -129,7 +130,10 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
     t = translator(result.seller.locale, answer.currency)
     reply = answer.reply(t)
     try:
-        sent = await context.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
+        *before, last = split_text(reply.text)  # a long bulk error list is several messages
+        for piece in before:
+            await context.bot.send_message(chat_id, piece)
+        sent = await context.bot.send_message(chat_id, last, reply_markup=reply.keyboard)
         if "send_product_template" in answer.actions and answer.track:
             await send_templates(context, chat_id, answer.track, t)
     except TelegramError as error:

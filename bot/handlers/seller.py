@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import logging
 
 from telegram import Document, Update
 from telegram.error import BadRequest
 
-from bot.context import BotContext
+from bot.context import BotContext, translator
+from bot.downloads import DownloadFailed, FileTooLarge, download_capped
+from bot.error_list import send_error_list
 from bot.handlers.buttons import checked_tap, stale
 from bot.handlers.dialog import Answered, answered, outcome_write, run_for_sender, run_unit
 from bot.keyboards import ANSWER
 from bot.render import outcome_reply
 from bot.sellers import DuplicateUpdate, SellerView, Unit, Write
+from bot.untrusted import SandboxError, SandboxLimits, parse_in_sandbox
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult, RowError, parse_product_file
 from flows.engine import advance, current_step, prompt
@@ -21,9 +24,11 @@ from flows.errors import StaleAnswer, ValidationError
 from flows.product_step import is_bulk_file
 from flows.products import ProductRules
 from flows.progress import DRAFT, FlowEnv, Outcome
+from flows.sheets import DEFAULT_LIMITS as SHEET_LIMITS
 from flows.steps import N_, InputKind
 
-MAX_BULK_FILE_BYTES = 5 * 1024 * 1024
+log = logging.getLogger(__name__)
+SANDBOX_LIMITS = SandboxLimits()
 
 
 def answer_unit(answer: Answer | BulkResult) -> Unit[Answered]:
@@ -81,7 +86,11 @@ async def on_document(update: Update, context: BotContext) -> None:
     answer = _document_answer(message.document)
     rules = await _bulk_rules(update, context) if is_bulk_file(answer) else None
     if rules is not None:
-        await apply_answer(update, context, await _parse_bulk(context, answer, rules))
+        result = await _parse_bulk(context, answer, rules)
+        sent = await run_for_sender(update, context, answer_unit(result))
+        if sent is not None and message.chat is not None:
+            t = translator(sent.seller.locale, sent.value.currency)
+            await send_error_list(context, message.chat.id, result.errors, t)
         return
     await apply_answer(update, context, answer)
 
@@ -114,13 +123,37 @@ async def _bulk_rules(update: Update, context: BotContext) -> ProductRules | Non
 
 
 async def _parse_bulk(context: BotContext, answer: FileAnswer, rules: ProductRules) -> BulkResult:
-    """Download and parse a product file; parsing runs in a worker thread."""
-    if answer.size > MAX_BULK_FILE_BYTES:
-        too_large = RowError(0, "", "error_bulk_too_large", {"max_mb": MAX_BULK_FILE_BYTES >> 20})
-        return BulkResult(products=(), errors=(too_large,))
-    file = await context.bot.get_file(answer.file_id)
-    data = bytes(await file.download_as_bytearray())
-    return await asyncio.to_thread(parse_product_file, data, answer.file_name, rules)
+    """Download a product file and parse it in a sandboxed process (``bot/untrusted.py``).
+
+    The declared size refuses early; the download stops at the limit whatever was
+    declared; the parse cannot stall or exhaust the bot. Each failure is a file error.
+    """
+    limit = SHEET_LIMITS.max_bytes
+    try:
+        if answer.size > limit:
+            raise FileTooLarge
+        data = await download_capped(context.bot, answer.file_id, max_bytes=limit)
+        return await parse_in_sandbox(
+            parse_product_file, data, answer.file_name, rules, limits=SANDBOX_LIMITS
+        )
+    except FileTooLarge:
+        return _file_refused(N_("error_bulk_too_large"), max_mb=SHEET_LIMITS.max_mb)
+    except DownloadFailed:
+        return _file_refused(N_("error_bulk_download_failed"))
+    except SandboxError as error:
+        log.warning("product file refused by the sandbox: %s", error.reason)
+        return _file_refused(_SANDBOX_ERRORS[error.reason])
+
+
+_SANDBOX_ERRORS = {
+    "timeout": N_("error_bulk_too_slow"),
+    "memory": N_("error_bulk_too_complex"),
+    "crashed": N_("error_bulk_unreadable"),
+}
+
+
+def _file_refused(code: str, **params: object) -> BulkResult:
+    return BulkResult(errors=(RowError(0, "", code, params),))
 
 
 async def on_button(update: Update, context: BotContext) -> None:

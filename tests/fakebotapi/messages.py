@@ -183,9 +183,10 @@ class MessageMethods(FakeState):
             raise BotAPIError(400, "Bad Request: invalid file_id")
         if len(stored.data) > MAX_DOWNLOAD:
             raise BotAPIError(400, "Bad Request: file is too big")
+        size = len(stored.data) if stored.reported_size is None else stored.reported_size
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.data),
+            "file_size": size,
             "file_path": stored.file_path,
         }

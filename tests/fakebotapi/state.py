@@ -19,6 +19,7 @@ class StoredFile:
     file_unique_id: str
     file_path: str
     data: bytes
+    reported_size: int | None = None  # what getFile says, when a test wants it to lie
 
 
 class FakeState:
@@ -64,14 +65,19 @@ class FakeState:
         *,
         file_path: str | None = None,
         file_unique_id: str | None = None,
+        reported_size: int | None = None,
     ) -> None:
-        """Make ``file_id`` downloadable (getFile + /file/bot<token>/<file_path>)."""
+        """Make ``file_id`` downloadable (getFile + /file/bot<token>/<file_path>).
+
+        ``reported_size`` makes getFile report that size instead of the real one.
+        """
         number = next(self._file_numbers)
         self._files[file_id] = StoredFile(
             file_id=file_id,
             file_unique_id=file_unique_id or f"AgAD{number:06d}",
             file_path=file_path or f"documents/file_{number}",
             data=bytes(data),
+            reported_size=reported_size,
         )
 
     def add_chat(self, chat: Mapping[str, Any]) -> None:
