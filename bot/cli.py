@@ -39,6 +39,11 @@ RUN_ENVIRONMENT = f"""environment (or .env):
   LOG_LEVEL, LOG_FORMAT  DEBUG/INFO/WARNING/ERROR/CRITICAL; text or json
   RATE_LIMIT_PER_SECOND, CONCURRENT_UPDATES, SELLER_LOCK_SLOTS  throughput limits
   {ENV_RETRIES}
+  OUTBOX_ENABLED  send broadcasts, reminders and notices from this process (default on)
+  ALLOW_PAID_BROADCAST, PAID_BROADCAST_PER_SECOND  paid broadcasts (cost Stars; off)
+  CHAT_INTERVAL_SECONDS, GROUP_MESSAGES_PER_MINUTE, GROUP_WINDOW_SECONDS  per-chat limits
+  OUTBOX_BATCH_SIZE, OUTBOX_CONCURRENCY, OUTBOX_MAX_ATTEMPTS, OUTBOX_RETRY_BASE_SECONDS,
+  OUTBOX_POLL_SECONDS  how the outbox drains (docs/outbox.md)
 exit codes: 0 stopped cleanly, 1 a service unreachable, 2 a bad setting"""
 
 
