@@ -9,12 +9,19 @@ closed before any reply is sent.
 A Companies House look-up is network I/O, so it never runs inside the transaction:
 the flow asks for it (``NeedsCompanyLookup``), the transaction is rolled back, the
 look-up runs on the event loop, and the unit re-runs with the answer in hand.
+
+Every transaction starts by locking the seller in the database (``repo.lock_seller``), so
+one seller's updates are applied one at a time even across worker processes, and an
+update that wrote is recorded by identity in the same transaction: a copy of it, on any
+worker, finds the record and is skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -25,11 +32,13 @@ from sqlmodel import Session
 
 from bot.db import repo
 from bot.db.models import Cohort, Seller, utcnow
+from bot.redelivery import PRUNE_EVERY_SECONDS, RETENTION
 from flows.progress import CompanyCheck, FlowEnv, Progress
 from flows.tracks import MARKET_OF_TRACK, SUBMITTED
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 class NeedsCompanyLookup(Exception):
@@ -118,6 +127,7 @@ class SellerStore:
         self._engine = engine
         self._company_lookup = company_lookup
         self._today = today
+        self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
 
     async def run(
         self,
@@ -128,13 +138,15 @@ class SellerStore:
         unit: Unit[T],
         start_payload: str | None = None,
         update_id: int | None = None,
+        update_digest: str = "",
     ) -> Result[T]:
         """Run ``unit`` for the seller in one transaction (re-run on a concurrent write).
 
-        With ``update_id``, a write also records it, and an update at or below the last
-        recorded one raises ``DuplicateUpdate``: a redelivered update (a worker that died
-        before Telegram saw its answer, a restart before polling confirmed an offset) is
-        never applied twice.
+        With ``update_id``, a write also records the update (its id and content digest),
+        and an update already recorded raises ``DuplicateUpdate``: a redelivered update (a
+        worker that died before Telegram saw its answer, a copy sent to another worker, a
+        restart before polling confirmed an offset) is never applied twice. Read-only
+        units record nothing, so a refused answer delivered again is answered again.
         """
         companies: dict[str, CompanyCheck] = {}
         while True:
@@ -148,6 +160,7 @@ class SellerStore:
                     unit,
                     dict(companies),
                     update_id,
+                    update_digest,
                 )
             except NeedsCompanyLookup as needed:
                 assert self._company_lookup is not None
@@ -162,9 +175,40 @@ class SellerStore:
         unit: Unit[T],
         companies: Mapping[str, CompanyCheck],
         update_id: int | None,
+        update_digest: str,
+    ) -> Result[T]:
+        try:
+            return self._attempts(
+                telegram_user_id,
+                chat_id,
+                locale,
+                start_payload,
+                unit,
+                companies,
+                update_id,
+                update_digest,
+            )
+        finally:
+            self._maybe_prune()
+
+    def _attempts(
+        self,
+        telegram_user_id: int,
+        chat_id: int,
+        locale: str,
+        start_payload: str | None,
+        unit: Unit[T],
+        companies: Mapping[str, CompanyCheck],
+        update_id: int | None,
+        update_digest: str,
     ) -> Result[T]:
         for _attempt in range(MAX_ATTEMPTS):
             with Session(self._engine) as session:
+                repo.lock_seller(session, telegram_user_id=telegram_user_id)
+                if update_id is not None and repo.update_processed(
+                    session, update_id=update_id, digest=update_digest
+                ):
+                    raise DuplicateUpdate(update_id)
                 try:
                     seller, is_new = self._load(
                         session, telegram_user_id, chat_id, locale, start_payload
@@ -172,9 +216,6 @@ class SellerStore:
                 except IntegrityError:  # two first messages raced to create the seller
                     session.rollback()
                     continue
-                last = seller.last_update_id
-                if update_id is not None and last is not None and update_id <= last:
-                    raise DuplicateUpdate(update_id)
                 view = _view(session, seller, is_new=is_new)
                 lookups = _Lookups(session, companies, checking=self._company_lookup is not None)
                 env = FlowEnv(
@@ -187,12 +228,30 @@ class SellerStore:
                 if write is None:
                     session.commit()
                     return Result(view, value)
-                if not _write(session, seller, view, write, update_id):
+                if not _write(session, seller, view, write):
                     session.rollback()
                     continue
+                if update_id is not None:
+                    repo.record_update(session, update_id=update_id, digest=update_digest)
                 session.commit()
                 return Result(_after(view, write), value)
         raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
+
+    def _maybe_prune(self) -> None:
+        """Now and then, forget processed updates older than the retention window."""
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_EVERY_SECONDS
+        self.prune_processed_updates()
+
+    def prune_processed_updates(self) -> int:
+        """Delete processed-update records past ``RETENTION`` (own short transaction)."""
+        with Session(self._engine) as session:
+            deleted = repo.prune_updates(session, before=utcnow() - RETENTION)
+            session.commit()
+        log.debug("pruned %d processed-update records", deleted)
+        return deleted
 
     def _load(
         self,
@@ -231,12 +290,8 @@ def _view(session: Session, seller: Seller, *, is_new: bool) -> SellerView:
     )
 
 
-def _write(
-    session: Session, seller: Seller, view: SellerView, write: Write, update_id: int | None
-) -> bool:
+def _write(session: Session, seller: Seller, view: SellerView, write: Write) -> bool:
     values: dict[str, Any] = {}
-    if update_id is not None:
-        values["last_update_id"] = update_id
     if write.locale is not None:
         values["locale"] = write.locale
     progress = write.progress

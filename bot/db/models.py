@@ -81,7 +81,6 @@ class Seller(SQLModel, table=True):
     cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
     start_payload: str | None = Field(default=None, max_length=64)
     version: int = 1
-    last_update_id: int | None = Field(default=None, sa_type=BigInteger)
     blocked: bool = False
     created_at: dt.datetime = _timestamp()
     last_activity_at: dt.datetime = _timestamp(index=True)
@@ -97,3 +96,17 @@ class StepEvent(SQLModel, table=True):
     to_state: str = Field(max_length=64)
     actor: str = Field(default="seller", max_length=32)
     created_at: dt.datetime = _timestamp()
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A Telegram update already applied, recorded in the same transaction as its write.
+
+    Redelivery is recognized by identity (``update_id`` and a digest of the content, see
+    ``bot.redelivery``), never by order; rows older than the retention window are pruned.
+    """
+
+    update_id: int = Field(
+        sa_column=Column(BigInteger, primary_key=True, autoincrement=False, nullable=False)
+    )
+    digest: str = Field(max_length=32, primary_key=True)
+    created_at: dt.datetime = _timestamp(index=True)

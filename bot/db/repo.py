@@ -5,11 +5,49 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, text, update
 from sqlmodel import Session, col, select
 
-from bot.db.models import Cohort, InviteCode, Seller, StepEvent, utcnow
+from bot.db.models import Cohort, InviteCode, ProcessedUpdate, Seller, StepEvent, utcnow
 from flows.errors import ValidationError
+
+SELLER_LOCK_SPACE = 0x5E11  # first key of the two-key advisory locks that serialize one seller
+
+
+def lock_seller(session: Session, *, telegram_user_id: int) -> None:
+    """Make this transaction the only one working on the seller, across processes.
+
+    Must be the transaction's first statement. PostgreSQL: an advisory lock on the
+    Telegram user id (two 32-bit keys, a key space apart from the migration lock), freed
+    at commit or rollback. SQLite: ``BEGIN IMMEDIATE`` takes the database's one write
+    lock up front, so two processes never both read a seller and then race to write it.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        folded = (telegram_user_id & 0xFFFFFFFF) - (1 << 31)  # into a signed 32-bit int
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": SELLER_LOCK_SPACE, "key": folded},
+        )
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def update_processed(session: Session, *, update_id: int, digest: str) -> bool:
+    """Whether this very update (id and content) has been applied already."""
+    found = session.get(ProcessedUpdate, (update_id, digest))
+    return found is not None
+
+
+def record_update(session: Session, *, update_id: int, digest: str) -> None:
+    """Remember that the update was applied (in the transaction that applied it)."""
+    session.add(ProcessedUpdate(update_id=update_id, digest=digest))
+
+
+def prune_updates(session: Session, *, before: dt.datetime) -> int:
+    """Forget updates processed before ``before``; how many were deleted."""
+    statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.created_at) < before)
+    return int(session.connection().execute(statement).rowcount or 0)
 
 
 def get_seller(session: Session, *, telegram_user_id: int) -> Seller | None:

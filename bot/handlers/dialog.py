@@ -16,6 +16,7 @@ from telegram import InputFile, Update
 
 from bot.context import BotContext, translator
 from bot.i18n import Translator, telegram_locale
+from bot.redelivery import update_digest
 from bot.render import Reply, currency_of
 from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
 from flows.bulk import template_csv, template_xlsx
@@ -75,6 +76,7 @@ async def run_unit(
         unit=unit,
         start_payload=start_payload,
         update_id=update.update_id,
+        update_digest=update_digest(update),
     )
 
 

@@ -26,7 +26,14 @@ from sqlmodel import Session, SQLModel
 
 import bot.db.models  # noqa: F401  (registers every table on the metadata)
 from bot.db.engine import make_engine
-from bot.db.migrate import alembic_config, current_revision, head_revision, is_current, upgrade
+from bot.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    is_current,
+    migrating,
+    upgrade,
+)
 from bot.db.models import Seller
 from tests.processes import empty_database
 
@@ -117,7 +124,7 @@ def revisions() -> list[Script]:
 def downgrade(engine: Engine, revision: str) -> None:
     """The counterpart of ``bot.db.migrate.upgrade`` (the bot itself never downgrades)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
