@@ -30,8 +30,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.db import repo
-from bot.db.models import Cohort, Seller, utcnow
+from bot.db import repo, uploads
+from bot.db.models import Application, Cohort, Seller, utcnow
 from bot.redelivery import PRUNE_EVERY_SECONDS, RETENTION
 from flows.progress import CompanyCheck, FlowEnv, Progress
 from flows.tracks import MARKET_OF_TRACK, SUBMITTED
@@ -59,7 +59,11 @@ class ConcurrentUpdate(Exception):
 
 @dataclass(frozen=True)
 class SellerView:
-    """A detached snapshot of a seller, safe to use after the session has closed."""
+    """A detached snapshot of a seller and their current application.
+
+    Safe to use after the session has closed. ``progress`` and ``version`` are the current
+    application's; ``id`` is the seller's.
+    """
 
     id: int
     telegram_user_id: int
@@ -67,6 +71,7 @@ class SellerView:
     locale: str
     progress: Progress
     version: int
+    application_id: int = 0
     rules: Mapping[str, Any] = field(default_factory=dict)
     product_rules: Mapping[str, Any] = field(default_factory=dict)
     is_new: bool = False
@@ -216,7 +221,8 @@ class SellerStore:
                 except IntegrityError:  # two first messages raced to create the seller
                     session.rollback()
                     continue
-                view = _view(session, seller, is_new=is_new)
+                application = _current(session, seller)
+                view = _view(session, seller, application, is_new=is_new)
                 lookups = _Lookups(session, companies, checking=self._company_lookup is not None)
                 env = FlowEnv(
                     lookups=lookups,
@@ -228,7 +234,7 @@ class SellerStore:
                 if write is None:
                     session.commit()
                     return Result(view, value)
-                if not _write(session, seller, view, write):
+                if not _write(session, application, view, write):
                     session.rollback()
                     continue
                 if update_id is not None:
@@ -274,40 +280,56 @@ class SellerStore:
         return created, True
 
 
-def _view(session: Session, seller: Seller, *, is_new: bool) -> SellerView:
-    cohort = session.get(Cohort, seller.cohort_id) if seller.cohort_id else None
-    assert seller.id is not None
+def _current(session: Session, seller: Seller) -> Application:
+    """The application the seller's chat is answering (every seller has one)."""
+    assert seller.current_application_id is not None
+    application = session.get(Application, seller.current_application_id)
+    assert application is not None and application.seller_id == seller.id
+    return application
+
+
+def _view(
+    session: Session, seller: Seller, application: Application, *, is_new: bool
+) -> SellerView:
+    cohort = session.get(Cohort, application.cohort_id) if application.cohort_id else None
+    assert seller.id is not None and application.id is not None
+    answers = uploads.join(session, application.id, application.answers)
     return SellerView(
         id=seller.id,
         telegram_user_id=seller.telegram_user_id,
         chat_id=seller.chat_id,
         locale=seller.locale,
-        progress=Progress(seller.track, seller.state, dict(seller.answers)).copy(),
-        version=seller.version,
+        progress=Progress(application.track, application.state, answers).copy(),
+        version=application.version,
+        application_id=application.id,
         rules=dict(cohort.rules) if cohort else {},
         product_rules=dict(cohort.product_rules) if cohort else {},
         is_new=is_new,
     )
 
 
-def _write(session: Session, seller: Seller, view: SellerView, write: Write) -> bool:
+def _write(session: Session, application: Application, view: SellerView, write: Write) -> bool:
     values: dict[str, Any] = {}
-    if write.locale is not None:
-        values["locale"] = write.locale
     progress = write.progress
     if progress is not None:
-        values.update(state=progress.state, track=progress.track, answers=progress.answers)
+        answers = uploads.store(
+            session, view.application_id, view.progress.answers, progress.answers
+        )
+        values.update(state=progress.state, track=progress.track, answers=answers)
         market = progress.answers.get("market")
         values["market"] = MARKET_OF_TRACK.get(progress.track or "", market)
         if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
             values["submitted_at"] = utcnow()
-    assert seller.id is not None
-    if not repo.save_seller(session, seller_id=seller.id, expected_version=view.version, **values):
+    if not repo.save_application(
+        session, application_id=view.application_id, expected_version=view.version, **values
+    ):
         return False
+    seller_values = {} if write.locale is None else {"locale": write.locale}
+    repo.save_seller(session, seller_id=view.id, **seller_values)
     if progress is not None and progress.state != view.progress.state:
         repo.record_step(
             session,
-            seller_id=seller.id,
+            application_id=view.application_id,
             from_state=view.progress.state,
             to_state=progress.state,
             actor=write.actor,
@@ -323,6 +345,7 @@ def _after(view: SellerView, write: Write) -> SellerView:
         locale=write.locale or view.locale,
         progress=write.progress or view.progress,
         version=view.version + 1,
+        application_id=view.application_id,
         rules=view.rules,
         product_rules=view.product_rules,
         is_new=view.is_new,

@@ -24,10 +24,11 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.db.engine import make_engine
-from bot.db.models import ProcessedUpdate, Seller, StepEvent
+from bot.db.models import ProcessedUpdate, StepEvent
 from bot.web import SECRET_HEADER
 from tests.fakebotapi import Call, FakeBotAPI
 from tests.processes import BotProcess, running_processes
+from tests.snapshots import seller_snapshot
 from tests.updates import TelegramUser, UpdateFactory
 
 SELLERS = 5
@@ -174,10 +175,10 @@ async def test_two_workers_given_every_update_apply_each_once_and_lose_none(
     await asyncio.sleep(0.5)  # nothing more may follow
     with Session(shared_engine) as session:
         for user in users:
-            seller = session.exec(select(Seller).where(Seller.telegram_user_id == user.id)).one()
+            seller = seller_snapshot(session, user.id)
             events = session.exec(
                 select(StepEvent)
-                .where(StepEvent.seller_id == seller.id)
+                .where(StepEvent.application_id == seller.application_id)
                 .order_by(col(StepEvent.id))
             ).all()
             path = [(event.from_state, event.to_state) for event in events]
@@ -199,5 +200,5 @@ async def test_two_workers_given_every_update_apply_each_once_and_lose_none(
     await workers.post(workers.workers[1], back)
     await workers.until(lambda: len(workers.messages(seller)) > before, "the /back was dropped")
     with Session(shared_engine) as session:
-        stored = session.exec(select(Seller).where(Seller.telegram_user_id == seller.id)).one()
+        stored = seller_snapshot(session, seller.id)
         assert stored.state == "phone"
