@@ -23,16 +23,19 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot import applications
+from bot.applications import Limits, NewApplication, Summary
 from bot.db import repo, uploads
 from bot.db.models import Application, Cohort, Seller, utcnow
 from bot.redelivery import PRUNE_EVERY_SECONDS, RETENTION
+from flows.errors import ValidationError
 from flows.progress import CompanyCheck, FlowEnv, Progress
 from flows.tracks import MARKET_OF_TRACK, SUBMITTED
 
@@ -75,15 +78,35 @@ class SellerView:
     rules: Mapping[str, Any] = field(default_factory=dict)
     product_rules: Mapping[str, Any] = field(default_factory=dict)
     is_new: bool = False
+    applications: tuple[Summary, ...] = ()
+
+    @property
+    def current(self) -> Summary | None:
+        """The current application among ``applications``."""
+        return next((a for a in self.applications if a.id == self.application_id), None)
 
 
 @dataclass(frozen=True)
 class Write:
-    """What a unit of work wants stored; ``None`` fields stay as they are."""
+    """What a unit of work wants stored; ``None`` fields stay as they are.
+
+    ``progress`` is the current application's. ``new_application`` opens one and
+    ``switch_to`` makes another of the seller's applications current (after ``progress``
+    is stored); then ``then``, if given, runs on the seller as they are now and its value
+    replaces the unit's (to ask the question of the application now current).
+    """
 
     progress: Progress | None = None
     locale: str | None = None
     actor: str = "seller"
+    new_application: NewApplication | None = None
+    switch_to: int | None = None
+    then: Callable[[SellerView, FlowEnv], Any] | None = None
+
+    @property
+    def moves(self) -> bool:
+        """Whether the write changes which application is current."""
+        return self.new_application is not None or self.switch_to is not None
 
 
 @dataclass(frozen=True)
@@ -102,11 +125,29 @@ class _Lookups:
     """The flow's outside checks, bound to one session and the prefetched look-ups."""
 
     def __init__(
-        self, session: Session, companies: Mapping[str, CompanyCheck], *, checking: bool
+        self,
+        session: Session,
+        companies: Mapping[str, CompanyCheck],
+        *,
+        checking: bool,
+        view: SellerView,
+        limits: Limits,
     ) -> None:
         self._session = session
         self._companies = companies
         self._checking = checking
+        self._view = view
+        self._limits = limits
+
+    def check_unique(self, field: str, value: str) -> None:
+        applications.check_unique(
+            self._session,
+            limits=self._limits,
+            seller_id=self._view.id,
+            application_id=self._view.application_id,
+            field_name=field,
+            value=value,
+        )
 
     def company(self, number: str) -> CompanyCheck:
         if not self._checking:
@@ -128,8 +169,10 @@ class SellerStore:
         *,
         company_lookup: CompanyLookup | None = None,
         today: Callable[[], dt.date] = dt.date.today,
+        limits: Limits | None = None,
     ) -> None:
         self._engine = engine
+        self.limits = limits or Limits()
         self._company_lookup = company_lookup
         self._today = today
         self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
@@ -223,13 +266,7 @@ class SellerStore:
                     continue
                 application = _current(session, seller)
                 view = _view(session, seller, application, is_new=is_new)
-                lookups = _Lookups(session, companies, checking=self._company_lookup is not None)
-                env = FlowEnv(
-                    lookups=lookups,
-                    today=self._today(),
-                    rules=view.rules,
-                    product_rules=view.product_rules,
-                )
+                env = self._env(session, companies, view)
                 write, value = unit(view, env)
                 if write is None:
                     session.commit()
@@ -237,11 +274,48 @@ class SellerStore:
                 if not _write(session, application, view, write):
                     session.rollback()
                     continue
+                after = _after(view, write)
+                if write.moves:
+                    try:
+                        after = self._move(session, seller, write, is_new=is_new)
+                    except ValidationError as refused:  # e.g. past the limit: nothing moves
+                        session.rollback()
+                        raise refused
+                    if write.then is not None:
+                        value = write.then(after, self._env(session, companies, after))
                 if update_id is not None:
                     repo.record_update(session, update_id=update_id, digest=update_digest)
                 session.commit()
-                return Result(_after(view, write), value)
+                return Result(after, value)
         raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
+
+    def _env(
+        self, session: Session, companies: Mapping[str, CompanyCheck], view: SellerView
+    ) -> FlowEnv:
+        checking = self._company_lookup is not None
+        lookups = _Lookups(session, companies, checking=checking, view=view, limits=self.limits)
+        return FlowEnv(
+            lookups=lookups, today=self._today(), rules=view.rules, product_rules=view.product_rules
+        )
+
+    def _move(self, session: Session, seller: Seller, write: Write, *, is_new: bool) -> SellerView:
+        """Open or switch to another application; the seller as they are afterwards."""
+        if write.new_application is not None:
+            new = write.new_application
+            applications.start_new(
+                session, seller, limits=self.limits, answers=new.answers, state=new.state,
+                cohort_id=new.cohort_id,
+            )  # fmt: skip
+        elif write.switch_to is not None:
+            applications.switch(session, seller, write.switch_to)
+        return _view(session, seller, _current(session, seller), is_new=is_new)
+
+    def _join_cohort(self, session: Session, seller: Seller, token: str) -> None:
+        try:
+            with session.begin_nested():
+                applications.join_cohort(session, seller, limits=self.limits, token=token)
+        except ValidationError as refused:
+            log.info("seller %s not moved to a cohort: %s", seller.id, refused.code)
 
     def _maybe_prune(self) -> None:
         """Now and then, forget processed updates older than the retention window."""
@@ -269,6 +343,8 @@ class SellerStore:
     ) -> tuple[Seller, bool]:
         seller = repo.get_seller(session, telegram_user_id=telegram_user_id)
         if seller is not None:
+            if start_payload:
+                self._join_cohort(session, seller, start_payload)
             return seller, False
         created = repo.create_seller(
             session,
@@ -305,6 +381,7 @@ def _view(
         rules=dict(cohort.rules) if cohort else {},
         product_rules=dict(cohort.product_rules) if cohort else {},
         is_new=is_new,
+        applications=applications.summaries(session, seller.id),
     )
 
 
@@ -320,7 +397,7 @@ def _write(session: Session, application: Application, view: SellerView, write: 
         values["market"] = MARKET_OF_TRACK.get(progress.track or "", market)
         if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
             values["submitted_at"] = utcnow()
-    if not repo.save_application(
+    if progress is not None and not repo.save_application(
         session, application_id=view.application_id, expected_version=view.version, **values
     ):
         return False
@@ -349,4 +426,17 @@ def _after(view: SellerView, write: Write) -> SellerView:
         rules=view.rules,
         product_rules=view.product_rules,
         is_new=view.is_new,
+        applications=_updated(view, write.progress),
+    )
+
+
+def _updated(view: SellerView, progress: Progress | None) -> tuple[Summary, ...]:
+    """The summaries with the current application's new progress (for its label)."""
+    if progress is None:
+        return view.applications
+    return tuple(
+        replace(a, track=progress.track, state=progress.state, answers=dict(progress.answers))
+        if a.id == view.application_id
+        else a
+        for a in view.applications
     )

@@ -16,6 +16,7 @@ from telegram import InputFile, Update
 
 from bot.context import BotContext, translator
 from bot.i18n import Translator, telegram_locale
+from bot.labels import heading
 from bot.redelivery import update_digest
 from bot.render import Reply, currency_of
 from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
@@ -102,7 +103,11 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> N
     answer = result.value
     t = translator(result.seller.locale, answer.currency)
     reply = answer.reply(t)
-    await context.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
+    text = reply.text
+    named = heading(result.seller.applications, result.seller.application_id, t)
+    if named is not None:  # a seller with several applications sees which one this is
+        text = f"{named}\n\n{text}"
+    await context.bot.send_message(chat_id, text, reply_markup=reply.keyboard)
     if "send_product_template" in answer.actions and answer.track:
         await send_templates(context, chat_id, answer.track, t)
 

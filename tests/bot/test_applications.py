@@ -1,0 +1,197 @@
+"""One Telegram user, several shops: ``/new``, ``/applications``, limits, deep links.
+
+Real ``Application`` over the fake Bot API, on SQLite and PostgreSQL: a seller opens three
+applications in two markets, switches between them, is refused a duplicate NIB, the bot
+restarts mid-way, and every prompt names its application; a seller with one application
+sees none of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.applications import Limits, check_unique
+from bot.db import repo
+from bot.db.models import Application, Cohort, Provider, Seller, StepEvent
+from flows.errors import ValidationError
+from tests.harness import BotHarness, running_bot
+from tests.updates import TelegramUser
+
+AGENCY = TelegramUser(4242, "Agency", "en")
+SOLO = TelegramUser(4343, "Solo", "en")
+COMPANY, NIB, NPWP = "PT Maju Jaya Abadi", "9120001234567", "0018550814412000"
+HEADING = "📂 "
+
+
+def applications(bot: BotHarness, user: TelegramUser) -> list[Application]:
+    with Session(bot.engine) as session:
+        seller = session.exec(select(Seller).where(Seller.telegram_user_id == user.id)).one()
+        rows = session.exec(
+            select(Application)
+            .where(Application.seller_id == seller.id)
+            .order_by(col(Application.id))
+        ).all()
+        for row in rows:
+            session.expunge(row)
+        return list(rows)
+
+
+async def test_a_seller_with_one_application_sees_no_new_question_or_heading(
+    engine: Engine,
+) -> None:
+    async with running_bot(engine) as bot:
+        replies = [await bot.say(SOLO, "/start")]
+        replies.append(await bot.tap(SOLO, "en"))
+        replies.append(await bot.tap(SOLO, "id"))
+        replies.append(await bot.tap(SOLO, "id_business"))
+        replies.append(await bot.say(SOLO, COMPANY))
+        replies.append(await bot.say(SOLO, "/status"))
+        assert not any(HEADING in reply for reply in replies)
+        listed = await bot.say(SOLO, "/applications")
+        assert "one application" in listed and "/new" in listed
+        assert len(applications(bot, SOLO)) == 1
+
+
+async def test_three_applications_in_two_markets_switching_duplicates_and_a_restart(
+    engine: Engine,
+) -> None:
+    async with running_bot(engine) as bot:
+        await bot.begin(AGENCY, "en", "id", "id_business")
+        await bot.say(AGENCY, COMPANY)
+        first_nib = await bot.say(AGENCY, NIB)
+        assert HEADING not in first_nib  # one application: nothing names it
+        assert bot.seller(AGENCY).state == "company_npwp"
+
+        # a second application, in the UK, keeping the language only
+        asked = await bot.say(AGENCY, "/new")
+        assert COMPANY in asked and "English" in asked
+        started = await bot.tap(AGENCY, "other")
+        assert "New application started" in started
+        assert f"{HEADING}Application 2" in started
+        await bot.tap(AGENCY, "uk")
+        uk_prompt = await bot.tap(AGENCY, "uk_individual")
+        assert f"{HEADING}Application 2 · UK individual (local seller)" in uk_prompt, uk_prompt
+
+        # a third, in Indonesia again: the same NIB is refused, naming the first application
+        await bot.say(AGENCY, "/new")
+        await bot.tap(AGENCY, "other")
+        await bot.tap(AGENCY, "id")
+        await bot.tap(AGENCY, "id_business")
+        await bot.say(AGENCY, "PT Lain Sejahtera")
+        refused = await bot.say(AGENCY, NIB)
+        assert f"“{COMPANY}” already has this number" in refused, refused
+        assert f"{HEADING}PT Lain Sejahtera · Indonesian company" in refused
+        assert bot.seller(AGENCY).state == "nib"  # nothing stored
+
+        first, second, third = applications(bot, AGENCY)
+        assert [a.state for a in (first, second, third)] == ["company_npwp", "id_document", "nib"]
+        assert (first.market, second.market, third.market) == ("id", "uk", "id")
+
+        # the list, and switching in one tap
+        listed = await bot.say(AGENCY, "/applications")
+        assert f"{COMPANY} · Indonesian company: step 3 of" in listed, listed
+        assert "Application 2 · UK individual (local seller): step 1 of" in listed
+        assert "▶️ PT Lain Sejahtera" in listed
+        switched = await bot.tap(AGENCY, str(first.id))
+        assert "Switched" in switched and f"{HEADING}{COMPANY} · Indonesian company" in switched
+        assert bot.seller(AGENCY).application_id == first.id
+
+        # the bot restarts mid-way: the seller is still on the first application
+        await bot.stop()
+        await bot.start()
+        status = await bot.say(AGENCY, "/status")
+        assert f"{HEADING}{COMPANY}" in status
+        await bot.say(AGENCY, NPWP)
+        assert bot.seller(AGENCY).state == "representative_ktp"
+        _, second_after, third_after = applications(bot, AGENCY)
+        assert (second_after.state, second_after.version) == (second.state, second.version)
+        assert (third_after.state, third_after.version) == (third.state, third.version)
+
+        # /back acts on the current application only
+        await bot.say(AGENCY, "/back")
+        assert [a.state for a in applications(bot, AGENCY)] == [
+            "company_npwp",
+            "id_document",
+            "nib",
+        ]
+
+        # a switch button for an application of someone else changes nothing
+        await bot.say(SOLO, "/start")
+        (solo,) = applications(bot, SOLO)
+        await bot.tap_data(AGENCY, f"app|to|{solo.id}")
+        assert bot.seller(AGENCY).application_id == first.id
+
+        # step history stays with each application
+        with Session(bot.engine) as session:
+            events = session.exec(
+                select(StepEvent.application_id, StepEvent.to_state).order_by(col(StepEvent.id))
+            ).all()
+        assert (third.id, "nib") in events and (first.id, "representative_ktp") in events
+
+
+async def test_the_applications_limit_is_data_and_refused_with_an_explanation(
+    engine: Engine,
+) -> None:
+    async with running_bot(engine) as bot:
+        assert bot.app is not None
+        bot.app.bot_data["services"].sellers.limits = Limits(applications_per_seller=2)
+        await bot.begin(AGENCY, "en", "uk", "uk_individual")
+        await bot.say(AGENCY, "/new")
+        await bot.tap(AGENCY, "fresh")
+        assert len(applications(bot, AGENCY)) == 2
+        assert bot.seller(AGENCY).state == "language"
+        refused = await bot.say(AGENCY, "/new")
+        assert "You already have 2 applications" in refused
+        assert len(applications(bot, AGENCY)) == 2
+
+
+async def test_a_cohort_link_starts_a_new_application_or_continues_the_one_in_it(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        provider = Provider(name="Agency")
+        session.add(provider)
+        session.flush()
+        session.add(
+            Cohort(provider_id=provider.id or 0, market="uk", name="UK", join_token="uk-dec")
+        )
+        session.commit()
+    async with running_bot(engine) as bot:
+        await bot.begin(AGENCY, "en", "id", "id_individual")
+        joined = await bot.say(AGENCY, "/start uk-dec")
+        first, second = applications(bot, AGENCY)
+        assert second.cohort_id is not None and first.cohort_id is None
+        assert first.state == "nik"  # never moved
+        assert bot.seller(AGENCY).application_id == second.id
+        assert f"{HEADING}Application 2" in joined
+        await bot.tap(AGENCY, "uk")
+        await bot.say(AGENCY, "/start uk-dec")  # already in that cohort: continue it
+        assert len(applications(bot, AGENCY)) == 2
+        assert bot.seller(AGENCY).state == "track"
+
+
+def test_a_uscc_allows_five_crossborder_applications_then_refuses(engine: Engine) -> None:
+    uscc = "91110000802100433B"
+    limits = Limits()
+    with Session(engine) as session:
+        seller = repo.create_seller(
+            session, telegram_user_id=77, chat_id=77, locale="zh_Hans", start_payload=None
+        )
+        for _ in range(limits.crossborder_per_uscc):
+            repo.create_application(
+                session, seller_id=seller.id or 0, answers={"uscc": uscc}
+            ).track = "uk_crossborder"
+        session.flush()
+        current = seller.current_application_id or 0
+        with pytest.raises(ValidationError) as refused:
+            check_unique(
+                session, limits=limits, seller_id=seller.id or 0, application_id=current,
+                field_name="uscc", value=uscc,
+            )  # fmt: skip
+        assert refused.value.code == "error_uscc_limit"
+        check_unique(  # another entity is fine
+            session, limits=limits, seller_id=seller.id or 0, application_id=current,
+            field_name="uscc", value="91350211MA2XN0J15X",
+        )  # fmt: skip
