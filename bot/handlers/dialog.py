@@ -20,6 +20,7 @@ from bot.labels import heading
 from bot.redelivery import update_digest
 from bot.render import Reply, currency_of
 from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
+from bot.tags import tagged
 from flows.bulk import template_csv, template_xlsx
 from flows.progress import FlowEnv, Outcome, Progress
 
@@ -107,7 +108,8 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> N
     named = heading(result.seller.applications, result.seller.application_id, t)
     if named is not None:  # a seller with several applications sees which one this is
         text = f"{named}\n\n{text}"
-    await context.bot.send_message(chat_id, text, reply_markup=reply.keyboard)
+    keyboard = tagged(reply.keyboard, result.seller.application_id)
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
     if "send_product_template" in answer.actions and answer.track:
         await send_templates(context, chat_id, answer.track, t)
 

@@ -14,6 +14,8 @@ from bot.i18n import telegram_locale
 from bot.keyboards import unpack
 from bot.render import outcome_reply
 from bot.sellers import DuplicateUpdate, SellerView, Unit, Write
+from bot.tags import split as split_tag
+from bot.tags import tag_of
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult, RowError, parse_product_file
 from flows.engine import advance, current_step, prompt
@@ -26,10 +28,15 @@ from flows.steps import InputKind
 MAX_BULK_FILE_BYTES = 5 * 1024 * 1024
 
 
-def answer_unit(answer: Answer | BulkResult) -> Unit[Answered]:
-    """The unit of work that applies one answer and renders the next prompt."""
+def answer_unit(answer: Answer | BulkResult, *, tag: str | None = None) -> Unit[Answered]:
+    """The unit of work that applies one answer and renders the next prompt.
+
+    ``tag`` is the application a button was shown for: another one's button is stale.
+    """
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
+        if tag is not None and tag != tag_of(view.application_id):
+            raise StaleAnswer(tag)
         outcome = advance(view.progress, answer, env)
         next_prompt = prompt(outcome.progress, env)
         return outcome_write(view, outcome), answered(
@@ -42,9 +49,11 @@ def answer_unit(answer: Answer | BulkResult) -> Unit[Answered]:
     return unit
 
 
-async def apply_answer(update: Update, context: BotContext, answer: Answer | BulkResult) -> bool:
+async def apply_answer(
+    update: Update, context: BotContext, answer: Answer | BulkResult, *, tag: str | None = None
+) -> bool:
     """Apply an answer for the update's sender and reply; False for a redelivered update."""
-    return await run_for_sender(update, context, answer_unit(answer)) is not None
+    return await run_for_sender(update, context, answer_unit(answer, tag=tag)) is not None
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -127,7 +136,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     callback = unpack(query.data)
     assert callback is not None
     try:
-        applied = await apply_answer(update, context, ChoiceAnswer(callback.key, callback.value))
+        step, tag = split_tag(callback.key)
+        applied = await apply_answer(update, context, ChoiceAnswer(step, callback.value), tag=tag)
     except StaleAnswer:
         applied = False
     if not applied:  # an earlier step's button, or a tap another worker already applied

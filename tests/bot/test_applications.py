@@ -195,3 +195,30 @@ def test_a_uscc_allows_five_crossborder_applications_then_refuses(engine: Engine
             session, limits=limits, seller_id=seller.id or 0, application_id=current,
             field_name="uscc", value="91350211MA2XN0J15X",
         )  # fmt: skip
+
+
+async def test_a_button_of_another_application_is_stale_even_at_the_same_step(
+    engine: Engine,
+) -> None:
+    async with running_bot(engine) as bot:
+        await bot.say(AGENCY, "/start")
+        await bot.tap(AGENCY, "en")
+        await bot.tap(AGENCY, "id")  # the first application asks for the track
+        await bot.say(AGENCY, "/new")
+        await bot.tap(AGENCY, "other")
+        await bot.tap(AGENCY, "id")  # the second asks for the track too
+        second_keyboard = bot.last_keyboard(AGENCY)
+        first, second = applications(bot, AGENCY)
+        data = second_keyboard["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        assert data.startswith("a|track@") and len(data.encode()) <= 64
+
+        await bot.say(AGENCY, "/applications")
+        await bot.tap(AGENCY, str(first.id))
+        calls = await bot.tap_data(AGENCY, data, second_keyboard["message_id"])
+        notices = [c for c in calls if c.method == "answerCallbackQuery" and c.params.get("text")]
+        assert notices, "a button of the other application was applied"
+        assert [a.state for a in applications(bot, AGENCY)] == ["track", "track"]
+
+        await bot.tap(AGENCY, "id_individual")  # the first application's own button works
+        assert [a.state for a in applications(bot, AGENCY)] == ["nik", "track"]
+        assert second.id is not None
