@@ -23,6 +23,7 @@ from bot.render import Reply, prompt_reply
 from bot.sellers import SellerView, Write
 from flows.engine import prompt
 from flows.progress import FlowEnv
+from flows.reuse import REUSED
 from flows.steps import N_
 from flows.tracks import LANGUAGES
 
@@ -95,7 +96,8 @@ async def on_new(update: Update, context: BotContext) -> None:
         if choice != FRESH:
             answers["language"] = view.locale
         if choice == SAME_COMPANY:
-            answers.update(_company_answers(view, limits.one_application_per))
+            reused = _company_answers(view, limits.one_application_per)
+            answers.update(reused, **{REUSED: sorted(reused)})
         state = "language" if choice == FRESH else "market"
 
         def then(after: SellerView, after_env: FlowEnv) -> Answered:

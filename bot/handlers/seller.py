@@ -23,6 +23,7 @@ from flows.errors import StaleAnswer, ValidationError
 from flows.product_step import is_bulk_file
 from flows.products import ProductRules
 from flows.progress import DRAFT, FlowEnv, Outcome
+from flows.reuse import fast_forward
 from flows.steps import InputKind
 
 MAX_BULK_FILE_BYTES = 5 * 1024 * 1024
@@ -37,7 +38,7 @@ def answer_unit(answer: Answer | BulkResult, *, tag: str | None = None) -> Unit[
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
         if tag is not None and tag != tag_of(view.application_id):
             raise StaleAnswer(tag)
-        outcome = advance(view.progress, answer, env)
+        outcome = fast_forward(advance(view.progress, answer, env), env)
         next_prompt = prompt(outcome.progress, env)
         return outcome_write(view, outcome), answered(
             env,

@@ -222,3 +222,25 @@ async def test_a_button_of_another_application_is_stale_even_at_the_same_step(
         await bot.tap(AGENCY, "id_individual")  # the first application's own button works
         assert [a.state for a in applications(bot, AGENCY)] == ["nik", "track"]
         assert second.id is not None
+
+
+async def test_another_shop_of_the_same_company_reuses_the_company_answers(
+    engine: Engine,
+) -> None:
+    name, uscc = "深圳市星河贸易有限公司", "91110000802100433B"
+    async with running_bot(engine) as bot:
+        await bot.begin(AGENCY, "en", "uk", "uk_crossborder")
+        await bot.say(AGENCY, name)
+        await bot.say(AGENCY, uscc)
+        assert bot.seller(AGENCY).state == "business_licence"
+        asked = await bot.say(AGENCY, "/new")
+        assert name in asked
+        await bot.tap(AGENCY, "same")
+        await bot.tap(AGENCY, "uk")
+        reply = await bot.tap(AGENCY, "uk_crossborder")
+        assert "filled in from your other application" in reply, reply
+        second = bot.seller(AGENCY)
+        assert second.state == "business_licence"  # company name and USCC answered for them
+        assert (second.answers["company_name"], second.answers["uscc"]) == (name, uscc)
+        assert "_reused" not in second.answers
+        assert f"{HEADING}{name} · " in reply
