@@ -36,11 +36,11 @@ SELLER_PROGRESS = ("market", "track", "state", "answers", "cohort_id", "version"
 # -- set-based data moves, per dialect ---------------------------------------------------------
 IS_FILE = {
     "sqlite": "j.type = 'object' AND json_extract(j.value, '$.file_id') IS NOT NULL",
-    "postgresql": "json_typeof(j.value) = 'object' AND j.value->>'file_id' IS NOT NULL",
+    "postgresql": "jsonb_typeof(j.value) = 'object' AND j.value ? 'file_id'",
 }
-EACH_ANSWER = {
-    "sqlite": "application a, json_each(a.answers) j",
-    "postgresql": "application a CROSS JOIN LATERAL json_each(a.answers) j",
+EACH_ANSWER = {  # PostgreSQL: json is re-parsed by every operator, jsonb once per row
+    "sqlite": "seller a, json_each(a.answers) j",
+    "postgresql": "seller a CROSS JOIN LATERAL jsonb_each(a.answers::jsonb) j",
 }
 DOCUMENT_VALUES = {
     "sqlite": """a.id, j.key, CAST(json_extract(j.value, '$.file_id') AS TEXT),
@@ -48,12 +48,12 @@ DOCUMENT_VALUES = {
         substr(coalesce(json_extract(j.value, '$.kind'), 'document'), 1, 16),
         coalesce(json_extract(j.value, '$.mime_type'), 'application/octet-stream'),
         coalesce(CAST(json_extract(j.value, '$.size') AS INTEGER), 0),
-        coalesce(json_extract(j.value, '$.file_name'), ''), a.updated_at""",
+        coalesce(json_extract(j.value, '$.file_name'), ''), a.last_activity_at""",
     "postgresql": """a.id, j.key, j.value->>'file_id', coalesce(j.value->>'file_unique_id', ''),
         left(coalesce(j.value->>'kind', 'document'), 16),
         coalesce(j.value->>'mime_type', 'application/octet-stream'),
         coalesce((j.value->>'size')::bigint, 0), coalesce(j.value->>'file_name', ''),
-        a.updated_at""",
+        a.last_activity_at""",
 }
 PRODUCT_SELECT = {
     "sqlite": """SELECT a.id, CAST(p.key AS INTEGER),
@@ -64,18 +64,20 @@ PRODUCT_SELECT = {
              THEN json_extract(p.value, '$.images') ELSE '[]' END,
         CASE WHEN json_type(p.value, '$.package_cm') = 'array'
              THEN json_extract(p.value, '$.package_cm') END,
-        CAST(json_extract(p.value, '$.weight_kg') AS TEXT), a.updated_at
-        FROM application a, json_each(a.answers, '$.products') p
+        CAST(json_extract(p.value, '$.weight_kg') AS TEXT), a.last_activity_at
+        FROM seller a, json_each(a.answers, '$.products') p
         WHERE json_type(a.answers, '$.products') = 'array'""",
     "postgresql": """SELECT a.id, (p.ordinality - 1)::int, coalesce(p.value->>'title', ''),
         coalesce(p.value->>'price', ''), left(coalesce(p.value->>'currency', ''), 8),
-        CASE WHEN json_typeof(p.value->'images') = 'array'
-             THEN p.value->'images' ELSE '[]'::json END,
-        CASE WHEN json_typeof(p.value->'package_cm') = 'array' THEN p.value->'package_cm' END,
-        p.value->>'weight_kg', a.updated_at
-        FROM application a CROSS JOIN LATERAL json_array_elements(
-            CASE WHEN json_typeof(a.answers->'products') = 'array'
-                 THEN a.answers->'products' ELSE '[]'::json END
+        CASE WHEN jsonb_typeof(p.value->'images') = 'array'
+             THEN (p.value->'images')::json ELSE '[]'::json END,
+        CASE WHEN jsonb_typeof(p.value->'package_cm') = 'array'
+             THEN (p.value->'package_cm')::json END,
+        p.value->>'weight_kg', a.last_activity_at
+        FROM seller a
+        CROSS JOIN LATERAL (SELECT a.answers::jsonb -> 'products' AS listed) d
+        CROSS JOIN LATERAL jsonb_array_elements(
+            CASE WHEN jsonb_typeof(d.listed) = 'array' THEN d.listed ELSE '[]'::jsonb END
         ) WITH ORDINALITY AS p(value, ordinality)""",
 }
 PLAIN_ANSWERS = {
@@ -84,17 +86,11 @@ PLAIN_ANSWERS = {
             WHEN 'object' THEN json(j.value) WHEN 'array' THEN json(j.value)
             WHEN 'true' THEN json('true') WHEN 'false' THEN json('false')
             WHEN 'null' THEN json('null') ELSE j.value END)
-        FROM json_each(application.answers) j
+        FROM json_each(s.answers) j
         WHERE j.key <> 'products' AND NOT ({is_file}))""",
-    "postgresql": """coalesce((SELECT json_object_agg(j.key, j.value)
-        FROM json_each(application.answers) j
-        WHERE j.key <> 'products' AND NOT ({is_file})), '{{}}'::json)""",
-}
-HAS_UPLOADS = {
-    "sqlite": "EXISTS (SELECT 1 FROM json_each(application.answers) j "
-    "WHERE j.key = 'products' OR ({is_file}))",
-    "postgresql": "EXISTS (SELECT 1 FROM json_each(application.answers) j "
-    "WHERE j.key = 'products' OR ({is_file}))",
+    "postgresql": """coalesce((SELECT jsonb_object_agg(j.key, j.value)
+        FROM jsonb_each(s.answers::jsonb) j
+        WHERE j.key <> 'products' AND NOT ({is_file})), '{{}}'::jsonb)::json""",
 }
 
 
@@ -108,6 +104,26 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_seller_cohort_id"))
         for column in (*SELLER_PROGRESS, "last_update_id"):
             batch_op.drop_column(column)
+    _point_step_events_at_applications(dialect)
+
+
+def _point_step_events_at_applications(dialect: str) -> None:
+    """Application ids are the sellers' ids, so ``seller_id`` only changes meaning.
+
+    PostgreSQL renames the column in place (no row is rewritten); SQLite copies the table
+    anyway (batch mode), so it fills a new column.
+    """
+    if dialect == "postgresql":
+        op.alter_column("stepevent", "seller_id", new_column_name="application_id")
+        op.drop_constraint("stepevent_seller_id_fkey", "stepevent", type_="foreignkey")
+        op.create_foreign_key(
+            "fk_stepevent_application_id", "stepevent", "application", ["application_id"], ["id"]
+        )
+        op.execute("ALTER INDEX ix_stepevent_seller_id RENAME TO ix_stepevent_application_id")
+        return
+    with op.batch_alter_table("stepevent", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("application_id", sa.Integer(), nullable=True))
+    op.execute("UPDATE stepevent SET application_id = seller_id")
     with op.batch_alter_table("stepevent", schema=None) as batch_op:
         batch_op.alter_column("application_id", existing_type=sa.Integer(), nullable=False)
         batch_op.create_foreign_key(
@@ -192,22 +208,20 @@ def _create_application_tables() -> None:
     op.create_index(op.f("ix_product_application_id"), "product", ["application_id"], unique=False)
     with op.batch_alter_table("seller", schema=None) as batch_op:
         batch_op.add_column(sa.Column("current_application_id", sa.Integer(), nullable=True))
-    with op.batch_alter_table("stepevent", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("application_id", sa.Integer(), nullable=True))
 
 
 def _move_progress(dialect: str) -> None:
     """Each seller's progress becomes application ``seller.id``; uploads become rows."""
     execute = op.execute
+    is_file = IS_FILE[dialect]
+    plain = PLAIN_ANSWERS[dialect].format(is_file=is_file)  # the answers without uploads
     execute(
         "INSERT INTO application (id, seller_id, market, track, state, answers, cohort_id, "
         "version, created_at, updated_at, submitted_at) "
-        "SELECT id, id, market, track, state, answers, cohort_id, version, created_at, "
-        "last_activity_at, submitted_at FROM seller"
+        f"SELECT id, id, market, track, state, {plain}, cohort_id, version, created_at, "
+        "last_activity_at, submitted_at FROM seller s"
     )
     execute("UPDATE seller SET current_application_id = id")
-    execute("UPDATE stepevent SET application_id = seller_id")
-    is_file = IS_FILE[dialect]
     execute(
         "INSERT INTO document (application_id, step, file_id, file_unique_id, kind, mime_type, "
         f"size, file_name, created_at) SELECT {DOCUMENT_VALUES[dialect]} "
@@ -216,10 +230,6 @@ def _move_progress(dialect: str) -> None:
     execute(
         "INSERT INTO product (application_id, position, title, price, currency, images, "
         f"package_cm, weight_kg, created_at) {PRODUCT_SELECT[dialect]}"
-    )
-    execute(
-        f"UPDATE application SET answers = {PLAIN_ANSWERS[dialect].format(is_file=is_file)} "
-        f"WHERE {HAS_UPLOADS[dialect].format(is_file=is_file)}"
     )
     if dialect == "postgresql":  # ids were given explicitly: move the sequence past them
         execute(
