@@ -8,6 +8,9 @@ sees none of it.
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -15,6 +18,7 @@ from sqlmodel import Session, col, select
 from bot.applications import Limits, check_unique
 from bot.db import repo
 from bot.db.models import Application, Cohort, Provider, Seller, StepEvent
+from bot.demo import run_demo
 from flows.errors import ValidationError
 from tests.harness import BotHarness, running_bot
 from tests.updates import TelegramUser
@@ -244,3 +248,19 @@ async def test_another_shop_of_the_same_company_reuses_the_company_answers(
         assert (second.answers["company_name"], second.answers["uscc"]) == (name, uscc)
         assert "_reused" not in second.answers
         assert f"{HEADING}{name} · " in reply
+
+
+async def test_the_offline_demo_can_show_new(tmp_path: Path) -> None:
+    """English, UK, UK business, a company name; then /new for another company, /applications."""
+    lines = iter(["2", "1", "1", "Acme Trading Ltd", "/new", "2", "/applications", "quit"])
+    out = io.StringIO()
+    await run_demo(
+        language="en",
+        database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        read_line=lambda: next(lines),
+        out=out,
+    )
+    text = out.getvalue()
+    assert "New application started" in text
+    assert "📂 Application 2" in text
+    assert "Acme Trading Ltd · " in text and "Your applications:" in text
