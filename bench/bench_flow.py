@@ -25,6 +25,9 @@ class _NoLookups:
     def redeem_invite_code(self, code: str, *, market: str) -> None:
         return None
 
+    def check_unique(self, field: str, value: str) -> None:
+        return None
+
 
 ENV = FlowEnv(lookups=_NoLookups(), today=dt.date(2026, 11, 25))
 AT_PHONE = Progress(

@@ -33,6 +33,8 @@ COMMANDS = {
     "restart": N_("command_restart"),
     "language": N_("command_language"),
     "help": N_("command_help"),
+    "new": N_("command_new"),
+    "applications": N_("command_applications"),
 }
 """Command → its description's message id, for the per-language command menu."""
 TELEGRAM_LANGUAGE_CODES = {"en": "en", "zh_Hans": "zh", "id": "id"}

@@ -9,27 +9,39 @@ closed before any reply is sent.
 A Companies House look-up is network I/O, so it never runs inside the transaction:
 the flow asks for it (``NeedsCompanyLookup``), the transaction is rolled back, the
 look-up runs on the event loop, and the unit re-runs with the answer in hand.
+
+Every transaction starts by locking the seller in the database (``repo.lock_seller``), so
+one seller's updates are applied one at a time even across worker processes, and an
+update that wrote is recorded by identity in the same transaction: a copy of it, on any
+worker, finds the record and is skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, null
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.db import repo
-from bot.db.models import Cohort, Seller, utcnow
+from bot import applications
+from bot.applications import Limits, NewApplication, Summary
+from bot.db import repo, uploads
+from bot.db.models import Application, Cohort, Seller, utcnow
+from bot.redelivery import PRUNE_EVERY_SECONDS, RETENTION
+from flows.errors import ValidationError
 from flows.progress import CompanyCheck, FlowEnv, Progress
 from flows.tracks import MARKET_OF_TRACK, SUBMITTED
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 class NeedsCompanyLookup(Exception):
@@ -50,7 +62,11 @@ class ConcurrentUpdate(Exception):
 
 @dataclass(frozen=True)
 class SellerView:
-    """A detached snapshot of a seller, safe to use after the session has closed."""
+    """A detached snapshot of a seller and their current application.
+
+    Safe to use after the session has closed. ``progress`` and ``version`` are the current
+    application's; ``id`` is the seller's.
+    """
 
     id: int
     telegram_user_id: int
@@ -58,16 +74,27 @@ class SellerView:
     locale: str
     progress: Progress
     version: int
+    application_id: int = 0
     rules: Mapping[str, Any] = field(default_factory=dict)
     product_rules: Mapping[str, Any] = field(default_factory=dict)
     is_new: bool = False
     confirmation: Mapping[str, Any] | None = None
+    applications: tuple[Summary, ...] = ()
+
+    @property
+    def current(self) -> Summary | None:
+        """The current application among ``applications``."""
+        return next((a for a in self.applications if a.id == self.application_id), None)
 
 
 @dataclass(frozen=True)
 class Write:
     """What a unit of work wants stored; ``None`` fields stay as they are.
 
+    ``progress`` is the current application's. ``new_application`` opens one and
+    ``switch_to`` makes another of the seller's applications current (after ``progress``
+    is stored); then ``then``, if given, runs on the seller as they are now and its value
+    replaces the unit's (to ask the question of the application now current).
     ``confirmation`` replaces the pending confirmation; an empty mapping clears it.
     """
 
@@ -75,6 +102,14 @@ class Write:
     locale: str | None = None
     actor: str = "seller"
     confirmation: Mapping[str, Any] | None = None
+    new_application: NewApplication | None = None
+    switch_to: int | None = None
+    then: Callable[[SellerView, FlowEnv], Any] | None = None
+
+    @property
+    def moves(self) -> bool:
+        """Whether the write changes which application is current."""
+        return self.new_application is not None or self.switch_to is not None
 
 
 @dataclass(frozen=True)
@@ -93,11 +128,29 @@ class _Lookups:
     """The flow's outside checks, bound to one session and the prefetched look-ups."""
 
     def __init__(
-        self, session: Session, companies: Mapping[str, CompanyCheck], *, checking: bool
+        self,
+        session: Session,
+        companies: Mapping[str, CompanyCheck],
+        *,
+        checking: bool,
+        view: SellerView,
+        limits: Limits,
     ) -> None:
         self._session = session
         self._companies = companies
         self._checking = checking
+        self._view = view
+        self._limits = limits
+
+    def check_unique(self, field: str, value: str) -> None:
+        applications.check_unique(
+            self._session,
+            limits=self._limits,
+            seller_id=self._view.id,
+            application_id=self._view.application_id,
+            field_name=field,
+            value=value,
+        )
 
     def company(self, number: str) -> CompanyCheck:
         if not self._checking:
@@ -119,10 +172,13 @@ class SellerStore:
         *,
         company_lookup: CompanyLookup | None = None,
         today: Callable[[], dt.date] = dt.date.today,
+        limits: Limits | None = None,
     ) -> None:
         self._engine = engine
+        self.limits = limits or Limits()
         self._company_lookup = company_lookup
         self._today = today
+        self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
 
     async def run(
         self,
@@ -133,13 +189,15 @@ class SellerStore:
         unit: Unit[T],
         start_payload: str | None = None,
         update_id: int | None = None,
+        update_digest: str = "",
     ) -> Result[T]:
         """Run ``unit`` for the seller in one transaction (re-run on a concurrent write).
 
-        With ``update_id``, a write also records it, and an update at or below the last
-        recorded one raises ``DuplicateUpdate``: a redelivered update (a worker that died
-        before Telegram saw its answer, a restart before polling confirmed an offset) is
-        never applied twice.
+        With ``update_id``, a write also records the update (its id and content digest),
+        and an update already recorded raises ``DuplicateUpdate``: a redelivered update (a
+        worker that died before Telegram saw its answer, a copy sent to another worker, a
+        restart before polling confirmed an offset) is never applied twice. Read-only
+        units record nothing, so a refused answer delivered again is answered again.
         """
         companies: dict[str, CompanyCheck] = {}
         while True:
@@ -153,6 +211,7 @@ class SellerStore:
                     unit,
                     dict(companies),
                     update_id,
+                    update_digest,
                 )
             except NeedsCompanyLookup as needed:
                 assert self._company_lookup is not None
@@ -167,9 +226,40 @@ class SellerStore:
         unit: Unit[T],
         companies: Mapping[str, CompanyCheck],
         update_id: int | None,
+        update_digest: str,
+    ) -> Result[T]:
+        try:
+            return self._attempts(
+                telegram_user_id,
+                chat_id,
+                locale,
+                start_payload,
+                unit,
+                companies,
+                update_id,
+                update_digest,
+            )
+        finally:
+            self._maybe_prune()
+
+    def _attempts(
+        self,
+        telegram_user_id: int,
+        chat_id: int,
+        locale: str,
+        start_payload: str | None,
+        unit: Unit[T],
+        companies: Mapping[str, CompanyCheck],
+        update_id: int | None,
+        update_digest: str,
     ) -> Result[T]:
         for _attempt in range(MAX_ATTEMPTS):
             with Session(self._engine) as session:
+                repo.lock_seller(session, telegram_user_id=telegram_user_id)
+                if update_id is not None and repo.update_processed(
+                    session, update_id=update_id, digest=update_digest
+                ):
+                    raise DuplicateUpdate(update_id)
                 try:
                     seller, is_new = self._load(
                         session, telegram_user_id, chat_id, locale, start_payload
@@ -177,26 +267,29 @@ class SellerStore:
                 except IntegrityError:  # two first messages raced to create the seller
                     session.rollback()
                     continue
-                last = seller.last_update_id
-                if update_id is not None and last is not None and update_id <= last:
-                    raise DuplicateUpdate(update_id)
-                view = _view(session, seller, is_new=is_new)
-                lookups = _Lookups(session, companies, checking=self._company_lookup is not None)
-                env = FlowEnv(
-                    lookups=lookups,
-                    today=self._today(),
-                    rules=view.rules,
-                    product_rules=view.product_rules,
-                )
+                application = _current(session, seller)
+                view = _view(session, seller, application, is_new=is_new)
+                env = self._env(session, companies, view)
                 write, value = unit(view, env)
                 if write is None:
                     session.commit()
                     return Result(view, value)
-                if not _write(session, seller, view, write, update_id):
+                if not _write(session, application, view, write):
                     session.rollback()
                     continue
+                after = _after(view, write)
+                if write.moves:
+                    try:
+                        after = self._move(session, seller, write, is_new=is_new)
+                    except ValidationError as refused:  # e.g. past the limit: nothing moves
+                        session.rollback()
+                        raise refused
+                    if write.then is not None:
+                        value = write.then(after, self._env(session, companies, after))
+                if update_id is not None:
+                    repo.record_update(session, update_id=update_id, digest=update_digest)
                 session.commit()
-                return Result(_after(view, write), value)
+                return Result(after, value)
         raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
 
     async def locale_of(self, *, telegram_user_id: int) -> str | None:
@@ -208,6 +301,50 @@ class SellerStore:
             query = select(Seller.locale).where(Seller.telegram_user_id == telegram_user_id)
             return session.exec(query).first()
 
+    def _env(
+        self, session: Session, companies: Mapping[str, CompanyCheck], view: SellerView
+    ) -> FlowEnv:
+        checking = self._company_lookup is not None
+        lookups = _Lookups(session, companies, checking=checking, view=view, limits=self.limits)
+        return FlowEnv(
+            lookups=lookups, today=self._today(), rules=view.rules, product_rules=view.product_rules
+        )
+
+    def _move(self, session: Session, seller: Seller, write: Write, *, is_new: bool) -> SellerView:
+        """Open or switch to another application; the seller as they are afterwards."""
+        if write.new_application is not None:
+            new = write.new_application
+            applications.start_new(
+                session, seller, limits=self.limits, answers=new.answers, state=new.state,
+                cohort_id=new.cohort_id,
+            )  # fmt: skip
+        elif write.switch_to is not None:
+            applications.switch(session, seller, write.switch_to)
+        return _view(session, seller, _current(session, seller), is_new=is_new)
+
+    def _join_cohort(self, session: Session, seller: Seller, token: str) -> None:
+        try:
+            with session.begin_nested():
+                applications.join_cohort(session, seller, limits=self.limits, token=token)
+        except ValidationError as refused:
+            log.info("seller %s not moved to a cohort: %s", seller.id, refused.code)
+
+    def _maybe_prune(self) -> None:
+        """Now and then, forget processed updates older than the retention window."""
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_EVERY_SECONDS
+        self.prune_processed_updates()
+
+    def prune_processed_updates(self) -> int:
+        """Delete processed-update records past ``RETENTION`` (own short transaction)."""
+        with Session(self._engine) as session:
+            deleted = repo.prune_updates(session, before=utcnow() - RETENTION)
+            session.commit()
+        log.debug("pruned %d processed-update records", deleted)
+        return deleted
+
     def _load(
         self,
         session: Session,
@@ -218,6 +355,8 @@ class SellerStore:
     ) -> tuple[Seller, bool]:
         seller = repo.get_seller(session, telegram_user_id=telegram_user_id)
         if seller is not None:
+            if start_payload:
+                self._join_cohort(session, seller, start_payload)
             return seller, False
         created = repo.create_seller(
             session,
@@ -229,47 +368,60 @@ class SellerStore:
         return created, True
 
 
-def _view(session: Session, seller: Seller, *, is_new: bool) -> SellerView:
-    cohort = session.get(Cohort, seller.cohort_id) if seller.cohort_id else None
-    assert seller.id is not None
+def _current(session: Session, seller: Seller) -> Application:
+    """The application the seller's chat is answering (every seller has one)."""
+    assert seller.current_application_id is not None
+    application = session.get(Application, seller.current_application_id)
+    assert application is not None and application.seller_id == seller.id
+    return application
+
+
+def _view(
+    session: Session, seller: Seller, application: Application, *, is_new: bool
+) -> SellerView:
+    cohort = session.get(Cohort, application.cohort_id) if application.cohort_id else None
+    assert seller.id is not None and application.id is not None
+    answers = uploads.join(session, application.id, application.answers)
     return SellerView(
         id=seller.id,
         telegram_user_id=seller.telegram_user_id,
         chat_id=seller.chat_id,
         locale=seller.locale,
-        progress=Progress(seller.track, seller.state, dict(seller.answers)).copy(),
-        version=seller.version,
+        progress=Progress(application.track, application.state, answers).copy(),
+        version=application.version,
+        application_id=application.id,
         rules=dict(cohort.rules) if cohort else {},
         product_rules=dict(cohort.product_rules) if cohort else {},
         is_new=is_new,
         confirmation=dict(seller.pending_confirmation or {}) or None,
+        applications=applications.summaries(session, seller.id),
     )
 
 
-def _write(
-    session: Session, seller: Seller, view: SellerView, write: Write, update_id: int | None
-) -> bool:
+def _write(session: Session, application: Application, view: SellerView, write: Write) -> bool:
     values: dict[str, Any] = {}
-    if update_id is not None:
-        values["last_update_id"] = update_id
-    if write.locale is not None:
-        values["locale"] = write.locale
-    if write.confirmation is not None:
-        values["pending_confirmation"] = dict(write.confirmation) or null()  # SQL NULL
     progress = write.progress
     if progress is not None:
-        values.update(state=progress.state, track=progress.track, answers=progress.answers)
+        answers = uploads.store(
+            session, view.application_id, view.progress.answers, progress.answers
+        )
+        values.update(state=progress.state, track=progress.track, answers=answers)
         market = progress.answers.get("market")
         values["market"] = MARKET_OF_TRACK.get(progress.track or "", market)
         if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
             values["submitted_at"] = utcnow()
-    assert seller.id is not None
-    if not repo.save_seller(session, seller_id=seller.id, expected_version=view.version, **values):
+    if progress is not None and not repo.save_application(
+        session, application_id=view.application_id, expected_version=view.version, **values
+    ):
         return False
+    seller_values: dict[str, Any] = {} if write.locale is None else {"locale": write.locale}
+    if write.confirmation is not None:  # an empty mapping clears it (SQL NULL)
+        seller_values["pending_confirmation"] = dict(write.confirmation) or null()
+    repo.save_seller(session, seller_id=view.id, **seller_values)
     if progress is not None and progress.state != view.progress.state:
         repo.record_step(
             session,
-            seller_id=seller.id,
+            application_id=view.application_id,
             from_state=view.progress.state,
             to_state=progress.state,
             actor=write.actor,
@@ -285,9 +437,23 @@ def _after(view: SellerView, write: Write) -> SellerView:
         locale=write.locale or view.locale,
         progress=write.progress or view.progress,
         version=view.version + 1,
+        application_id=view.application_id,
         rules=view.rules,
         product_rules=view.product_rules,
         is_new=view.is_new,
         confirmation=(view.confirmation if write.confirmation is None else write.confirmation)
         or None,
+        applications=_updated(view, write.progress),
+    )
+
+
+def _updated(view: SellerView, progress: Progress | None) -> tuple[Summary, ...]:
+    """The summaries with the current application's new progress (for its label)."""
+    if progress is None:
+        return view.applications
+    return tuple(
+        replace(a, track=progress.track, state=progress.state, answers=dict(progress.answers))
+        if a.id == view.application_id
+        else a
+        for a in view.applications
     )

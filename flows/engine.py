@@ -114,6 +114,7 @@ def _accept(
         raise ValidationError("error_empty_answer")
     assert step.validate is not None
     value = step.validate(answer.text, env.context(progress))
+    env.lookups.check_unique(step.id, str(value))
     if step.lookup == "companies_house":
         return value, _check_company(str(value), progress, env)
     if step.lookup == "invite_code" and progress.answers.get(step.id) != value:

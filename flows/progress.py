@@ -69,6 +69,11 @@ class Lookups(Protocol):
         """Use one redemption of ``code``; raise ``ValidationError`` when it cannot be used."""
         ...
 
+    def check_unique(self, field: str, value: str) -> None:
+        """Raise ``ValidationError`` when ``value`` of ``field`` may not be used again
+        (a company or person another application already has); the limits are the bot's."""
+        ...
+
 
 @dataclass(frozen=True)
 class FlowEnv:

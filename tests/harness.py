@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 from telegram.ext import Application
 
 from bot.app import build_application, on_shutdown, on_startup
-from bot.db.models import Seller
 from bot.services.companies_house import CompaniesHouseClient
 from bot.settings import Settings
 from tests.fakebotapi import Call, FakeBotAPI, settle
+from tests.snapshots import SellerSnapshot, seller_snapshot
 from tests.updates import TelegramUser, UpdateFactory
 
 
@@ -131,11 +131,9 @@ class BotHarness:
                 return result
         raise LookupError("no keyboard sent yet")
 
-    def seller(self, user: TelegramUser) -> Seller:
+    def seller(self, user: TelegramUser) -> SellerSnapshot:
         with Session(self.engine) as session:
-            seller = session.exec(select(Seller).where(Seller.telegram_user_id == user.id)).one()
-            session.expunge(seller)
-            return seller
+            return seller_snapshot(session, user.id)
 
 
 def _reply_text(calls: list[Call]) -> str:

@@ -7,13 +7,15 @@ developers running ``alembic`` by hand.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x5E11E7  # advisory lock key: one migrating process at a time per database
@@ -36,12 +38,40 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     ):
         Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         if connection.dialect.name == "postgresql":
             # workers starting together take turns; the lock ends with the transaction
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+@contextlib.contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for migrations, committed at the end.
+
+    SQLite changes a table by copying it (Alembic's batch mode), which drops the old
+    table; with foreign keys enforced, dropping a table others point at fails. As
+    SQLite's documentation prescribes, enforcement is off during the migration (it can
+    only be switched outside a transaction) and ``foreign_key_check`` must find nothing
+    before the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

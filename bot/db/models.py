@@ -70,7 +70,13 @@ class InviteCode(SQLModel, table=True):
 
 
 class Seller(SQLModel, table=True):
-    """One Telegram user's application. ``version`` detects concurrent writers."""
+    """The Telegram user: one chat, one language, any number of applications.
+
+    ``current_application_id`` is the application the chat is answering now. It has no
+    foreign key: the application points back at its seller, and a circular pair of keys
+    would make every insert and table copy order-dependent; the store sets it only to an
+    application of this seller.
+    """
 
     __table_args__ = (UniqueConstraint("telegram_user_id"),)
 
@@ -78,14 +84,8 @@ class Seller(SQLModel, table=True):
     telegram_user_id: int = Field(sa_type=BigInteger)
     chat_id: int = Field(sa_type=BigInteger)
     locale: str = Field(default="en", max_length=16)
-    market: str | None = Field(default=None, max_length=8)
-    track: str | None = Field(default=None, max_length=32)
-    state: str = Field(default="language", max_length=64, index=True)
-    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
     start_payload: str | None = Field(default=None, max_length=64)
-    version: int = 1
-    last_update_id: int | None = Field(default=None, sa_type=BigInteger)
+    current_application_id: int | None = None
     pending_confirmation: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
@@ -93,14 +93,72 @@ class Seller(SQLModel, table=True):
     blocked: bool = False
     created_at: dt.datetime = _timestamp()
     last_activity_at: dt.datetime = _timestamp(index=True)
-    submitted_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
-class StepEvent(SQLModel, table=True):
-    """Append-only history of state changes: feeds funnels and the audit trail."""
+class Application(SQLModel, table=True):
+    """One shop being opened. ``version`` detects concurrent writers.
+
+    ``answers`` holds what the seller typed or chose; uploads live in ``Document`` and
+    ``Product`` rows (``bot.db.uploads`` splits and joins them).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     seller_id: int = Field(foreign_key="seller.id", index=True)
+    market: str | None = Field(default=None, max_length=8)
+    track: str | None = Field(default=None, max_length=32)
+    state: str = Field(default="language", max_length=64, index=True)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
+    version: int = 1
+    created_at: dt.datetime = _timestamp()
+    updated_at: dt.datetime = _timestamp()
+    submitted_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    decided_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Document(SQLModel, table=True):
+    """A file the seller uploaded for one step of an application (Telegram keeps the bytes)."""
+
+    __table_args__ = (UniqueConstraint("application_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    step: str = Field(max_length=64)
+    file_id: str
+    file_unique_id: str
+    kind: str = Field(max_length=16)
+    mime_type: str
+    size: int = Field(default=0, sa_type=BigInteger)
+    file_name: str = ""
+    created_at: dt.datetime = _timestamp()
+
+
+class Product(SQLModel, table=True):
+    """One validated listing of an application, in the order the seller added them.
+
+    ``price`` and ``weight_kg`` are decimal strings (no float ever touches money);
+    ``images`` are Telegram file ids (guided upload) or https URLs (bulk files).
+    """
+
+    __table_args__ = (UniqueConstraint("application_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    position: int
+    title: str
+    price: str = Field(max_length=32)
+    currency: str = Field(max_length=8)
+    images: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    package_cm: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    weight_kg: str | None = Field(default=None, max_length=32)
+    created_at: dt.datetime = _timestamp()
+
+
+class StepEvent(SQLModel, table=True):
+    """Append-only history of an application's state changes: funnels and the audit trail."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
     from_state: str = Field(max_length=64)
     to_state: str = Field(max_length=64)
     actor: str = Field(default="seller", max_length=32)
@@ -212,3 +270,17 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: dt.datetime = _timestamp()
     sent_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     message_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A Telegram update already applied, recorded in the same transaction as its write.
+
+    Redelivery is recognized by identity (``update_id`` and a digest of the content, see
+    ``bot.redelivery``), never by order; rows older than the retention window are pruned.
+    """
+
+    update_id: int = Field(
+        sa_column=Column(BigInteger, primary_key=True, autoincrement=False, nullable=False)
+    )
+    digest: str = Field(max_length=32, primary_key=True)
+    created_at: dt.datetime = _timestamp(index=True)

@@ -5,11 +5,57 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, text, update
 from sqlmodel import Session, col, select
 
-from bot.db.models import Cohort, InviteCode, Seller, StepEvent, utcnow
+from bot.db.models import (
+    Application,
+    Cohort,
+    InviteCode,
+    ProcessedUpdate,
+    Seller,
+    StepEvent,
+    utcnow,
+)
 from flows.errors import ValidationError
+
+SELLER_LOCK_SPACE = 0x5E11  # first key of the two-key advisory locks that serialize one seller
+
+
+def lock_seller(session: Session, *, telegram_user_id: int) -> None:
+    """Make this transaction the only one working on the seller, across processes.
+
+    Must be the transaction's first statement. PostgreSQL: an advisory lock on the
+    Telegram user id (two 32-bit keys, a key space apart from the migration lock), freed
+    at commit or rollback. SQLite: ``BEGIN IMMEDIATE`` takes the database's one write
+    lock up front, so two processes never both read a seller and then race to write it.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        folded = (telegram_user_id & 0xFFFFFFFF) - (1 << 31)  # into a signed 32-bit int
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": SELLER_LOCK_SPACE, "key": folded},
+        )
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def update_processed(session: Session, *, update_id: int, digest: str) -> bool:
+    """Whether this very update (id and content) has been applied already."""
+    found = session.get(ProcessedUpdate, (update_id, digest))
+    return found is not None
+
+
+def record_update(session: Session, *, update_id: int, digest: str) -> None:
+    """Remember that the update was applied (in the transaction that applied it)."""
+    session.add(ProcessedUpdate(update_id=update_id, digest=digest))
+
+
+def prune_updates(session: Session, *, before: dt.datetime) -> int:
+    """Forget updates processed before ``before``; how many were deleted."""
+    statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.created_at) < before)
+    return int(session.connection().execute(statement).rowcount or 0)
 
 
 def get_seller(session: Session, *, telegram_user_id: int) -> Seller | None:
@@ -25,19 +71,56 @@ def create_seller(
     locale: str,
     start_payload: str | None,
 ) -> Seller:
-    """A new seller at the first step; a deep-link payload naming a cohort joins it."""
-    cohort = cohort_by_token(session, token=start_payload) if start_payload else None
+    """A new seller with a first application at the first step.
+
+    A deep-link payload naming a cohort puts that application in the cohort.
+    """
     seller = Seller(
         telegram_user_id=telegram_user_id,
         chat_id=chat_id,
         locale=locale,
         start_payload=start_payload,
-        cohort_id=cohort.id if cohort else None,
-        market=cohort.market if cohort else None,
     )
     session.add(seller)
     session.flush()
+    assert seller.id is not None
+    cohort = cohort_by_token(session, token=start_payload) if start_payload else None
+    application = create_application(session, seller_id=seller.id, cohort=cohort)
+    seller.current_application_id = application.id
+    session.flush()
     return seller
+
+
+def create_application(
+    session: Session,
+    *,
+    seller_id: int,
+    cohort: Cohort | None = None,
+    state: str = "language",
+    answers: dict[str, Any] | None = None,
+) -> Application:
+    """A new application of the seller (not yet made current)."""
+    application = Application(
+        seller_id=seller_id,
+        cohort_id=cohort.id if cohort else None,
+        market=cohort.market if cohort else None,
+        state=state,
+        answers=answers or {},
+    )
+    session.add(application)
+    session.flush()
+    return application
+
+
+def applications_of(session: Session, *, seller_id: int) -> list[Application]:
+    """Every application of the seller, oldest first."""
+    return list(
+        session.exec(
+            select(Application)
+            .where(Application.seller_id == seller_id)
+            .order_by(col(Application.id))
+        ).all()
+    )
 
 
 def cohort_by_token(session: Session, *, token: str) -> Cohort | None:
@@ -45,27 +128,46 @@ def cohort_by_token(session: Session, *, token: str) -> Cohort | None:
     return session.exec(select(Cohort).where(Cohort.join_token == token)).first()
 
 
-def save_seller(session: Session, *, seller_id: int, expected_version: int, **values: Any) -> bool:
-    """Write ``values`` if nobody wrote the seller since ``expected_version`` was read.
+def save_application(
+    session: Session, *, application_id: int, expected_version: int, **values: Any
+) -> bool:
+    """Write ``values`` if nobody wrote the application since ``expected_version`` was read.
 
     Returns False on a concurrent write (the caller re-reads and retries); the version
     goes up by one on every successful write.
     """
     statement = (
-        update(Seller)
-        .where(col(Seller.id) == seller_id, col(Seller.version) == expected_version)
-        .values(version=expected_version + 1, last_activity_at=utcnow(), **values)
+        update(Application)
+        .where(col(Application.id) == application_id, col(Application.version) == expected_version)
+        .values(version=expected_version + 1, updated_at=utcnow(), **values)
     )
     result = session.connection().execute(statement)
     return bool(result.rowcount == 1)
 
 
+def save_seller(session: Session, *, seller_id: int, **values: Any) -> None:
+    """Write the seller's own columns (locale, current application…) and mark them active."""
+    statement = (
+        update(Seller)
+        .where(col(Seller.id) == seller_id)
+        .values(last_activity_at=utcnow(), **values)
+    )
+    session.connection().execute(statement)
+
+
 def record_step(
-    session: Session, *, seller_id: int, from_state: str, to_state: str, actor: str = "seller"
+    session: Session,
+    *,
+    application_id: int,
+    from_state: str,
+    to_state: str,
+    actor: str = "seller",
 ) -> None:
-    """Append one state change to the seller's history."""
+    """Append one state change to the application's history."""
     session.add(
-        StepEvent(seller_id=seller_id, from_state=from_state, to_state=to_state, actor=actor)
+        StepEvent(
+            application_id=application_id, from_state=from_state, to_state=to_state, actor=actor
+        )
     )
 
 

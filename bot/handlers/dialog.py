@@ -18,9 +18,12 @@ from telegram.error import TelegramError
 from bot.context import BotContext, translator
 from bot.delivery import is_delivery_fault
 from bot.i18n import Translator, telegram_locale
+from bot.labels import heading
 from bot.long_text import split_text
+from bot.redelivery import update_digest
 from bot.render import Reply, currency_of
 from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
+from bot.tags import tagged
 from flows.bulk import template_csv, template_xlsx
 from flows.progress import FlowEnv, Outcome, Progress
 
@@ -99,6 +102,7 @@ async def run_unit(
         unit=unit,
         start_payload=start_payload,
         update_id=None if follow_up else update.update_id,
+        update_digest=update_digest(update),
     )
 
 
@@ -129,11 +133,16 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
     answer = result.value
     t = translator(result.seller.locale, answer.currency)
     reply = answer.reply(t)
+    text = reply.text
+    named = heading(result.seller.applications, result.seller.application_id, t)
+    if named is not None:  # a seller with several applications sees which one this is
+        text = f"{named}\n\n{text}"
+    keyboard = tagged(reply.keyboard, result.seller.application_id)
     try:
-        *before, last = split_text(reply.text)  # a long bulk error list is several messages
+        *before, last = split_text(text)  # a long bulk error list is several messages
         for piece in before:
             await context.bot.send_message(chat_id, piece)
-        sent = await context.bot.send_message(chat_id, last, reply_markup=reply.keyboard)
+        sent = await context.bot.send_message(chat_id, last, reply_markup=keyboard)
         if "send_product_template" in answer.actions and answer.track:
             await send_templates(context, chat_id, answer.track, t)
     except TelegramError as error:

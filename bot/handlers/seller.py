@@ -16,6 +16,8 @@ from bot.handlers.dialog import Answered, answered, outcome_write, run_for_sende
 from bot.keyboards import ANSWER
 from bot.render import outcome_reply
 from bot.sellers import DuplicateUpdate, SellerView, Unit, Write
+from bot.tags import split as split_tag
+from bot.tags import tag_of
 from bot.untrusted import SandboxError, SandboxLimits, parse_in_sandbox
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult, RowError, parse_product_file
@@ -24,6 +26,7 @@ from flows.errors import StaleAnswer, ValidationError
 from flows.product_step import is_bulk_file
 from flows.products import ProductRules
 from flows.progress import DRAFT, FlowEnv, Outcome
+from flows.reuse import fast_forward
 from flows.sheets import DEFAULT_LIMITS as SHEET_LIMITS
 from flows.steps import N_, InputKind
 
@@ -31,11 +34,16 @@ log = logging.getLogger(__name__)
 SANDBOX_LIMITS = SandboxLimits()
 
 
-def answer_unit(answer: Answer | BulkResult) -> Unit[Answered]:
-    """The unit of work that applies one answer and renders the next prompt."""
+def answer_unit(answer: Answer | BulkResult, *, tag: str | None = None) -> Unit[Answered]:
+    """The unit of work that applies one answer and renders the next prompt.
+
+    ``tag`` is the application a button was shown for: another one's button is stale.
+    """
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
-        outcome = advance(view.progress, answer, env)
+        if tag is not None and tag != tag_of(view.application_id):
+            raise StaleAnswer(tag)
+        outcome = fast_forward(advance(view.progress, answer, env), env)
         next_prompt = prompt(outcome.progress, env)
         return outcome_write(view, outcome), answered(
             env,
@@ -47,9 +55,11 @@ def answer_unit(answer: Answer | BulkResult) -> Unit[Answered]:
     return unit
 
 
-async def apply_answer(update: Update, context: BotContext, answer: Answer | BulkResult) -> bool:
+async def apply_answer(
+    update: Update, context: BotContext, answer: Answer | BulkResult, *, tag: str | None = None
+) -> bool:
     """Apply an answer for the update's sender and reply; False for a redelivered update."""
-    return await run_for_sender(update, context, answer_unit(answer)) is not None
+    return await run_for_sender(update, context, answer_unit(answer, tag=tag)) is not None
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -161,9 +171,10 @@ async def on_button(update: Update, context: BotContext) -> None:
     tap = await checked_tap(update, context, ANSWER)
     if tap is None:
         return
-    answer = ChoiceAnswer(tap.callback.key, tap.callback.value)
+    step, tag = split_tag(tap.callback.key)
+    answer = ChoiceAnswer(step, tap.callback.value)
     try:
-        applied = await apply_answer(update, context, answer)
+        applied = await apply_answer(update, context, answer, tag=tag)
     except StaleAnswer:
         applied = False
     if not applied:  # an earlier step's button, or a tap another worker already applied

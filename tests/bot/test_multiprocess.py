@@ -25,11 +25,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.db.engine import make_engine
-from bot.db.models import Seller, StepEvent
+from bot.db.models import StepEvent
 from bot.web import SECRET_HEADER
 from flows.tracks import track_steps
 from tests.fakebotapi import Call, FakeBotAPI
 from tests.processes import BotProcess, running_processes
+from tests.snapshots import all_sellers
 from tests.updates import TelegramUser, UpdateFactory
 
 SELLERS = 10
@@ -284,13 +285,13 @@ async def test_two_workers_sharing_the_database_neither_lose_nor_duplicate_progr
     await asyncio.gather(*(traffic.walk(plan, n) for n, plan in enumerate(sellers)))
 
     with Session(shared_engine) as session:
-        stored = session.exec(select(Seller).order_by(col(Seller.telegram_user_id))).all()
+        stored = all_sellers(session)
         assert [seller.telegram_user_id for seller in stored] == [p.user.id for p in sellers]
         for plan, seller in zip(sellers, stored, strict=True):
             label = f"seller {plan.user.id} ({plan.track}, double taps: {plan.double_taps})"
             events = session.exec(
                 select(StepEvent)
-                .where(StepEvent.seller_id == seller.id)
+                .where(StepEvent.application_id == seller.application_id)
                 .order_by(col(StepEvent.id))
             ).all()
             path = [(event.from_state, event.to_state) for event in events]

@@ -28,6 +28,7 @@ from bot.settings import Settings
 from bot.web import SECRET_HEADER, make_web_app, webhook_secret
 from tests.fakebotapi import DEFAULT_TOKEN, Call, FakeBotAPI
 from tests.processes import BotProcess, running_processes
+from tests.snapshots import seller_snapshot
 from tests.updates import TelegramUser, UpdateFactory
 
 WEBHOOK_PATH = "/telegram"
@@ -168,7 +169,7 @@ async def test_an_update_with_the_right_secret_is_processed_and_answered(
     assert (await bot.post(tap, secret=bot.secret)).status_code == 200
     await bot.reply_to(ANN, after=before)
     with Session(engine) as session:
-        seller = session.exec(select(Seller).where(Seller.telegram_user_id == ANN.id)).one()
+        seller = seller_snapshot(session, ANN.id)
         assert (seller.state, seller.locale, seller.version) == ("market", "en", 2)
 
 

@@ -119,6 +119,9 @@ class FakeLookups:
         if code in self.refused_codes:
             raise ValidationError(self.refused_codes[code])
 
+    def check_unique(self, field: str, value: str) -> None:
+        """Everything is unique in the flow tests (the bot's limits are tested there)."""
+
 
 class Seller:
     """One seller answering through the engine; keeps every prompt shown to them."""

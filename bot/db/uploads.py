@@ -1,0 +1,126 @@
+"""Uploads as rows: an application's files become ``Document`` rows and its products
+``Product`` rows, while the flow (pure, in ``flows/``) keeps seeing them in its answers.
+
+``join`` builds the answers the flow works on from the application's JSON and its rows;
+``store`` splits the flow's answers back, writing only the rows that changed. Exports
+and review query the rows directly. A file answer is recognized as the flow stores one:
+a mapping with a ``file_id``. The products step's draft (``_draft``) is unfinished work
+and stays in the JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from bot.db.models import Document, Product
+
+PRODUCTS = "products"
+FILE_FIELDS = ("file_id", "file_unique_id", "kind", "mime_type", "size", "file_name")
+PRODUCT_FIELDS = ("title", "price", "currency", "images", "package_cm", "weight_kg")
+
+
+def is_file(value: Any) -> bool:
+    """Whether an answer is an uploaded file (as ``flows.engine`` stores one)."""
+    return isinstance(value, Mapping) and "file_id" in value
+
+
+def plain_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers without files and products: what the JSON column keeps."""
+    return {key: value for key, value in answers.items() if key != PRODUCTS and not is_file(value)}
+
+
+def files_of(answers: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each file answer by its step."""
+    return {key: dict(value) for key, value in answers.items() if is_file(value)}
+
+
+def join(session: Session, application_id: int, plain: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers the flow sees: the JSON plus every document and the product list."""
+    answers = dict(plain)
+    documents = session.exec(
+        select(Document).where(Document.application_id == application_id)
+    ).all()
+    for document in documents:
+        answers[document.step] = {name: getattr(document, name) for name in FILE_FIELDS}
+    products = session.exec(
+        select(Product)
+        .where(Product.application_id == application_id)
+        .order_by(col(Product.position))
+    ).all()
+    if products:
+        answers[PRODUCTS] = [_product_dict(product) for product in products]
+    return answers
+
+
+def store(
+    session: Session,
+    application_id: int,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Write the rows ``after`` changed compared with ``before``; the JSON to keep."""
+    old_files, new_files = files_of(before), files_of(after)
+    changed = [
+        step
+        for step in old_files.keys() | new_files.keys()
+        if old_files.get(step) != new_files.get(step)
+    ]
+    if changed:
+        session.connection().execute(
+            delete(Document).where(
+                col(Document.application_id) == application_id, col(Document.step).in_(changed)
+            )
+        )
+        for step in changed:
+            if step in new_files:
+                session.add(_document(application_id, step, new_files[step]))
+    if before.get(PRODUCTS, []) != after.get(PRODUCTS, []):
+        session.connection().execute(
+            delete(Product).where(col(Product.application_id) == application_id)
+        )
+        session.add_all(_products(application_id, after.get(PRODUCTS, [])))
+    return plain_answers(after)
+
+
+def _document(application_id: int, step: str, data: Mapping[str, Any]) -> Document:
+    return Document(
+        application_id=application_id,
+        step=step,
+        file_id=str(data["file_id"]),
+        file_unique_id=str(data.get("file_unique_id", "")),
+        kind=str(data.get("kind", "document")),
+        mime_type=str(data.get("mime_type", "application/octet-stream")),
+        size=int(data.get("size") or 0),
+        file_name=str(data.get("file_name") or ""),
+    )
+
+
+def _products(application_id: int, products: Sequence[Mapping[str, Any]]) -> list[Product]:
+    return [
+        Product(
+            application_id=application_id,
+            position=position,
+            title=str(data["title"]),
+            price=str(data["price"]),
+            currency=str(data["currency"]),
+            images=[str(image) for image in data.get("images", ())],
+            package_cm=None if data.get("package_cm") is None else list(data["package_cm"]),
+            weight_kg=None if data.get("weight_kg") is None else str(data["weight_kg"]),
+        )
+        for position, data in enumerate(products)
+    ]
+
+
+def _product_dict(product: Product) -> dict[str, Any]:
+    return {
+        "title": product.title,
+        "price": product.price,
+        "currency": product.currency,
+        "images": list(product.images),
+        "package_cm": None if product.package_cm is None else list(product.package_cm),
+        "weight_kg": product.weight_kg,
+    }
