@@ -27,6 +27,7 @@ class SellerSnapshot:
     chat_id: int
     locale: str
     blocked: bool
+    pending_confirmation: dict[str, Any] | None
     start_payload: str | None
     market: str | None
     track: str | None
@@ -49,6 +50,7 @@ def snapshot(session: Session, seller: Seller) -> SellerSnapshot:
         chat_id=seller.chat_id,
         locale=seller.locale,
         blocked=seller.blocked,
+        pending_confirmation=seller.pending_confirmation,
         start_payload=seller.start_payload,
         market=application.market,
         track=application.track,

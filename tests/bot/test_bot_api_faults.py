@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
@@ -27,6 +27,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import build_application
 from bot.context import translator
+from bot.db.models import Application as ApplicationRow
 from bot.db.models import Seller, StepEvent
 from bot.delivery import RetryingRateLimiter, retryable
 from bot.settings import Settings
@@ -110,11 +111,15 @@ async def test_through_a_fault_window_updates_apply_once_and_replies_arrive_once
     with Session(engine) as session:
         for user in SELLERS:
             seller = session.exec(select(Seller).where(Seller.telegram_user_id == user.id)).one()
+            application = session.get(ApplicationRow, seller.current_application_id)
+            assert application is not None
             events = session.exec(
-                select(StepEvent).where(StepEvent.seller_id == seller.id).order_by(StepEvent.id)
+                select(StepEvent)
+                .where(StepEvent.application_id == application.id)
+                .order_by(col(StepEvent.id))
             ).all()
             assert [(e.from_state, e.to_state) for e in events] == PATH, user
-            assert seller.state == "company_number"
+            assert application.state == "company_number"
 
     undelivered = [r for r in caplog.records if "not confirmed delivered" in r.getMessage()]
     apology = translator("en")("error_internal")

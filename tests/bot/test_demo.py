@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from bot.context import translator
 from bot.db.engine import make_engine
-from bot.db.models import Seller
+from bot.db.models import Application
 from bot.demo import DEMO_INVITE_CODE, live_buttons, run_demo
 from bot.local_api import LocalBotAPI
 
@@ -136,7 +136,7 @@ async def test_the_demo_walks_every_track_twice_in_one_database_without_an_error
     assert problems == []
     engine = make_engine(url)
     with Session(engine) as session:
-        states = {s.track: s.state for s in session.exec(select(Seller)).all()}
+        states = {a.track: a.state for a in session.exec(select(Application)).all()}
     engine.dispose()
     assert states == dict.fromkeys(JOURNEYS, "submitted")
     templates = sorted(path.name for path in (tmp_path / "files").iterdir())

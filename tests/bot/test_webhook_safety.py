@@ -21,6 +21,7 @@ from bot.db.models import Seller
 from bot.web import MAX_BODY_BYTES
 from tests.bot.test_webhook import ANN, WEBHOOK_PATH, Bot, seller_count, webhook_bot
 from tests.fakebotapi import Call
+from tests.snapshots import SellerSnapshot, snapshot
 
 CHUNK = 64 * 1024
 UNREACHABLE = {
@@ -49,11 +50,10 @@ class Body:
             yield b" " * CHUNK
 
 
-def seller_row(engine: Engine, user: Any) -> Seller:
+def seller_row(engine: Engine, user: Any) -> SellerSnapshot:
     with Session(engine) as session:
         seller = session.exec(select(Seller).where(Seller.telegram_user_id == user.id)).one()
-        session.expunge(seller)
-        return seller
+        return snapshot(session, seller)
 
 
 def _messages(bot: Bot) -> list[Call]:
