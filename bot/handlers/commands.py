@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -87,10 +88,12 @@ async def restart(update: Update, context: BotContext) -> None:
     replaced: Confirmation | None = None  # the question this one supersedes
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
-        nonlocal replaced
+        nonlocal replaced, issued
         if view.progress.state in FINAL_STATES:
             return None, _reprompt(view, env, N_("restart_refused_submitted"))
         replaced = Confirmation.from_json(view.confirmation)
+        # bound to this application too: after a switch, the old question restarts nothing
+        issued = replace(issued, action=_restart_of(view))
 
         def ask(t: Translator) -> Reply:
             keyboard = restart_keyboard(issued.nonce, t("button_restart_yes"), t("button_no"))
@@ -112,6 +115,11 @@ async def restart(update: Update, context: BotContext) -> None:
             await context.bot.edit_message_reply_markup(
                 chat_id, replaced.message_id, reply_markup=None
             )
+
+
+def _restart_of(view: SellerView) -> str:
+    """The confirmation's action: restarting this very application."""
+    return f"{RESTART}@{view.application_id}"
 
 
 def _bind(sent: Confirmation) -> Unit[None]:
@@ -144,7 +152,7 @@ async def on_restart(update: Update, context: BotContext) -> None:
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered | None]:
         pending = Confirmation.from_json(view.confirmation)
         if pending is None or not pending.accepts(
-            RESTART, nonce=tap.callback.key, message_id=tap.message_id, now=now
+            _restart_of(view), nonce=tap.callback.key, message_id=tap.message_id, now=now
         ):
             return None, None
         used = Write(confirmation={})

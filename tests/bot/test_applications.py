@@ -264,3 +264,26 @@ async def test_the_offline_demo_can_show_new(tmp_path: Path) -> None:
     assert "New application started" in text
     assert "📂 Application 2" in text
     assert "Acme Trading Ltd · " in text and "Your applications:" in text
+
+
+async def test_a_restart_question_of_one_application_restarts_no_other_after_a_switch(
+    engine: Engine,
+) -> None:
+    async with running_bot(engine) as bot:
+        await bot.say(AGENCY, "/start")
+        await bot.tap(AGENCY, "en")
+        await bot.tap(AGENCY, "id")
+        await bot.tap(AGENCY, "id_individual")  # the first application is at the NIK
+        await bot.say(AGENCY, "/new")
+        await bot.tap(AGENCY, "other")
+        await bot.tap(AGENCY, "uk")  # the second is at the track question
+        await bot.say(AGENCY, "/restart")  # asked while the second is current
+        question = bot.last_keyboard(AGENCY)
+        yes = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        first, _ = applications(bot, AGENCY)
+        await bot.say(AGENCY, "/applications")
+        await bot.tap(AGENCY, str(first.id))  # now the first is current
+        calls = await bot.tap_data(AGENCY, yes, question["message_id"])
+        notices = [c for c in calls if c.method == "answerCallbackQuery" and c.params.get("text")]
+        assert notices, "the second application's question restarted the first"
+        assert [a.state for a in applications(bot, AGENCY)] == ["nik", "track"]
