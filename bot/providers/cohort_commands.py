@@ -205,30 +205,18 @@ async def on_cohort_button(update: Update, context: BotContext, admin: AdminIden
         return
     cohort_id = cohort.id
 
-    def change(session: Session) -> Cohort | None:
-        current = cohorts.cohort_of(session, actor=admin, cohort_id=cohort_id or 0)
-        if current is None:
-            return None
-        before = cohorts.snapshot(current)
+    def toggle(current: Cohort) -> None:
         if action == "arch":
-            cohorts.set_archived(session, cohort=current, archived=not current.archived)
-        else:
-            required = current.rules.get("require_invite_code", True)
-            cohorts.set_rules(
-                session,
-                cohort=current,
-                rules={**current.rules, "require_invite_code": not required},
-            )
-        audit.record(
-            session,
-            admin=admin,
-            action=f"cohort.{action}",
-            target=f"cohort:{current.id}",
-            provider_id=current.provider_id,
-            before=before,
-            after=cohorts.snapshot(current),
-        )
-        return current
+            current.archived = not current.archived
+            return
+        required = current.rules.get("require_invite_code", True)
+        current.rules = {**current.rules, "require_invite_code": not required}
+
+    def change(session: Session) -> Cohort | None:
+        return cohorts.change_cohort(
+            session, actor=admin, cohort_id=cohort_id or 0, action=f"cohort.{action}",
+            change=toggle,
+        )  # fmt: skip
 
     changed = await context.services.db.run(change)
     if changed is None or query.message is None:
@@ -264,24 +252,15 @@ async def cohort_rule(update: Update, context: BotContext, admin: AdminIdentity)
         return
     cohort_id = cohort.id or 0  # for the closure: mypy knows it is an int
 
+    def set_rule(current: Cohort) -> None:
+        values = dict(getattr(current, change.column))  # JSON columns: assign a new dict
+        values[change.key] = change.value
+        setattr(current, change.column, values)
+
     def apply(session: Session) -> Cohort | None:
-        current = cohorts.cohort_of(session, actor=admin, cohort_id=cohort_id)
-        if current is None:
-            return None
-        before = cohorts.snapshot(current)
-        target = dict(getattr(current, change.column))
-        target[change.key] = change.value
-        cohorts.set_rules(session, cohort=current, **{change.column: target})
-        audit.record(
-            session,
-            admin=admin,
-            action="cohort.rule",
-            target=f"cohort:{current.id}",
-            provider_id=current.provider_id,
-            before=before,
-            after=cohorts.snapshot(current),
+        return cohorts.change_cohort(
+            session, actor=admin, cohort_id=cohort_id, action="cohort.rule", change=set_rule
         )
-        return current
 
     changed = await context.services.db.run(apply)
     if changed is not None:

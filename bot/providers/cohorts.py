@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from bot.db.models import Cohort
+from bot.providers import audit
 from bot.providers.access import AdminIdentity
 
 MAX_COHORT_NAME = 200
@@ -75,24 +76,35 @@ def snapshot(cohort: Cohort) -> dict[str, Any]:
     }
 
 
-def set_archived(session: Session, *, cohort: Cohort, archived: bool) -> None:
-    cohort.archived = archived
-    session.add(cohort)
-
-
-def set_rules(
+def change_cohort(
     session: Session,
     *,
-    cohort: Cohort,
-    rules: Mapping[str, Any] | None = None,
-    product_rules: Mapping[str, Any] | None = None,
-) -> None:
-    """Replace the cohort's rule overrides (JSON columns: assign new dicts, never mutate)."""
-    if rules is not None:
-        cohort.rules = dict(rules)
-    if product_rules is not None:
-        cohort.product_rules = dict(product_rules)
+    actor: AdminIdentity,
+    cohort_id: int,
+    action: str,
+    change: Callable[[Cohort], None],
+) -> Cohort | None:
+    """Apply ``change`` to one of the actor's cohorts and audit it, before → after.
+
+    None (and nothing changed) for a cohort that is not the actor's to change.
+    """
+    cohort = cohort_of(session, actor=actor, cohort_id=cohort_id)
+    if cohort is None:
+        return None
+    before = snapshot(cohort)
+    change(cohort)
     session.add(cohort)
+    session.flush()
+    audit.record(
+        session,
+        admin=actor,
+        action=action,
+        target=f"cohort:{cohort.id}",
+        provider_id=cohort.provider_id,
+        before=before,
+        after=snapshot(cohort),
+    )
+    return cohort
 
 
 def cohort_for_group(session: Session, *, chat_id: int) -> Cohort | None:

@@ -69,21 +69,12 @@ async def on_link_button(update: Update, context: BotContext) -> None:
     chat_id = query.message.chat.id
 
     def link_it(session: Session) -> Cohort | None:
-        cohort = cohorts.cohort_of(session, actor=admin, cohort_id=cohort_id)
-        if cohort is None:
-            return None
-        before = cohorts.snapshot(cohort)
-        cohorts.link_group(session, cohort=cohort, chat_id=chat_id)
-        audit.record(
-            session,
-            admin=admin,
-            action="group.link",
-            target=f"cohort:{cohort.id}",
-            provider_id=cohort.provider_id,
-            before=before,
-            after=cohorts.snapshot(cohort),
+        def link_group(cohort: Cohort) -> None:
+            cohorts.link_group(session, cohort=cohort, chat_id=chat_id)
+
+        return cohorts.change_cohort(
+            session, actor=admin, cohort_id=cohort_id, action="group.link", change=link_group
         )
-        return cohort
 
     cohort = await context.services.db.run(link_it)
     if cohort is None:
