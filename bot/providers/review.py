@@ -103,7 +103,9 @@ def decide(
     else:
         assert case.track is not None
         target = return_step(case.track, codes, case.env.context(case.progress))
-        plain = dict(session.get(Application, case.id).answers)  # type: ignore[union-attr]
+        stored = session.get(Application, case.id)
+        assert stored is not None
+        plain = dict(stored.answers)  # the JSON column: uploads stay in their rows
         if target != REVIEW:
             plain[EDITING] = True  # fixed, the seller comes straight back to the summary
         values["answers"] = plain
