@@ -133,3 +133,27 @@ def test_the_next_steps_after_approval_follow_the_market_in_the_sellers_language
     assert "PT Maju" in indonesia and "COD" in indonesia and "terdaftar di Indonesia" in indonesia
     uk = seller_text(approved("uk"), translator("zh_Hans"))
     assert "180 天" in uk and "在英国注册" in uk and "COD" not in uk
+
+
+def test_every_review_button_fits_telegrams_64_bytes_and_parses_back() -> None:
+    from bot.context import translator
+    from bot.providers.notices import review_buttons
+    from bot.providers.review_buttons import parse, reason_buttons
+    from bot.providers.review_cases import Case
+
+    case = Case(
+        id=9_999_999_999, version=999_999, state="submitted", track="uk_crossborder",
+        market="uk", answers={}, provider_id=1, cohort_id=1, cohort_name="", seller_id=1,
+        seller_chat_id=1, seller_locale="en", submitted_at=None, review_changes=None,
+    )  # fmt: skip
+    t = translator("zh_Hans")
+    every = review.offered_mask(case)
+    rows = reason_buttons(case, every, t) + review_buttons(case, t)
+    data = [button["callback_data"] for row in rows for button in row]
+    assert len(data) >= 5 and max(len(d.encode()) for d in data) <= 64
+    assert all(parse(d) is not None for d in data)
+    toggles = [parse(d) for d in data if d.startswith("adm_r|t|")]
+    assert {tap.mask for tap in toggles if tap} == {
+        every ^ (1 << i) for i in range(7) if every >> i & 1
+    }
+    assert parse("adm_r|a|1|1|0|x") is None and parse("adm_r|z|1|1|0") is None
