@@ -26,14 +26,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, null
+from sqlalchemy import Engine, null, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot import applications
 from bot.applications import Limits, NewApplication, Summary
 from bot.db import repo, uploads
 from bot.db.models import Application, Cohort, Seller, utcnow
+from bot.providers.code_guard import redeem_guarded
+from bot.providers.snapshot import submission_values
 from bot.redelivery import PRUNE_EVERY_SECONDS, RETENTION
 from flows.errors import ValidationError
 from flows.progress import CompanyCheck, FlowEnv, Progress
@@ -160,7 +162,20 @@ class _Lookups:
         return self._companies[number]
 
     def redeem_invite_code(self, code: str, *, market: str) -> None:
-        repo.redeem_invite_code(self._session, code=code, market=market, now=utcnow())
+        """Redeem (slowed down after repeated wrong codes); a cohort's code joins its cohort."""
+        invite = redeem_guarded(
+            self._session,
+            code=code,
+            market=market,
+            telegram_user_id=self._view.telegram_user_id,
+            now=utcnow(),
+        )
+        if invite.cohort_id is not None:
+            self._session.connection().execute(
+                update(Application)
+                .where(col(Application.id) == self._view.application_id)
+                .values(cohort_id=invite.cohort_id)
+            )
 
 
 class SellerStore:
@@ -355,6 +370,9 @@ class SellerStore:
     ) -> tuple[Seller, bool]:
         seller = repo.get_seller(session, telegram_user_id=telegram_user_id)
         if seller is not None:
+            if seller.blocked:  # they write again: the outbox may reach them again
+                seller.blocked = False
+                session.add(seller)
             if start_payload:
                 self._join_cohort(session, seller, start_payload)
             return seller, False
@@ -410,6 +428,7 @@ def _write(session: Session, application: Application, view: SellerView, write: 
         values["market"] = MARKET_OF_TRACK.get(progress.track or "", market)
         if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
             values["submitted_at"] = utcnow()
+            values.update(submission_values(application.submitted_answers, progress.answers))
     if progress is not None and not repo.save_application(
         session, application_id=view.application_id, expected_version=view.version, **values
     ):

@@ -114,6 +114,12 @@ class Application(SQLModel, table=True):
     updated_at: dt.datetime = _timestamp()
     submitted_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     decided_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    submitted_answers: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    """What the seller submitted last (``bot.providers.snapshot``): the next review's diff base."""
+    review_changes: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """Steps changed since the previous submission; None for a first submission."""
 
 
 class Document(SQLModel, table=True):
@@ -210,6 +216,23 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: dt.datetime = _timestamp(index=True)
+
+
+class ReviewDraft(SQLModel, table=True):
+    """A rejection an admin is writing: the reasons picked so far, awaiting a free-text note.
+
+    One per admin (a new draft replaces the old); ``version`` is the application's when the
+    admin started, so a note for an application the seller changed since is refused.
+    """
+
+    __table_args__ = (UniqueConstraint("admin_telegram_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_telegram_id: int = Field(sa_type=BigInteger)
+    application_id: int = Field(foreign_key="application.id")
+    version: int
+    reasons: int = 0
+    created_at: dt.datetime = _timestamp()
 
 
 class InviteCodeFailure(SQLModel, table=True):

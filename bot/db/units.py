@@ -24,6 +24,11 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @property
+    def engine(self) -> Engine:
+        """The engine, for work with its own transactions (the outbox's ``enqueue``)."""
+        return self._engine
+
     async def run(self, work: Callable[[Session], T]) -> T:
         """The value ``work`` returned, after its transaction committed."""
         return await asyncio.to_thread(self.run_sync, work)

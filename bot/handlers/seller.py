@@ -14,6 +14,7 @@ from bot.error_list import send_error_list
 from bot.handlers.buttons import checked_tap, stale
 from bot.handlers.dialog import Answered, answered, outcome_write, run_for_sender, run_unit
 from bot.keyboards import ANSWER
+from bot.providers.notices import notify_submitted
 from bot.render import outcome_reply
 from bot.sellers import DuplicateUpdate, SellerView, Unit, Write
 from bot.tags import split as split_tag
@@ -31,6 +32,7 @@ from flows.sheets import DEFAULT_LIMITS as SHEET_LIMITS
 from flows.steps import N_, InputKind
 
 log = logging.getLogger(__name__)
+SUBMITTED_ACTION = "submitted"
 SANDBOX_LIMITS = SandboxLimits()
 
 
@@ -45,11 +47,12 @@ def answer_unit(answer: Answer | BulkResult, *, tag: str | None = None) -> Unit[
             raise StaleAnswer(tag)
         outcome = fast_forward(advance(view.progress, answer, env), env)
         next_prompt = prompt(outcome.progress, env)
+        submitted = (SUBMITTED_ACTION,) if outcome.saved.get("submitted") else ()
         return outcome_write(view, outcome), answered(
             env,
             outcome.progress,
             lambda t: outcome_reply(outcome, next_prompt, env, t),
-            actions=outcome.actions,
+            actions=outcome.actions + submitted,
         )
 
     return unit
@@ -58,8 +61,13 @@ def answer_unit(answer: Answer | BulkResult, *, tag: str | None = None) -> Unit[
 async def apply_answer(
     update: Update, context: BotContext, answer: Answer | BulkResult, *, tag: str | None = None
 ) -> bool:
-    """Apply an answer for the update's sender and reply; False for a redelivered update."""
-    return await run_for_sender(update, context, answer_unit(answer, tag=tag)) is not None
+    """Apply an answer for the update's sender and reply; False for a redelivered update.
+
+    A submission is then announced to its reviewers (after the seller's commit)."""
+    result = await run_for_sender(update, context, answer_unit(answer, tag=tag))
+    if result is not None and SUBMITTED_ACTION in result.value.actions:
+        await notify_submitted(context, result.seller.application_id)
+    return result is not None
 
 
 async def on_text(update: Update, context: BotContext) -> None:

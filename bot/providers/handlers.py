@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -11,8 +12,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot.context import BotContext
 from bot.handlers import buttons, commands, seller
-from bot.providers import admin_commands, code_commands, cohort_commands, group_chats
+from bot.providers import (
+    admin_commands,
+    code_commands,
+    cohort_commands,
+    group_chats,
+    review_buttons,
+    review_commands,
+)
+from bot.providers.access import AdminIdentity
 from bot.providers.gate import admin_command
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -29,6 +39,9 @@ ADMIN_COMMANDS = {
     "cohort": cohort_commands.cohort_show,
     "cohort_rule": cohort_commands.cohort_rule,
     "codes": code_commands.codes_command,
+    "queue": review_commands.queue,
+    "application": review_commands.application,
+    "assign": review_commands.assign,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
@@ -61,6 +74,18 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             pattern=r"^adm_audit\|",
         )
     )
+    app.add_handler(
+        CallbackQueryHandler(
+            admin_command(review_buttons.on_review_button, otherwise=buttons.on_unknown_button),
+            pattern=r"^adm_r\|",
+        )
+    )
+    app.add_handler(  # an admin's reply may be the note of a rejection they started
+        MessageHandler(
+            PRIVATE & filters.TEXT & filters.REPLY & ~filters.COMMAND,
+            admin_command(_note_or_answer, otherwise=seller.on_text),
+        )
+    )
     app.add_handler(CommandHandler("link", group_chats.link, filters=GROUPS))
     app.add_handler(CommandHandler("join", group_chats.join, filters=GROUPS))
     app.add_handler(CallbackQueryHandler(group_chats.on_link_button, pattern=r"^adm_g\|"))
@@ -72,3 +97,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         ChatMemberHandler(group_chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
+
+
+async def _note_or_answer(update: Update, context: BotContext, admin: AdminIdentity) -> None:
+    """A rejection note, or (an admin who is also a seller) an ordinary answer."""
+    if not await review_buttons.on_note(update, context, admin):
+        await seller.on_text(update, context)

@@ -27,6 +27,7 @@ ADMIN_COMMANDS = {
     "cohorts": N_("command_cohorts"),
     "cohort_new": N_("command_cohort_new"),
     "codes": N_("command_codes"),
+    "queue": N_("command_queue"),
     "admins": N_("command_admins"),
 }
 OWNER_COMMANDS = {
