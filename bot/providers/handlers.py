@@ -12,7 +12,13 @@ from telegram.ext import (
 )
 
 from bot.handlers import buttons, commands, seller
-from bot.providers import admin_commands, code_commands, cohort_commands, group_chats
+from bot.providers import (
+    admin_commands,
+    code_commands,
+    cohort_commands,
+    export_commands,
+    group_chats,
+)
 from bot.providers.gate import admin_command
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -29,6 +35,8 @@ ADMIN_COMMANDS = {
     "cohort": cohort_commands.cohort_show,
     "cohort_rule": cohort_commands.cohort_rule,
     "codes": code_commands.codes_command,
+    "export": export_commands.export_command,
+    "documents": export_commands.documents_command,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
