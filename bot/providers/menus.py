@@ -27,6 +27,7 @@ ADMIN_COMMANDS = {
     "cohorts": N_("command_cohorts"),
     "cohort_new": N_("command_cohort_new"),
     "codes": N_("command_codes"),
+    "export": N_("command_export"),
     "admins": N_("command_admins"),
 }
 OWNER_COMMANDS = {

@@ -156,7 +156,8 @@ async def test_retention_anonymizes_closed_applications_once(
     async with running_bot(engine) as bot:
         cohort_id, token = await cohort_of_a(bot)
         assert "1 到 3650" in await bot.say(OWNER_A, f"/cohort_rule {cohort_id} retention_days 0")
-        assert "已保存" in await bot.say(OWNER_A, f"/cohort_rule {cohort_id} retention_days 30")
+        saved = await bot.say(OWNER_A, f"/cohort_rule {cohort_id} retention_days 30")
+        assert "已保存" in saved and "30 天无活动后匿名化" in saved
         closed = await apply_in_cohort(bot, token)
         assert bot.app is not None and bot.app.job_queue is not None
         assert bot.app.job_queue.get_jobs_by_name("retention")
