@@ -30,10 +30,13 @@ CHAT_UPLOAD_LIMIT = 50 * 1024 * 1024
 
 
 async def export_command(update: Update, context: BotContext, admin: AdminIdentity) -> None:
-    """``/export <cohort> [xlsx|csv]``: the cohort's applications (both formats by default)."""
+    """``/export [cohort] [xlsx|csv]``: the cohort's applications (both formats by default);
+    without a cohort, the admin's only cohort, if they have one only."""
     t = admin_t(admin)
     args = context.args or []
     cohort_id = int_arg(args, 0)
+    if not args:
+        cohort_id = await context.services.db.run(lambda s: _only_cohort(s, admin))
     formats = [a.lower() for a in args[1:]] or list(exports.FORMATS)
     if cohort_id is None or any(f not in exports.FORMATS for f in formats):
         await reply(update, context, t("export_usage"))
@@ -60,6 +63,13 @@ async def export_command(update: Update, context: BotContext, admin: AdminIdenti
                     InputFile(handle, filename=path.name),
                     caption=t("export_caption", {"name": cohort.name, "count": done.applications}),
                 )
+
+
+def _only_cohort(session: Session, admin: AdminIdentity) -> int | None:
+    if admin.is_superadmin:
+        return None  # the whole installation: which one is never obvious
+    rows = cohorts.cohorts_of(session, actor=admin)
+    return rows[0].id if len(rows) == 1 else None
 
 
 def _exporting(
