@@ -35,7 +35,7 @@ SYSTEM = AdminIdentity(0, None, "system", "en")
 """The actor of erasures and retention in the audit log (never the seller's own id)."""
 
 
-def anonymize(session: Session, application_ids: Collection[int]) -> None:
+def anonymize(session: Session, *, application_ids: Collection[int]) -> None:
     """Strip the applications of answers, uploads and their seller; keep states and times."""
     if not application_ids:
         return
@@ -61,7 +61,7 @@ def anonymize(session: Session, application_ids: Collection[int]) -> None:
     )
 
 
-def drop_seller(session: Session, seller: Seller) -> None:
+def drop_seller(session: Session, *, seller: Seller) -> None:
     """Delete the seller row and what points at their Telegram identity."""
     session.exec(
         delete(Delivery).where(
@@ -77,7 +77,7 @@ def drop_seller(session: Session, seller: Seller) -> None:
     session.flush()
 
 
-def erase_seller(session: Session, seller: Seller) -> int:
+def erase_seller(session: Session, *, seller: Seller) -> int:
     """Erase ``seller`` (``/delete_me``); each provider's log says an erasure happened.
 
     Returns how many applications were anonymized.
@@ -85,8 +85,8 @@ def erase_seller(session: Session, seller: Seller) -> int:
     applications = repo.applications_of(session, seller_id=seller.id or 0)
     ids = [a.id for a in applications if a.id is not None]
     providers = Counter(_provider_of(session, a.cohort_id) for a in applications)
-    anonymize(session, ids)
-    drop_seller(session, seller)
+    anonymize(session, application_ids=ids)
+    drop_seller(session, seller=seller)
     for provider_id, count in providers.items():
         audit.record(
             session,

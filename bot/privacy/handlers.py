@@ -124,7 +124,7 @@ async def on_erase(update: Update, context: BotContext) -> None:
             seller.pending_confirmation = None
             session.add(seller)
             return locale, N_("delete_me_cancelled")
-        erasure.erase_seller(session, seller)
+        erasure.erase_seller(session, seller=seller)
         return locale, N_("delete_me_done")
 
     done = await context.services.db.run(work)

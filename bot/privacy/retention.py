@@ -56,7 +56,7 @@ def apply_retention(session: Session, *, now: dt.datetime | None = None) -> int:
         sellers = set(
             session.exec(select(ApplicationRow.seller_id).where(col(ApplicationRow.id).in_(ids)))
         )
-        anonymize(session, ids)
+        anonymize(session, application_ids=ids)
         for seller_id in sellers:
             _rehome(session, seller_id)
         audit.record(
@@ -79,7 +79,7 @@ def _rehome(session: Session, seller_id: int | None) -> None:
         return
     left = repo.applications_of(session, seller_id=seller.id or 0)
     if not left:
-        drop_seller(session, seller)
+        drop_seller(session, seller=seller)
         return
     if seller.current_application_id not in {a.id for a in left}:
         seller.current_application_id = left[-1].id
