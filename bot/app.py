@@ -35,6 +35,8 @@ COMMANDS = {
     "help": N_("command_help"),
     "new": N_("command_new"),
     "applications": N_("command_applications"),
+    "mydata": N_("command_mydata"),
+    "delete_me": N_("command_delete_me"),
 }
 """Command → its description's message id, for the per-language command menu."""
 TELEGRAM_LANGUAGE_CODES = {"en": "en", "zh_Hans": "zh", "id": "id"}

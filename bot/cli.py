@@ -1,4 +1,5 @@
-"""The operator's command line: run, migrate, demo, invite codes, flow diagrams.
+"""The operator's command line: run, migrate, demo, invite codes, flow diagrams, exports,
+retention.
 
 A bad setting is one line on stderr and exit code 2; a service still unreachable after
 the start-up retries is one line and exit code 1 (``bot.startup``).
@@ -176,6 +177,62 @@ def _provider_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from bot.db.engine import make_engine
+    from bot.db.migrate import upgrade
+    from bot.db.models import Cohort
+    from bot.db.units import Database
+    from bot.providers import audit
+    from bot.providers.access import SUPERADMIN, AdminIdentity
+    from bot.reports.exports import write_export
+
+    engine = make_engine(load_settings().database_url)
+    upgrade(engine)
+    operator = AdminIdentity(0, None, SUPERADMIN, "en")  # the command line acts as id 0
+    output = Path(args.output)
+
+    def export(session: Session) -> int | None:
+        cohort = session.get(Cohort, args.cohort)
+        if cohort is None:
+            return None
+        done = write_export(session, cohort_id=args.cohort, fmt=args.format, path=output)
+        audit.record(
+            session,
+            admin=operator,
+            action="cohort.export",
+            target=f"cohort:{cohort.id}",
+            provider_id=cohort.provider_id,
+            after={"format": args.format, "applications": done.applications, "via": "cli"},
+        )
+        return done.applications
+
+    try:
+        count = Database(engine).run_sync(export)
+    finally:
+        engine.dispose()
+    if count is None:
+        print(f"error: there is no cohort {args.cohort}", file=sys.stderr)
+        return 1
+    print(f"Wrote {_count(count, 'application')} of cohort {args.cohort} to {output}")
+    return 0
+
+
+def _retention(args: argparse.Namespace) -> int:
+    from bot.db.engine import make_engine
+    from bot.db.migrate import upgrade
+    from bot.db.units import Database
+    from bot.privacy.retention import apply_retention
+
+    engine = make_engine(load_settings().database_url)
+    upgrade(engine)
+    try:
+        count = Database(engine).run_sync(lambda session: apply_retention(session))
+    finally:
+        engine.dispose()
+    print(f"Anonymized {_count(count, 'application')} past their cohort's retention period.")
+    return 0
+
+
 def _expiry_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -318,6 +375,32 @@ def parser() -> argparse.ArgumentParser:
         "--language", choices=list(LANGUAGES), default="en", help="the labels' language"
     )
     diagram.set_defaults(func=_diagram)
+    export = commands.add_parser(
+        "export",
+        help="write a cohort's applications to an XLSX or CSV file (for scheduled jobs)",
+        description="Export a cohort as /export does in Telegram: XLSX with sheets of "
+        "applications (every answer a column), products and documents, or CSV (UTF-8 "
+        "with BOM) of the applications. Streams to the file; recorded in the audit log.",
+        epilog=f"environment (or .env):\n  {ENV_DATABASE}\n"
+        "exit codes: 0 written, 1 no such cohort, 2 a bad setting",
+        formatter_class=raw,
+    )
+    export.add_argument("--cohort", type=int, required=True, help="the cohort's id (/cohorts)")
+    export.add_argument(
+        "--format", choices=("xlsx", "csv"), default="xlsx", help="file format (default xlsx)"
+    )
+    export.add_argument("--output", required=True, help="the file to write (replaced)")
+    export.set_defaults(func=_export)
+    retention = commands.add_parser(
+        "retention",
+        help="anonymize closed applications past their cohort's retention period now",
+        description="Run the daily retention job once: applications submitted, approved or "
+        "rejected and inactive for longer than their cohort's retention_days lose their "
+        "answers, uploads and seller. Safe to run any number of times.",
+        epilog=f"environment (or .env):\n  {ENV_DATABASE}",
+        formatter_class=raw,
+    )
+    retention.set_defaults(func=_retention)
     return root
 
 

@@ -99,11 +99,13 @@ class Application(SQLModel, table=True):
     """One shop being opened. ``version`` detects concurrent writers.
 
     ``answers`` holds what the seller typed or chose; uploads live in ``Document`` and
-    ``Product`` rows (``bot.db.uploads`` splits and joins them).
+    ``Product`` rows (``bot.db.uploads`` splits and joins them). An erased or expired
+    application (``bot.privacy``) keeps its state and times for the funnels, with no
+    answers, no uploads and no seller (``seller_id`` None, ``anonymized_at`` set).
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    seller_id: int = Field(foreign_key="seller.id", index=True)
+    seller_id: int | None = Field(default=None, foreign_key="seller.id", index=True)
     market: str | None = Field(default=None, max_length=8)
     track: str | None = Field(default=None, max_length=32)
     state: str = Field(default="language", max_length=64, index=True)
@@ -120,6 +122,7 @@ class Application(SQLModel, table=True):
     """What the seller submitted last (``bot.providers.snapshot``): the next review's diff base."""
     review_changes: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     """Steps changed since the previous submission; None for a first submission."""
+    anonymized_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class Document(SQLModel, table=True):

@@ -12,9 +12,11 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler of the bot, in the order they are tried."""
+    from bot.privacy import handlers as privacy
     from bot.providers import handlers as providers  # imports this package's modules
 
     providers.register(app)
+    privacy.register(app)
     app.add_handler(CommandHandler("start", commands.start, filters=PRIVATE))
     app.add_handler(CommandHandler("status", commands.status, filters=PRIVATE))
     app.add_handler(CommandHandler("back", commands.back, filters=PRIVATE))

@@ -145,6 +145,8 @@ def cohort_text(cohort: Cohort, t: Translator, link: str) -> str:
         lines.append(t("cohort_rule_price_max", {"max": cohort.product_rules["price_max"]}))
     if cohort.rules.get("skip_steps"):
         lines.append(t("cohort_rule_skipped", {"steps": ", ".join(cohort.rules["skip_steps"])}))
+    if cohort.rules.get("retention_days"):
+        lines.append(t("cohort_rule_retention", {"days": cohort.rules["retention_days"]}))
     if cohort.archived:
         lines.append(t("cohort_archived"))
     lines.append(t("cohort_rule_hint", {"id": cohort.id}))

@@ -18,6 +18,7 @@ from bot.providers import (
     admin_commands,
     code_commands,
     cohort_commands,
+    export_commands,
     group_chats,
     review_buttons,
     review_commands,
@@ -42,6 +43,8 @@ ADMIN_COMMANDS = {
     "queue": review_commands.queue,
     "application": review_commands.application,
     "assign": review_commands.assign,
+    "export": export_commands.export_command,
+    "documents": export_commands.documents_command,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 

@@ -28,6 +28,7 @@ ADMIN_COMMANDS = {
     "cohort_new": N_("command_cohort_new"),
     "codes": N_("command_codes"),
     "queue": N_("command_queue"),
+    "export": N_("command_export"),
     "admins": N_("command_admins"),
 }
 OWNER_COMMANDS = {

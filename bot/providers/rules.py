@@ -53,6 +53,8 @@ def parse_change(
         return RuleChange("rules", "require_invite_code", _yes_no(raw))
     if name == "min_products":
         return RuleChange("rules", "min_products", _whole(raw, 1, 50))
+    if name == "retention_days":  # closed applications anonymized after (bot.privacy)
+        return RuleChange("rules", name, _whole(raw, 1, 3650))
     if name in ("reminder_days", "reminder_max"):
         low, high = (1, 60) if name == "reminder_days" else (0, 10)
         return RuleChange("rules", name, _whole(raw, low, high))

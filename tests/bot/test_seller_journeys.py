@@ -309,7 +309,7 @@ async def test_the_command_menu_is_set_in_each_language(engine: Engine) -> None:
             for call in bot.api.calls_to("setMyCommands")
         }
     assert set(menus) == {None, "en", "zh", "id"}
-    assert [len(m) for m in menus.values()] == [8, 8, 8, 8]  # with /new and /applications
+    assert [len(m) for m in menus.values()] == [10, 10, 10, 10]  # /new … /mydata, /delete_me
     assert menus["zh"] != menus["en"] != menus["id"]
     assert menus[None] == menus["en"]  # the default locale's menu for everyone else
 
