@@ -284,6 +284,9 @@ class Delivery(SQLModel, table=True):
     broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
     chat_id: int = Field(sa_type=BigInteger)
     seller_id: int | None = Field(default=None, foreign_key="seller.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    """The application a notice or reminder is about (its text may quote the seller's
+    answers): erasing or anonymizing the application deletes the delivery too."""
     text: str = ""
     parse_mode: str | None = Field(default="HTML", max_length=16)
     photo_file_id: str | None = Field(default=None, max_length=256)

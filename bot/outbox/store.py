@@ -59,6 +59,8 @@ class Message:
     text: str
     seller_id: int | None = None
     parse_mode: str | None = "HTML"
+    application_id: int | None = None
+    """The application the message is about (erasure deletes it with the application)."""
     photo_file_id: str | None = None
     document_file_id: str | None = None
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
@@ -119,6 +121,7 @@ def enqueue(
                     "broadcast_id": broadcast.id,
                     "chat_id": m.chat_id,
                     "seller_id": m.seller_id,
+                    "application_id": m.application_id,
                     "text": m.text,
                     "parse_mode": m.parse_mode,
                     "photo_file_id": m.photo_file_id,

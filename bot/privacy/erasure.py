@@ -56,6 +56,8 @@ def anonymize(session: Session, *, application_ids: Collection[int]) -> None:
         )
     )
     session.exec(delete(ReviewDraft).where(col(ReviewDraft.application_id).in_(ids)))
+    # notices to admins about these applications quote the answers
+    session.exec(delete(Delivery).where(col(Delivery.application_id).in_(ids)))
     # an admin's before/after of these applications may quote the seller's answers
     targets = [f"application:{i}" for i in ids]
     session.exec(

@@ -85,9 +85,22 @@ def files(case: Case, t: Translator) -> list[tuple[str, str | None, str | None]]
 
 def admin_messages(case: Case, chat_id: int, t: Translator) -> list[Message]:
     """One admin's notice about a submission, in order."""
-    head = Message(chat_id, summary(case, t), parse_mode=None, buttons=review_buttons(case, t))
+    head = Message(
+        chat_id,
+        summary(case, t),
+        parse_mode=None,
+        buttons=review_buttons(case, t),
+        application_id=case.id,
+    )
     return [head] + [
-        Message(chat_id, caption, parse_mode=None, photo_file_id=photo, document_file_id=document)
+        Message(
+            chat_id,
+            caption,
+            parse_mode=None,
+            photo_file_id=photo,
+            document_file_id=document,
+            application_id=case.id,
+        )
         for caption, photo, document in files(case, t)
     ]
 

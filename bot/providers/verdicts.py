@@ -51,6 +51,10 @@ async def tell_seller(context: BotContext, decision: Decision) -> None:
     assert case is not None
     t = translator(case.seller_locale)
     message = Message(
-        case.seller_chat_id, seller_text(decision, t), seller_id=case.seller_id, parse_mode=None
+        case.seller_chat_id,
+        seller_text(decision, t),
+        seller_id=case.seller_id,
+        parse_mode=None,
+        application_id=case.id,
     )
     await enqueue_in_order(context, [[message]])
