@@ -11,8 +11,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.handlers import applications as seller_applications
 from bot.handlers import buttons, commands, seller
-from bot.providers import admin_commands, code_commands, cohort_commands, group_chats
+from bot.providers import (
+    admin_commands,
+    code_commands,
+    cohort_commands,
+    group_chats,
+    insight_commands,
+)
 from bot.providers.gate import admin_command
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -29,6 +36,8 @@ ADMIN_COMMANDS = {
     "cohort": cohort_commands.cohort_show,
     "cohort_rule": cohort_commands.cohort_rule,
     "codes": code_commands.codes_command,
+    "stats": insight_commands.stats,
+    "flow": insight_commands.flow,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
@@ -43,6 +52,15 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     for name, handler in ADMIN_COMMANDS.items():
         gated = admin_command(handler, otherwise=commands.unknown_command)
         app.add_handler(CommandHandler(name, gated, filters=PRIVATE))
+    app.add_handler(  # admins get the provider's list; everybody else their own, unchanged
+        CommandHandler(
+            "applications",
+            admin_command(
+                insight_commands.applications, otherwise=seller_applications.list_applications
+            ),
+            filters=PRIVATE,
+        )
+    )
     app.add_handler(
         MessageHandler(
             PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/codes_import(@\w+)?(\s|$)"),
@@ -59,6 +77,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(
             admin_command(admin_commands.on_audit_page, otherwise=buttons.on_unknown_button),
             pattern=r"^adm_audit\|",
+        )
+    )
+    app.add_handler(
+        CallbackQueryHandler(
+            admin_command(insight_commands.on_list_button, otherwise=buttons.on_unknown_button),
+            pattern=r"^adm_al\|",
         )
     )
     app.add_handler(CommandHandler("link", group_chats.link, filters=GROUPS))

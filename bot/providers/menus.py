@@ -28,6 +28,9 @@ ADMIN_COMMANDS = {
     "cohort_new": N_("command_cohort_new"),
     "codes": N_("command_codes"),
     "admins": N_("command_admins"),
+    "stats": N_("command_stats"),
+    "applications": N_("command_applications_admin"),
+    "flow": N_("command_flow"),
 }
 OWNER_COMMANDS = {
     "admin_invite": N_("command_admin_invite"),

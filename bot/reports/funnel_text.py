@@ -1,0 +1,116 @@
+"""``/stats`` as words: the funnel's order, the text in the admin's language, the chart rows.
+
+Pure arrangement of ``funnel.Figures`` (a few dozen numbers): no database, no Telegram.
+A scope whose applications all chose one track gets that track's steps in order; a mix of
+tracks gets the milestones every track shares (the intake, the summary, the outcome), and
+the per-step times name each track's steps wherever they come from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_timedelta
+
+from bot.i18n import FORMAT_LOCALES, Translator
+from bot.reports.charts import StepCount, conversions
+from bot.reports.funnel import Figures
+from bot.reports.labels import state_label
+from flows.rejections import REASONS_BY_CODE
+from flows.tracks import APPROVED, INTAKE, REJECTED, REVIEW, SUBMITTED, TRACKS, track_steps
+
+OUTCOME = (REVIEW, SUBMITTED, APPROVED)
+
+
+def funnel_track(figures: Figures, cohort_track: str | None) -> str | None:
+    """The track whose steps the funnel lists: the cohort's, else the only one chosen."""
+    if cohort_track is not None:
+        return cohort_track
+    return figures.tracks[0] if len(figures.tracks) == 1 else None
+
+
+def funnel_steps(figures: Figures, track: str | None) -> list[StepCount]:
+    """Applications that reached each state, in the flow's order (every one started)."""
+    states = [step.id for step in (track_steps(track) if track else INTAKE)] + list(OUTCOME)
+    first, *rest = states
+    return [StepCount(first, figures.started)] + [
+        StepCount(state, figures.reached.get(state, 0)) for state in rest
+    ]
+
+
+def any_state_label(track: str | None, state: str, t: Translator) -> str:
+    """A state's name from ``track``, else from whichever track has such a step."""
+    name = state_label(track, state, t)
+    for other in TRACKS:
+        if name != state:
+            break
+        name = state_label(other, state, t)
+    return name
+
+
+def duration(seconds: float, locale: str) -> str:
+    """``3 hours``, ``2天``: one unit, rounded, in the admin's language."""
+    delta = dt.timedelta(seconds=max(seconds, 0))
+    return format_timedelta(delta, locale=Locale.parse(FORMAT_LOCALES[locale]), format="short")
+
+
+def stats_text(
+    figures: Figures,
+    *,
+    title: str,
+    track: str | None,
+    stalled_days: int,
+    t: Translator,
+) -> str:
+    """The whole ``/stats`` message."""
+    if figures.started == 0:
+        return "\n".join([title, t("stats_empty")])
+    steps = funnel_steps(figures, track)
+    lines = [title, t("stats_started", {"count": Decimal(figures.started)}), "", t("stats_funnel")]
+    for step, share in zip(steps, conversions(steps), strict=True):
+        name = state_label(track, step.state, t)
+        if share is None:
+            lines.append(f"• {name}: {t.number(step.count)}")
+        else:
+            percent = f"{share:.0%}"
+            lines.append(f"• {name}: {t.number(step.count)} ({percent})")
+    lines += ["", t("stats_times")]
+    lines += _times(figures, track, t) or [t("stats_no_times")]
+    outcome = {
+        "submitted": Decimal(figures.reached.get(SUBMITTED, 0)),
+        "approved": Decimal(figures.reached.get(APPROVED, 0)),
+        "rejected": Decimal(figures.reached.get(REJECTED, 0)),
+    }
+    lines += ["", t("stats_outcome", outcome)]
+    lines.append(t("stats_stalled", {"count": Decimal(figures.stalled), "days": stalled_days}))
+    lines += ["", t("stats_reasons")]
+    lines += _reasons(figures.reasons, t) or [t("stats_no_reasons")]
+    return "\n".join(lines)
+
+
+def _times(figures: Figures, track: str | None, t: Translator) -> list[str]:
+    order = {step.state: i for i, step in enumerate(funnel_steps(figures, track))}
+    states = sorted(figures.times, key=lambda state: (order.get(state, len(order)), state))
+    lines = []
+    for state in states:
+        spent = figures.times[state]
+        params = {
+            "step": any_state_label(track, state, t),
+            "median": duration(spent.median_s, t.locale),
+            "p90": duration(spent.p90_s, t.locale),
+            "count": Decimal(spent.count),
+        }
+        lines.append(t("stats_time_line", params))
+    return lines
+
+
+def _reasons(reasons: Sequence[tuple[str, int]], t: Translator) -> list[str]:
+    lines = []
+    for code, count in reasons:
+        reason = REASONS_BY_CODE.get(code)
+        name = t(reason.button) if reason is not None else code
+        lines.append(f"• {name}: {t.number(count)}")
+    return lines
