@@ -27,7 +27,7 @@ from bot.reports.application_list import ALL, STATE_FILTERS, Page, valid_market,
 from bot.reports.charts import daily_png, funnel_png
 from bot.reports.flow_picture import FlowPictureError, render_in_thread
 from bot.reports.funnel import Scope
-from bot.reports.funnel_text import any_state_label, funnel_steps, funnel_track, stats_text
+from bot.reports.funnel_text import any_state_label, funnel_steps, stats_text
 from flows.steps import N_
 from flows.tracks import MARKETS, TRACK_NAMES
 
@@ -88,21 +88,26 @@ async def stats(update: Update, context: BotContext, admin: AdminIdentity) -> No
         return
     now = utcnow()
     figures = await context.services.db.run(
-        lambda s: funnel.figures(s, scope=scope, now=now, stalled_days=days)
+        lambda s: funnel.figures(
+            s,
+            scope=scope,
+            cohort_track=cohort.track if cohort is not None else None,
+            now=now,
+            stalled_days=days,
+        )
     )
     name = cohort.name if cohort is not None else t("stats_all_cohorts")
-    track = funnel_track(figures, cohort.track if cohort is not None else None)
     title = t("stats_title", {"name": name, "date": now.date()})
-    text = stats_text(figures, title=title, track=track, stalled_days=days, t=t)
+    text = stats_text(figures, title=title, stalled_days=days, t=t)
     await reply(update, context, text[:4000])
     if figures.started == 0:
         return
     chart = await asyncio.to_thread(
         lambda: funnel_png(
-            track=track,
+            track=figures.track,
             cohort=name,
             day=now.date(),
-            steps=funnel_steps(figures, track),
+            steps=funnel_steps(figures),
             language=admin.locale,
         )
     )

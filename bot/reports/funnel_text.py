@@ -1,9 +1,8 @@
-"""``/stats`` as words: the funnel's order, the text in the admin's language, the chart rows.
+"""``/stats`` as words in the admin's language, and the chart's rows.
 
 Pure arrangement of ``funnel.Figures`` (a few dozen numbers): no database, no Telegram.
-A scope whose applications all chose one track gets that track's steps in order; a mix of
-tracks gets the milestones every track shares (the intake, the summary, the outcome), and
-the per-step times name each track's steps wherever they come from.
+A funnel without one track lists the milestones every track shares (``funnel_order``);
+its times per step still name each track's steps, wherever they come from.
 """
 
 from __future__ import annotations
@@ -20,25 +19,12 @@ from bot.reports.charts import StepCount, conversions
 from bot.reports.funnel import Figures
 from bot.reports.labels import state_label
 from flows.rejections import REASONS_BY_CODE
-from flows.tracks import APPROVED, INTAKE, REJECTED, REVIEW, SUBMITTED, TRACKS, track_steps
-
-OUTCOME = (REVIEW, SUBMITTED, APPROVED)
+from flows.tracks import APPROVED, SUBMITTED, TRACKS
 
 
-def funnel_track(figures: Figures, cohort_track: str | None) -> str | None:
-    """The track whose steps the funnel lists: the cohort's, else the only one chosen."""
-    if cohort_track is not None:
-        return cohort_track
-    return figures.tracks[0] if len(figures.tracks) == 1 else None
-
-
-def funnel_steps(figures: Figures, track: str | None) -> list[StepCount]:
-    """Applications that reached each state, in the flow's order (every one started)."""
-    states = [step.id for step in (track_steps(track) if track else INTAKE)] + list(OUTCOME)
-    first, *rest = states
-    return [StepCount(first, figures.started)] + [
-        StepCount(state, figures.reached.get(state, 0)) for state in rest
-    ]
+def funnel_steps(figures: Figures) -> list[StepCount]:
+    """The funnel's rows for the chart."""
+    return [StepCount(state, count) for state, count in figures.funnel]
 
 
 def any_state_label(track: str | None, state: str, t: Translator) -> str:
@@ -61,14 +47,14 @@ def stats_text(
     figures: Figures,
     *,
     title: str,
-    track: str | None,
     stalled_days: int,
     t: Translator,
 ) -> str:
     """The whole ``/stats`` message."""
     if figures.started == 0:
         return "\n".join([title, t("stats_empty")])
-    steps = funnel_steps(figures, track)
+    track = figures.track
+    steps = funnel_steps(figures)
     lines = [title, t("stats_started", {"count": Decimal(figures.started)}), "", t("stats_funnel")]
     for step, share in zip(steps, conversions(steps), strict=True):
         name = state_label(track, step.state, t)
@@ -78,11 +64,11 @@ def stats_text(
             percent = f"{share:.0%}"
             lines.append(f"• {name}: {t.number(step.count)} ({percent})")
     lines += ["", t("stats_times")]
-    lines += _times(figures, track, t) or [t("stats_no_times")]
+    lines += _times(figures, t) or [t("stats_no_times")]
     outcome = {
-        "submitted": Decimal(figures.reached.get(SUBMITTED, 0)),
-        "approved": Decimal(figures.reached.get(APPROVED, 0)),
-        "rejected": Decimal(figures.reached.get(REJECTED, 0)),
+        "submitted": Decimal(figures.reached(SUBMITTED)),
+        "approved": Decimal(figures.reached(APPROVED)),
+        "rejected": Decimal(figures.rejected),
     }
     lines += ["", t("stats_outcome", outcome)]
     lines.append(t("stats_stalled", {"count": Decimal(figures.stalled), "days": stalled_days}))
@@ -91,8 +77,9 @@ def stats_text(
     return "\n".join(lines)
 
 
-def _times(figures: Figures, track: str | None, t: Translator) -> list[str]:
-    order = {step.state: i for i, step in enumerate(funnel_steps(figures, track))}
+def _times(figures: Figures, t: Translator) -> list[str]:
+    track = figures.track
+    order = {state: i for i, (state, _) in enumerate(figures.funnel)}
     states = sorted(figures.times, key=lambda state: (order.get(state, len(order)), state))
     lines = []
     for state in states:

@@ -2,8 +2,9 @@
 
 Figures are checked against the hand-computed expectations of ``insight_seed``: cohort A
 has 4 applications — 3 left the language step after 60, 120 and 300 s (median 120 s,
-p90 300 s), 3 reached the market and track steps, 2 the summary and submission, 1 was
-approved and 1 rejected (reasons ``phone``, ``blurry``); one has been idle 10 days, one 2.
+p90 300 s), 3 reached the market and track steps, 2 got as far as the summary (so every
+step between counts 2) and submission, 1 was approved and 1 rejected (reasons ``phone``,
+``blurry``); one has been idle 10 days, one 2.
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ async def test_stats_shows_the_hand_computed_funnel_and_two_charts(
     assert "Applications started: 4" in text
     funnel = [line for line in text.splitlines() if line.startswith("• ")]
     assert funnel[:3] == ["• Language: 4", "• Market: 3 (75%)", "• Seller type: 3 (100%)"], text
+    # two went further (to the summary): every step between counts them, as far as they got
+    assert funnel[3].endswith(": 2 (67%)") and funnel[4].endswith(": 2 (100%)"), text
+    assert funnel[13] == "• Approved: 1 (50%)"
     assert "Submitted: 2 · approved: 1 · rejected: 1" in text
     assert "Stalled (no activity for 7 days): 1" in text
     assert "• Language: 2 mins · 5 mins (3 done)" in text  # 60/120/300 s: median 120, p90 300
