@@ -223,7 +223,8 @@ def _list_text(found: Page, name: str, t: Translator) -> str:
         state = any_state_label(row.track, row.state, t)
         market = t(MARKETS[row.market]) if row.market is not None and row.market in MARKETS else "—"
         when = t.date(row.updated_at.date())
-        lines.append(f"/application {row.id} · {state} · {market} · #{row.cohort_id} · {when}")
+        cohort = f"#{row.cohort_id}" if row.cohort_id is not None else "—"
+        lines.append(f"/application {row.id} · {state} · {market} · {cohort} · {when}")
     if not found.rows:
         lines.append(t("applications_admin_empty"))
     return "\n".join(lines)

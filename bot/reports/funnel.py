@@ -110,9 +110,9 @@ def counts(session: Session, *, scope: Scope, stalled_before: dt.datetime) -> tu
 def furthest(session: Session, *, scope: Scope, order: Sequence[str]) -> tuple[list[int], int]:
     """How far applications got along ``order``, and how many were ever rejected.
 
-    Returns, for each position after the first, the applications whose furthest state is
-    there (the funnel is their running total from the end), and the rejected count. One
-    pass over the events in index order, grouped per application.
+    Returns, for each position, the applications whose furthest state is there (the
+    funnel is their running total from the end; no event at all counts as the first),
+    and the rejected count. One pass over the events in index order, per application.
     """
     where, params = _where(scope)
     names = {f"p{i}": state for i, state in enumerate(order[1:], start=1)}
