@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import bench_charts, bench_flow, bench_outbox, bench_updates
+from bench import bench_charts, bench_flow, bench_outbox, bench_stats, bench_updates
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     asyncio.run(bench_updates.main())
     bench_charts.main()
     bench_outbox.main()  # OUTBOX_BENCH_SHORT=1 for the short form
+    bench_stats.main()  # STATS_BENCH_SHORT=1 for the short form
 
 
 main()

@@ -58,6 +58,9 @@ REASONS: tuple[RejectionReason, ...] = (
     RejectionReason("products", N_("reason_button_products"), N_("reason_products"), ("products",)),
 )
 REASONS_BY_CODE = {reason.code: reason for reason in REASONS}
+ANSWER_KEY = "rejection_reasons"
+"""Where the last rejection's reason codes are kept in the application's answers (the
+funnel's top reasons count them; exports show them as a column)."""
 MAX_FREE_TEXT = 500
 
 

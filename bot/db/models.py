@@ -166,6 +166,15 @@ class Product(SQLModel, table=True):
 class StepEvent(SQLModel, table=True):
     """Append-only history of an application's state changes: funnels and the audit trail."""
 
+    __table_args__ = (
+        Index(
+            "ix_stepevent_application_order",
+            "application_id",
+            "id",
+            postgresql_include=["created_at", "from_state", "to_state"],
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
     from_state: str = Field(max_length=64)

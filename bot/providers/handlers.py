@@ -13,6 +13,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.handlers import applications as seller_applications
 from bot.handlers import buttons, commands, seller
 from bot.providers import (
     admin_commands,
@@ -20,6 +21,7 @@ from bot.providers import (
     cohort_commands,
     export_commands,
     group_chats,
+    insight_commands,
     review_buttons,
     review_commands,
 )
@@ -45,6 +47,8 @@ ADMIN_COMMANDS = {
     "assign": review_commands.assign,
     "export": export_commands.export_command,
     "documents": export_commands.documents_command,
+    "stats": insight_commands.stats,
+    "flow": insight_commands.flow,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
@@ -59,6 +63,15 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     for name, handler in ADMIN_COMMANDS.items():
         gated = admin_command(handler, otherwise=commands.unknown_command)
         app.add_handler(CommandHandler(name, gated, filters=PRIVATE))
+    app.add_handler(  # admins get the provider's list; everybody else their own, unchanged
+        CommandHandler(
+            "applications",
+            admin_command(
+                insight_commands.applications, otherwise=seller_applications.list_applications
+            ),
+            filters=PRIVATE,
+        )
+    )
     app.add_handler(
         MessageHandler(
             PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/codes_import(@\w+)?(\s|$)"),
@@ -87,6 +100,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(
             PRIVATE & filters.TEXT & filters.REPLY & ~filters.COMMAND,
             admin_command(_note_or_answer, otherwise=seller.on_text),
+        )
+    )
+    app.add_handler(
+        CallbackQueryHandler(
+            admin_command(insight_commands.on_list_button, otherwise=buttons.on_unknown_button),
+            pattern=r"^adm_al\|",
         )
     )
     app.add_handler(CommandHandler("link", group_chats.link, filters=GROUPS))

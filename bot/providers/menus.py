@@ -30,6 +30,9 @@ ADMIN_COMMANDS = {
     "queue": N_("command_queue"),
     "export": N_("command_export"),
     "admins": N_("command_admins"),
+    "stats": N_("command_stats"),
+    "applications": N_("command_applications_admin"),
+    "flow": N_("command_flow"),
 }
 OWNER_COMMANDS = {
     "admin_invite": N_("command_admin_invite"),

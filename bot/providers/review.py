@@ -28,6 +28,7 @@ from bot.providers import audit
 from bot.providers.access import AdminIdentity
 from bot.providers.review_cases import Case, case_of, load_case, visible
 from flows.progress import EDITING
+from flows.rejections import ANSWER_KEY as REJECTION_KEY
 from flows.rejections import MAX_FREE_TEXT, REASONS, reasons_for, return_step
 from flows.tracks import APPROVED, REJECTED, REVIEW, SUBMITTED
 
@@ -108,6 +109,7 @@ def decide(
         plain = dict(stored.answers)  # the JSON column: uploads stay in their rows
         if target != REVIEW:
             plain[EDITING] = True  # fixed, the seller comes straight back to the summary
+        plain[REJECTION_KEY] = list(codes)  # the funnel's top reasons read them
         values["answers"] = plain
     won = session.connection().execute(
         update(Application)

@@ -100,6 +100,7 @@ async def test_a_seller_joins_by_link_is_rejected_in_chinese_fixes_and_is_approv
         rejected = application(engine, app_id)
         assert rejected.state == "company_name"  # the first step concerned
         assert rejected.answers["uscc"] == "91110000802100433B"  # earlier answers kept
+        assert rejected.answers["rejection_reasons"] == ["name", "blurry"]  # for /stats
 
         # the seller fixes the name and resubmits; the admins see what changed
         assert "公司" in await bot.say(SELLER, "/status")
