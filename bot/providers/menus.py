@@ -28,6 +28,9 @@ ADMIN_COMMANDS = {
     "cohort_new": N_("command_cohort_new"),
     "codes": N_("command_codes"),
     "admins": N_("command_admins"),
+    "broadcast": N_("command_broadcast"),
+    "broadcasts": N_("command_broadcasts"),
+    "remind": N_("command_remind"),
 }
 OWNER_COMMANDS = {
     "admin_invite": N_("command_admin_invite"),
