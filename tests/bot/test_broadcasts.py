@@ -1,0 +1,112 @@
+"""Broadcasts end to end: composing in the admin's chat, preview, send, progress, report.
+
+Through the real Application over the fake Bot API, on both databases; the outbox sender
+runs beside it (``running_sender``) and the progress tick is called as the job would.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.db.models import AuditEvent, Broadcast
+from bot.providers.broadcast_progress import tick
+from tests.bot.broadcast_helpers import (
+    OWNER_A,
+    STRANGER,
+    ask_and_answer,
+    cohort,
+    latest_draft,
+    seller,
+    tap,
+    two_providers,
+)
+from tests.bot.outbox_helpers import running_sender, until_done
+from tests.harness import BotHarness, running_bot
+
+
+async def run_tick(bot: BotHarness) -> None:
+    assert bot.app is not None
+    await tick(bot.app.bot, bot.app.bot_data["services"])
+
+
+async def test_compose_preview_per_language_send_and_report_with_its_csv(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider_a, _ = two_providers(engine, monkeypatch)
+    uk = cohort(engine, provider_a, "uk", "UK January", group=-100111)
+    seller(engine, 101, uk, locale="en")
+    seller(engine, 102, uk, locale="zh_Hans")
+    seller(engine, 103, uk, locale="id")  # no Indonesian text: gets the English one
+    async with running_bot(engine) as bot:
+        panel = await bot.say(OWNER_A, "/broadcast")
+        draft = latest_draft(engine, OWNER_A)
+        assert f"#{draft.id}" in panel and "Recipients now: 0" in panel
+        calls = await tap(bot, OWNER_A, "co", f"{draft.id}.{uk}")
+        assert "Recipients now: 3" in calls[-1].text  # type: ignore[operator]
+        await ask_and_answer(bot, OWNER_A, draft.id or 0, "text:en", "<b>Hello</b> sellers")
+        await ask_and_answer(bot, OWNER_A, draft.id or 0, "text:zh_Hans", "<b>你好</b>，卖家")
+        await ask_and_answer(
+            bot, OWNER_A, draft.id or 0, "url", "Guide | https://example.com/guide"
+        )
+        await tap(bot, OWNER_A, "cont", f"{draft.id}.")
+        calls = await tap(bot, OWNER_A, "pv", f"{draft.id}.")
+        texts = [c.text for c in calls if c.method == "sendMessage"]
+        assert texts[0] == "👀 Preview — en:" and texts[1] == "<b>Hello</b> sellers"
+        assert texts[2] == "👀 Preview — zh_Hans:" and texts[3] == "<b>你好</b>，卖家"
+        assert "3 recipients" in texts[4]
+        shown = [c for c in calls if c.method == "sendMessage"][1]
+        assert shown.params["parse_mode"] == "HTML"
+        rows = shown.params["reply_markup"]["inline_keyboard"]
+        assert rows[0][0]["url"] == "https://example.com/guide"
+        assert rows[1][0]["callback_data"] == "bc|go|"
+        bot.api.fail_next("sendMessage", error_code=403, chat_id=103)
+        calls = await tap(bot, OWNER_A, "send", f"{draft.id}.")
+        status = [c for c in calls if c.method == "sendMessage"][-1]
+        assert "0/3" in (status.text or "")
+        buttons = [b["text"] for b in status.params["reply_markup"]["inline_keyboard"][0]]
+        assert buttons == ["⏸ Pause", "⏹ Cancel"]
+        launched = latest_draft(engine, OWNER_A)
+        assert launched.broadcast_id is not None
+        async with running_sender(engine, bot.api):
+            done = await until_done(engine, launched.broadcast_id)
+        assert (done.sent, done.blocked, done.failed) == (2, 1, 0)
+        before = len(bot.api.calls)
+        await run_tick(bot)
+        after = bot.api.calls[before:]
+        edit = next(c for c in after if c.method == "editMessageText")
+        assert "3/3" in (edit.text or "") and "reply_markup" not in edit.params
+        report = next(c for c in after if c.method == "sendMessage")
+        assert "sent 2 · blocked 1 · failed 0" in (report.text or "")
+        assert "blocked: " in (report.text or "")
+        document = next(c for c in after if c.method == "sendDocument")
+        table = list(csv.reader(io.StringIO(next(iter(document.files.values())).data.decode())))
+        assert table[0][:3] == ["chat_id", "seller_id", "status"]
+        assert [row[0] for row in table[1:]] == ["103"] and table[1][2] == "blocked"
+        await run_tick(bot)  # reported once only
+        assert not [c for c in bot.api.calls[before + len(after) :] if c.method == "sendDocument"]
+        listing = await bot.say(OWNER_A, "/broadcasts")
+        assert f"#{draft.id}" in listing and "2/3 sent, 1 blocked" in listing
+    # sellers got their language; the Indonesian seller, English
+    assert [c.text for c in bot.api.sent_to(101)] == ["<b>Hello</b> sellers"]
+    assert [c.text for c in bot.api.sent_to(102)] == ["<b>你好</b>，卖家"]
+    assert not bot.api.sent_to(-100111)  # target was sellers only
+    with Session(engine) as session:
+        actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+    assert {"broadcast.start", "broadcast.send"} <= set(actions)
+
+
+async def test_a_stranger_cannot_broadcast(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    two_providers(engine, monkeypatch)
+    async with running_bot(engine) as bot:
+        await bot.say(STRANGER, "/start")
+        ordinary = await bot.say(STRANGER, "/nonsense")
+        assert await bot.say(STRANGER, "/broadcast") == ordinary
+        assert await bot.say(STRANGER, "/broadcasts") == ordinary
+        assert await bot.say(STRANGER, "/remind 1") == ordinary
+    with Session(engine) as session:
+        assert not session.exec(select(Broadcast)).all()
