@@ -46,8 +46,13 @@ MESSAGE_IDS = (
     N_("button_bc_resume"),
 )
 """Message ids built from parts, marked here for the catalogs."""
-_shown: dict[int, str] = {}
-"""Draft id → the status text last shown, so an unchanged one is not edited again."""
+_shown: dict[tuple[int, str], str] = {}
+"""(draft id, its broadcast's creation) → the status text last shown, so an unchanged one
+is not edited again (a hint only: after a restart one edit may repeat)."""
+
+
+def _key(draft_id: int, broadcast: Broadcast) -> tuple[int, str]:
+    return draft_id, broadcast.created_at.isoformat()
 
 
 def progress_text(t: Translator, broadcast: Broadcast, now: dt.datetime) -> str:
@@ -120,7 +125,7 @@ async def send_status(bot: Bot, services: Services, draft_id: int) -> None:
     sent = await bot.send_message(
         draft.chat_id, text, reply_markup=controls(t, draft_id, broadcast.status)
     )
-    _shown[draft_id] = text
+    _shown[_key(draft_id, broadcast)] = text
 
     def remember(session: Session) -> None:
         current = session.get(BroadcastDraft, draft_id)
@@ -143,7 +148,7 @@ async def tick(bot: Bot, services: Services) -> None:
             continue
         t = await services.db.run(partial(_admin_t, telegram_user_id=draft.admin_telegram_id))
         text = progress_text(t, broadcast, now)
-        if _shown.get(draft.id) != text:
+        if _shown.get(_key(draft.id, broadcast)) != text:
             with contextlib.suppress(BadRequest):  # "message is not modified" after a restart
                 await bot.edit_message_text(
                     text,
@@ -151,10 +156,10 @@ async def tick(bot: Bot, services: Services) -> None:
                     message_id=draft.status_message_id,
                     reply_markup=controls(t, draft.id, broadcast.status),
                 )
-            _shown[draft.id] = text
+            _shown[_key(draft.id, broadcast)] = text
         finished = broadcast.status in ("done", "cancelled")
         if finished and await services.db.run(partial(drafts.mark_reported, draft_id=draft.id)):
-            _shown.pop(draft.id, None)
+            _shown.pop(_key(draft.id, broadcast), None)
             await send_report(bot, services, draft, t)
 
 
