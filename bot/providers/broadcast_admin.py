@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
 from bot.context import BotContext
-from bot.db.models import BroadcastDraft, utcnow
+from bot.db.models import Broadcast, BroadcastDraft, utcnow
 from bot.handlers.commands import status as seller_status
 from bot.keyboards import pack
 from bot.outbox import drafts, reminders, store
@@ -45,7 +45,10 @@ async def on_control_button(update: Update, context: BotContext, admin: AdminIde
         draft = drafts.of_provider(session, admin, draft_id)
         if draft is None or action not in (*STATUS_OF_ACTION, "report"):
             return None
-        if action in STATUS_OF_ACTION:
+        broadcast = session.get(Broadcast, draft.broadcast_id)
+        if action in STATUS_OF_ACTION and broadcast is not None:
+            if broadcast.status in ("done", "cancelled"):
+                return None  # over: nothing to pause, resume or cancel
             store.set_status_in(session, draft.broadcast_id or 0, STATUS_OF_ACTION[action])
             audit.record(
                 session,

@@ -28,7 +28,12 @@ def two_providers(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[int,
 
 
 def cohort(
-    engine: Engine, provider_id: int, market: str, name: str, *, group: int | None = None,
+    engine: Engine,
+    provider_id: int,
+    market: str,
+    name: str,
+    *,
+    group: int | None = None,
     rules: dict[str, Any] | None = None,
 ) -> int:
     with Session(engine) as session:
@@ -42,9 +47,17 @@ def cohort(
 
 
 def seller(
-    engine: Engine, user_id: int, cohort_id: int, *, locale: str = "en", market: str = "uk",
-    track: str = "uk_business", state: str = "company_number", idle_days: float = 0,
-    submitted: bool = False, blocked: bool = False,
+    engine: Engine,
+    user_id: int,
+    cohort_id: int,
+    *,
+    locale: str = "en",
+    market: str = "uk",
+    track: str = "uk_business",
+    state: str = "company_number",
+    idle_days: float = 0,
+    submitted: bool = False,
+    blocked: bool = False,
 ) -> int:
     """A seller with one application in ``cohort_id``, last changed ``idle_days`` ago."""
     changed = utcnow() - dt.timedelta(days=idle_days)
@@ -54,8 +67,13 @@ def seller(
         session.flush()
         assert row.id is not None
         application = Application(
-            seller_id=row.id, market=market, track=track, state=state, cohort_id=cohort_id,
-            updated_at=changed, submitted_at=changed if submitted else None,
+            seller_id=row.id,
+            market=market,
+            track=track,
+            state=state,
+            cohort_id=cohort_id,
+            updated_at=changed,
+            submitted_at=changed if submitted else None,
         )
         session.add(application)
         session.flush()
