@@ -113,7 +113,10 @@ def run_round(
     for application_id, number in nudges:
         session.add(
             ReminderNudge(
-                application_id=application_id, number=number, broadcast_id=result.broadcast_id
+                application_id=application_id,
+                number=number,
+                broadcast_id=result.broadcast_id,
+                created_at=now,
             )
         )
     session.flush()  # the unique key refuses a nudge another round wrote meanwhile

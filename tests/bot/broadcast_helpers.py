@@ -58,9 +58,11 @@ def seller(
     idle_days: float = 0,
     submitted: bool = False,
     blocked: bool = False,
+    now: dt.datetime | None = None,
 ) -> int:
-    """A seller with one application in ``cohort_id``, last changed ``idle_days`` ago."""
-    changed = utcnow() - dt.timedelta(days=idle_days)
+    """A seller with one application in ``cohort_id``, last changed ``idle_days`` before
+    ``now``."""
+    changed = (now or utcnow()) - dt.timedelta(days=idle_days)
     with Session(engine) as session:
         row = Seller(telegram_user_id=user_id, chat_id=user_id, locale=locale, blocked=blocked)
         session.add(row)
