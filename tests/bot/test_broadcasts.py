@@ -110,3 +110,36 @@ async def test_a_stranger_cannot_broadcast(engine: Engine, monkeypatch: pytest.M
         assert await bot.say(STRANGER, "/remind 1") == ordinary
     with Session(engine) as session:
         assert not session.exec(select(Broadcast)).all()
+
+
+async def test_a_document_to_sellers_and_groups_and_no_continue_button_in_a_group(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider_a, _ = two_providers(engine, monkeypatch)
+    indo = cohort(engine, provider_a, "id", "Angkatan 1", group=-100777)
+    seller(engine, 111, indo, locale="id", market="id", track="id_individual", state="nik")
+    async with running_bot(engine) as bot:
+        await bot.say(OWNER_A, "/broadcast")
+        draft_id = latest_draft(engine, OWNER_A).id or 0
+        await tap(bot, OWNER_A, "co", f"{draft_id}.{indo}")
+        await tap(bot, OWNER_A, "cy", f"{draft_id}.target")  # groups
+        await tap(bot, OWNER_A, "cy", f"{draft_id}.target")  # both
+        await ask_and_answer(bot, OWNER_A, draft_id, "text:id", "<b>Panduan</b> terbaru")
+        await ask_and_answer(bot, OWNER_A, draft_id, "text:en", "<b>Guide</b>")
+        await tap(bot, OWNER_A, "cont", f"{draft_id}.")
+        bot.api.add_file("doc-guide", b"%PDF-1.4 guide")
+        document = bot.updates.document(OWNER_A, "doc-guide", "guide.pdf", "application/pdf", 14)
+        await ask_and_answer(
+            bot, OWNER_A, draft_id, "media", "", document=document["message"]["document"]
+        )
+        await tap(bot, OWNER_A, "send", f"{draft_id}.")
+        launched = latest_draft(engine, OWNER_A)
+        async with running_sender(engine, bot.api):
+            done = await until_done(engine, launched.broadcast_id or 0)
+    assert done.sent == 2
+    (to_seller,) = bot.api.sent_to(111)
+    (to_group,) = bot.api.sent_to(-100777)
+    assert to_seller.method == to_group.method == "sendDocument"
+    assert to_seller.params["caption"] == to_group.params["caption"] == "<b>Panduan</b> terbaru"
+    assert to_seller.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "➡️ Lanjutkan"
+    assert "reply_markup" not in to_group.params
