@@ -183,8 +183,16 @@ def schedule_jobs(app: Application) -> None:  # type: ignore[type-arg]
         await context.services.db.run(lambda s: reminders.automatic_round(s, utcnow(), hours))
 
     settings = app.bot_data["services"].settings
-    queue.run_repeating(broadcast_tick, interval=settings.broadcast_tick_seconds, first=1.0)
-    queue.run_repeating(reminder_tick, interval=settings.reminder_tick_seconds, first=30.0)
+    queue.run_repeating(
+        broadcast_tick,
+        interval=settings.broadcast_tick_seconds,
+        first=min(1.0, settings.broadcast_tick_seconds),
+    )
+    queue.run_repeating(
+        reminder_tick,
+        interval=settings.reminder_tick_seconds,
+        first=settings.reminder_tick_seconds,
+    )
 
 
 __all__ = ["broadcasts", "on_continue", "on_control_button", "remind", "report", "schedule_jobs"]

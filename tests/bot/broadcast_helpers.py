@@ -22,6 +22,9 @@ STRANGER = TelegramUser(7001, "Sam", language_code="en")
 
 
 def two_providers(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """Providers A and B; the periodic jobs are left to the test (it calls ``tick``)."""
+    monkeypatch.setenv("BROADCAST_TICK_SECONDS", "3600")
+    monkeypatch.setenv("REMINDER_TICK_SECONDS", "3600")
     a = provider_from_cli(engine, monkeypatch, "Agency A", OWNER_A.id)
     b = provider_from_cli(engine, monkeypatch, "Agency B", OWNER_B.id)
     return a, b

@@ -143,3 +143,25 @@ async def test_a_document_to_sellers_and_groups_and_no_continue_button_in_a_grou
     assert to_seller.params["caption"] == to_group.params["caption"] == "<b>Panduan</b> terbaru"
     assert to_seller.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "➡️ Lanjutkan"
     assert "reply_markup" not in to_group.params
+
+
+async def test_the_job_queue_tick_edits_the_status_and_sends_the_report_by_itself(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider_a, _ = two_providers(engine, monkeypatch)
+    monkeypatch.setenv("BROADCAST_TICK_SECONDS", "0.2")
+    uk = cohort(engine, provider_a, "uk", "UK")
+    seller(engine, 121, uk)
+    async with running_bot(engine) as bot:
+        await bot.say(OWNER_A, "/broadcast")
+        draft_id = latest_draft(engine, OWNER_A).id or 0
+        await tap(bot, OWNER_A, "co", f"{draft_id}.{uk}")
+        await ask_and_answer(bot, OWNER_A, draft_id, "text:all", "Hi")
+        await tap(bot, OWNER_A, "send", f"{draft_id}.")
+        async with running_sender(engine, bot.api):
+            report = await bot.api.wait_for(
+                lambda c: c.method == "sendMessage" and "Report #" in (c.text or ""), timeout=20
+            )
+        edits = bot.api.calls_to("editMessageText")
+    assert "sent 1" in (report.text or "")
+    assert edits and "1/1" in (edits[-1].text or "")
