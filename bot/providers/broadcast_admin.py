@@ -111,12 +111,12 @@ async def remind(update: Update, context: BotContext, admin: AdminIdentity) -> N
         return
     quiet = reminders.parse_quiet_hours(context.services.settings.reminder_quiet_hours)
 
-    def run(session: Session) -> tuple[int | None, reminders.RoundResult | None]:
+    def run(session: Session) -> tuple[int | None, reminders.RoundResult | None, int]:
         cohort = cohort_of(session, actor=admin, cohort_id=cohort_id)
         if cohort is None:
-            return None, None
+            return None, None, 0
         if reminders.limits(cohort) is None:
-            return cohort.id, None
+            return cohort.id, None, 0
         result = reminders.run_round(
             session,
             utcnow(),
@@ -144,10 +144,9 @@ async def remind(update: Update, context: BotContext, admin: AdminIdentity) -> N
             provider_id=cohort.provider_id,
             after={"draft": draft.id, "queued": result.queued, "quiet": result.quiet},
         )
-        result.by_cohort = {-1: draft.id or 0}
-        return cohort.id, result
+        return cohort.id, result, draft.id or 0
 
-    found, result = await context.services.db.run(run)
+    found, result, draft_id = await context.services.db.run(run)
     if found is None:
         await reply(update, context, t("cohort_not_found", {"id": cohort_id}))
         return
@@ -157,7 +156,7 @@ async def remind(update: Update, context: BotContext, admin: AdminIdentity) -> N
     await reply(
         update, context, t("remind_queued", {"count": result.queued, "quiet": result.quiet})
     )
-    await send_status(context.bot, context.services, result.by_cohort[-1])
+    await send_status(context.bot, context.services, draft_id)
 
 
 async def on_continue(update: Update, context: BotContext) -> None:
