@@ -45,6 +45,8 @@ RUN_ENVIRONMENT = f"""environment (or .env):
   CHAT_INTERVAL_SECONDS, GROUP_MESSAGES_PER_MINUTE, GROUP_WINDOW_SECONDS  per-chat limits
   OUTBOX_BATCH_SIZE, OUTBOX_CONCURRENCY, OUTBOX_MAX_ATTEMPTS, OUTBOX_RETRY_BASE_SECONDS,
   OUTBOX_POLL_SECONDS  how the outbox drains (docs/outbox.md)
+  BROADCAST_TICK_SECONDS, REMINDER_TICK_SECONDS, REMINDER_QUIET_HOURS  broadcast progress,
+  schedules and reminder rounds (docs/broadcasts.md)
 exit codes: 0 stopped cleanly, 1 a service unreachable, 2 a bad setting"""
 
 

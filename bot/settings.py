@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=5, ge=1)
     outbox_retry_base_seconds: float = Field(default=2.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    # Broadcast progress and schedules (a JobQueue tick) and reminder rounds (drip).
+    broadcast_tick_seconds: float = Field(default=3.0, gt=0)
+    reminder_tick_seconds: float = Field(default=600.0, gt=0)
+    reminder_quiet_hours: str = Field(default="21-9", pattern=r"^\d{1,2}-\d{1,2}$")
 
     @field_validator("superadmin_ids", mode="before")
     @classmethod

@@ -322,3 +322,45 @@ class ProcessedUpdate(SQLModel, table=True):
     )
     digest: str = Field(max_length=32, primary_key=True)
     created_at: dt.datetime = _timestamp(index=True)
+
+
+class BroadcastDraft(SQLModel, table=True):
+    """An admin's broadcast from composing to its report, bound to that admin and provider.
+
+    ``spec`` is what the composer chose (cohorts, target, filters, texts, file, buttons);
+    ``awaiting`` names the input the composer asked for, answered by a reply to
+    ``prompt_message_id``. ``status`` is ``composing``, ``scheduled``, ``queued`` (its
+    ``broadcast_id`` is written), or ``cancelled``; ``kind`` is ``broadcast`` or ``reminder``
+    (a reminder round run by hand). Kept in the database so a restart loses none.
+    """
+
+    __tablename__ = "broadcast_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+    admin_telegram_id: int = Field(sa_type=BigInteger, index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    kind: str = Field(default="broadcast", max_length=16)
+    status: str = Field(default="composing", max_length=16, index=True)
+    spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    awaiting: str | None = Field(default=None, max_length=32)
+    prompt_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    scheduled_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
+    status_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    reported: bool = False
+    created_at: dt.datetime = _timestamp()
+    updated_at: dt.datetime = _timestamp()
+
+
+class ReminderNudge(SQLModel, table=True):
+    """The ``number``-th nudge of an application, written with its delivery: never twice."""
+
+    __tablename__ = "reminder_nudge"
+    __table_args__ = (UniqueConstraint("application_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    number: int
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    created_at: dt.datetime = _timestamp()

@@ -40,10 +40,12 @@ __all__ = [
     "Outcome",
     "claim",
     "enqueue",
+    "enqueue_in",
     "move_chat",
     "record",
     "recover",
     "set_status",
+    "set_status_in",
     "status_counts",
 ]
 
@@ -106,36 +108,49 @@ def enqueue(
 
     Two messages to the same chat are refused (``IntegrityError``) before anything is sent.
     """
-    rank = PRIORITY.get(kind, 0) if priority is None else priority
     with Session(engine) as session, session.begin():
-        broadcast = Broadcast(kind=kind, priority=rank, created_by=created_by, total=len(messages))
-        if not messages:  # nothing to send: done at once, not queued forever
-            broadcast.status, broadcast.finished_at = "done", utcnow()
-        session.add(broadcast)
-        session.flush()
-        assert broadcast.id is not None
-        if messages:
-            now = utcnow()
-            rows = [
-                {
-                    "broadcast_id": broadcast.id,
-                    "chat_id": m.chat_id,
-                    "seller_id": m.seller_id,
-                    "application_id": m.application_id,
-                    "text": m.text,
-                    "parse_mode": m.parse_mode,
-                    "photo_file_id": m.photo_file_id,
-                    "document_file_id": m.document_file_id,
-                    "buttons": m.buttons,
-                    "priority": rank,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                }
-                for m in messages
-            ]
-            session.execute(insert(Delivery), rows)
-        return broadcast.id
+        return enqueue_in(session, messages, kind=kind, created_by=created_by, priority=priority)
+
+
+def enqueue_in(
+    session: Session,
+    messages: Sequence[Message],
+    *,
+    kind: str = "broadcast",
+    created_by: int | None = None,
+    priority: int | None = None,
+) -> int:
+    """:func:`enqueue` inside the caller's transaction, so other rows (a draft's status, a
+    reminder's nudge record) commit or roll back together with the deliveries."""
+    rank = PRIORITY.get(kind, 0) if priority is None else priority
+    broadcast = Broadcast(kind=kind, priority=rank, created_by=created_by, total=len(messages))
+    if not messages:  # nothing to send: done at once, not queued forever
+        broadcast.status, broadcast.finished_at = "done", utcnow()
+    session.add(broadcast)
+    session.flush()
+    assert broadcast.id is not None
+    if messages:
+        now = utcnow()
+        rows = [
+            {
+                "broadcast_id": broadcast.id,
+                "chat_id": m.chat_id,
+                "seller_id": m.seller_id,
+                "application_id": m.application_id,
+                "text": m.text,
+                "parse_mode": m.parse_mode,
+                "photo_file_id": m.photo_file_id,
+                "document_file_id": m.document_file_id,
+                "buttons": m.buttons,
+                "priority": rank,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+            for m in messages
+        ]
+        session.execute(insert(Delivery), rows)
+    return broadcast.id
 
 
 def recover(engine: Engine) -> int:
@@ -242,16 +257,27 @@ def set_status(engine: Engine, broadcast_id: int, status: str) -> None:
     A paused or cancelled broadcast's pending deliveries are not claimed any more; a send
     already in flight finishes.
     """
+    with Session(engine) as session, session.begin():
+        set_status_in(session, broadcast_id, status)
+
+
+def set_status_in(session: Session, broadcast_id: int, status: str) -> None:
+    """:func:`set_status` in the caller's transaction (with its audit record, say).
+
+    A cancelled broadcast stays cancelled: it is never resumed nor paused again.
+    """
     if status not in ("paused", "queued", "cancelled"):
         raise ValueError(f"unknown broadcast status {status!r}")
     now = utcnow()
     stamp = {"paused": {"paused_at": now}, "cancelled": {"cancelled_at": now}}.get(status, {})
-    with Session(engine) as session, session.begin():
-        session.execute(
-            update(Broadcast)
-            .where(col(Broadcast.id) == broadcast_id, col(Broadcast.status) != "done")
-            .values(status=status, **stamp)
+    session.execute(
+        update(Broadcast)
+        .where(
+            col(Broadcast.id) == broadcast_id,
+            col(Broadcast.status).not_in(("done", "cancelled")),
         )
+        .values(status=status, **stamp)
+    )
 
 
 def status_counts(engine: Engine, broadcast_id: int) -> dict[str, int]:

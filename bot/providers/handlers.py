@@ -17,6 +17,9 @@ from bot.handlers import applications as seller_applications
 from bot.handlers import buttons, commands, seller
 from bot.providers import (
     admin_commands,
+    broadcast_admin,
+    broadcast_commands,
+    broadcast_input,
     code_commands,
     cohort_commands,
     export_commands,
@@ -49,6 +52,9 @@ ADMIN_COMMANDS = {
     "documents": export_commands.documents_command,
     "stats": insight_commands.stats,
     "flow": insight_commands.flow,
+    "broadcast": broadcast_commands.broadcast,
+    "broadcasts": broadcast_admin.broadcasts,
+    "remind": broadcast_admin.remind,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
@@ -104,10 +110,28 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(
         CallbackQueryHandler(
+            admin_command(
+                broadcast_commands.on_composer_button, otherwise=buttons.on_unknown_button
+            ),
+            pattern=r"^adm_bc\|(co|cy|cont|drop|send|pv|in)\|",
+        )
+    )
+    app.add_handler(
+        CallbackQueryHandler(
             admin_command(insight_commands.on_list_button, otherwise=buttons.on_unknown_button),
             pattern=r"^adm_al\|",
         )
     )
+    app.add_handler(
+        CallbackQueryHandler(
+            admin_command(broadcast_admin.on_control_button, otherwise=buttons.on_unknown_button),
+            pattern=r"^adm_bc\|",
+        )
+    )
+    app.add_handler(CallbackQueryHandler(broadcast_admin.on_continue, pattern=r"^bc\|go\|"))
+    # replies to the composer's prompts, before every other handler (group -1)
+    app.add_handler(MessageHandler(PRIVATE & filters.REPLY, broadcast_input.on_reply), group=-1)
+    broadcast_admin.schedule_jobs(app)
     app.add_handler(CommandHandler("link", group_chats.link, filters=GROUPS))
     app.add_handler(CommandHandler("join", group_chats.join, filters=GROUPS))
     app.add_handler(CallbackQueryHandler(group_chats.on_link_button, pattern=r"^adm_g\|"))

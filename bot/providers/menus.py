@@ -33,6 +33,9 @@ ADMIN_COMMANDS = {
     "stats": N_("command_stats"),
     "applications": N_("command_applications_admin"),
     "flow": N_("command_flow"),
+    "broadcast": N_("command_broadcast"),
+    "broadcasts": N_("command_broadcasts"),
+    "remind": N_("command_remind"),
 }
 OWNER_COMMANDS = {
     "admin_invite": N_("command_admin_invite"),
