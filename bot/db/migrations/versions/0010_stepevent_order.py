@@ -1,7 +1,7 @@
 """step events in each application's order: the index the /stats passes read
 
-Revision ID: 0008
-Revises: 0012
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 21:35:00
 
 ``/stats`` reads every event of a scope twice, per application in ``id`` order (the time
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0012"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

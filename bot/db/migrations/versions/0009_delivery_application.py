@@ -1,7 +1,7 @@
 """delivery.application_id: the application a notice is about, erased with it
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 22:10:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0009"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
