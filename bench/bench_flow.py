@@ -103,7 +103,14 @@ def _update(user: DemoUser, api: LocalBotAPI, keys: Keyboards, kind: str, value:
     return user.photo(file_id)
 
 
-async def drive(app: Application, api: LocalBotAPI, keys: Keyboards, sellers: int) -> list[float]:  # type: ignore[type-arg]
+async def drive(
+    app: Application,  # type: ignore[type-arg]
+    api: LocalBotAPI,
+    keys: Keyboards,
+    sellers: int,
+    *,
+    first: int = 0,
+) -> list[float]:
     """Every seller walks ``WALK`` at once; each update's latency through the processor."""
     latencies: list[float] = []
     processor = app.update_processor
@@ -116,7 +123,7 @@ async def drive(app: Application, api: LocalBotAPI, keys: Keyboards, sellers: in
             await processor.process_update(update, app.process_update(update))
             latencies.append(time.perf_counter() - start)
 
-    await asyncio.gather(*(walk(n) for n in range(sellers)))
+    await asyncio.gather(*(walk(n) for n in range(first, first + sellers)))
     return latencies
 
 
@@ -147,8 +154,9 @@ def bot_app(url: str) -> Builder:
     def build(api: LocalBotAPI) -> Application:  # type: ignore[type-arg]
         engine = make_engine(url)
         with Session(engine) as session:
-            repo.add_invite_code(session, code="TTS-UK-2026", market="uk", max_uses=None)
-            session.commit()
+            if not repo.invite_code_exists(session, code="TTS-UK-2026"):
+                repo.add_invite_code(session, code="TTS-UK-2026", market="uk", max_uses=None)
+                session.commit()
         settings = Settings(  # type: ignore[arg-type]
             bot_token=DEMO_TOKEN, database_url=url, rate_limit_per_second=1_000_000
         )

@@ -39,5 +39,7 @@ def table() -> str:
     for f in FIGURES:
         base = "" if f["baseline"] is None else f"{f['baseline']:11.4g}"
         ratio = "" if f["ratio"] is None else f"{f['ratio']:7.3f}"
-        rows.append(f"{f['name'][:64]:<64} {f['value']:12.4g} {f['unit']:<10} {base:>11} {ratio:>7}")
+        rows.append(
+            f"{f['name'][:64]:<64} {f['value']:12.4g} {f['unit']:<10} {base:>11} {ratio:>7}"
+        )
     return "\n".join(rows)
