@@ -149,7 +149,9 @@ async def measure(sellers_count: int) -> None:
             replay = RawReplay(url)
             build = bench_flow.bot_app(url)
 
-            def instrumented(api: LocalBotAPI, build: bench_flow.Builder = build) -> Any:
+            def instrumented(
+                api: LocalBotAPI, build: bench_flow.Builder = build, replay: RawReplay = replay
+            ) -> Any:
                 app = build(api)
                 replay.listen(app.bot_data["bench_engine"])
                 return app
