@@ -151,7 +151,7 @@ def save_application(
     Returns False on a concurrent write (the caller re-reads and retries); the version
     goes up by one on every successful write.
     """
-    row = {"w_id": application_id, "w_version": expected_version}
+    row: dict[str, Any] = {"w_id": application_id, "w_version": expected_version}
     row.update(version=expected_version + 1, updated_at=utcnow(), **values)
     result = session.connection().execute(_SAVE_APPLICATION, row)
     return bool(result.rowcount == 1)
