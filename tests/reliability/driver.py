@@ -22,9 +22,11 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.db import repo
 from bot.db.models import Application as ApplicationRow
+from bot.db.models import StepEvent
 from bot.demo import DEMO_TOKEN
 from bot.local_api import LocalBotAPI, SentMessage
 from bot.settings import Settings
+from tests.snapshots import seller_snapshot
 
 # Columns that move without the seller's state changing: activity clocks, redelivery records.
 VOLATILE = {"last_activity_at", "created_at", "updated_at"}
@@ -138,6 +140,22 @@ class Driver:
             application.answers = dict(answers)
             session.add(application)
             session.commit()
+
+    def application_id(self, user_id: int) -> int:
+        """The id of the seller's current application."""
+        with Session(self.engine) as session:
+            return seller_snapshot(session, user_id).application_id
+
+    def state(self, user_id: int) -> tuple[Any, ...]:
+        """What a seller's current application holds, and its history of steps."""
+        with Session(self.engine) as session:
+            s = seller_snapshot(session, user_id)
+            steps = session.exec(
+                select(StepEvent.from_state, StepEvent.to_state)  # type: ignore[call-overload]
+                .where(StepEvent.application_id == s.application_id)
+                .order_by(StepEvent.id)
+            ).all()
+        return (s.state, s.answers, s.version, s.track, s.locale, [tuple(r) for r in steps])
 
     def replies(self, chat_id: int) -> list[SentMessage]:
         return self.by_chat.get(chat_id, [])
