@@ -91,8 +91,7 @@ async def child(url: str, active: int) -> list[float]:
             ]
             for start in range(0, len(batch), 500):
                 await asyncio.gather(*batch[start : start + 500])
-            api.sent.clear()  # the request double's own log is not the bot's memory
-            api.calls.clear()
+            api.forget()  # the request double's own log is not the bot's memory
             sizes.append(rss_mb())
     app.bot_data["bench_engine"].dispose()
     return sizes

@@ -79,6 +79,11 @@ class Driver:
     ) -> dict[str, Any]:  # fmt: skip
         """Update JSON of a message from ``user_id`` (in their private chat by default)."""
         chat = chat or {"id": user_id, "type": "private", "first_name": "Fuzz"}
+        text = content.get("text")
+        if isinstance(text, str) and text.startswith("/") and "entities" not in content:
+            length = len(text.split(" ")[0].encode("utf-16-le", "surrogatepass")) // 2
+            command = {"type": "bot_command", "offset": 0, "length": length}
+            content = {**content, "entities": [command]}
         body: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": 1_764_600_000,
