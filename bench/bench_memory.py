@@ -82,15 +82,14 @@ async def child(url: str, active: int) -> list[float]:
     sizes = [rss_mb()]
     async with app:
         for _round in range(ROUNDS):
-            batch = [
-                app.update_processor.process_update(
-                    update := Update.de_json(user.text(f"Star River {n} Ltd"), app.bot),
-                    app.process_update(update),
-                )
-                for n, user in enumerate(users)
-            ]
-            for start in range(0, len(batch), 500):
-                await asyncio.gather(*batch[start : start + 500])
+            for start in range(0, len(users), 500):  # parse as they arrive, not all at once
+                batch = []
+                for n in range(start, min(len(users), start + 500)):
+                    update = Update.de_json(users[n].text(f"Star River {n} Ltd"), app.bot)
+                    batch.append(
+                        app.update_processor.process_update(update, app.process_update(update))
+                    )
+                await asyncio.gather(*batch)
             api.forget()  # the request double's own log is not the bot's memory
             sizes.append(rss_mb())
     app.bot_data["bench_engine"].dispose()
