@@ -1,18 +1,37 @@
-"""Run every benchmark; each prints its figures and its ratio to a baseline of the same run."""
+"""``make bench``: every benchmark, one JSON line per figure, and a table at the end.
+
+Each figure carries the baseline it was measured against in the same run (the machines
+are shared and noisy). ``BENCH_SHORT=1 make bench`` runs the short form (CI).
+"""
 
 from __future__ import annotations
 
 import asyncio
 
-from bench import bench_charts, bench_flow, bench_outbox, bench_stats, bench_updates
+from bench import (
+    bench_charts,
+    bench_flow,
+    bench_hostile_files,
+    bench_memory,
+    bench_outbox,
+    bench_startup,
+    bench_stats,
+    bench_updates,
+    results,
+)
 
 
 def main() -> None:
     bench_flow.main()
     asyncio.run(bench_updates.main())
+    bench_memory.main()
+    bench_startup.main()
     bench_charts.main()
-    bench_outbox.main()  # OUTBOX_BENCH_SHORT=1 for the short form
-    bench_stats.main()  # STATS_BENCH_SHORT=1 for the short form
+    bench_outbox.main()
+    bench_stats.main(short=results.short() or None)  # or STATS_BENCH_SHORT=1
+    print("\nhostile product files, through the sandbox", flush=True)
+    asyncio.run(bench_hostile_files.main())
+    print("\n" + results.table())
 
 
 main()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import shutil
 import subprocess
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from bench.results import emit
 from bench.timing import per_call
 from bot.reports.charts import DayCount, StepCount, daily_png, funnel_png
 from bot.reports.flow_picture import render
@@ -31,19 +31,7 @@ DAYS = [DayCount(DAY - dt.timedelta(days=180 - i), 30 + i % 11, 12 + i % 7) for 
 
 
 def _line(name: str, seconds: float, baseline: float) -> None:
-    ms, base_ms = seconds * 1000, baseline * 1000
-    print(
-        json.dumps(
-            {
-                "name": name,
-                "value": round(ms, 2),
-                "unit": "ms",
-                "baseline": round(base_ms, 2),
-                "ratio": round(ms / base_ms, 2),
-            },
-            ensure_ascii=False,
-        )
-    )
+    emit(name, seconds * 1000, "ms", baseline * 1000)
 
 
 def _empty_figure() -> None:

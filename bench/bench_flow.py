@@ -1,70 +1,220 @@
-"""The domain alone: one answer through the shared machine vs a machine per seller.
+"""Flow throughput: many sellers walking the whole UK cross-border track at once.
 
-Baseline: building a ``transitions.Machine`` for the seller on every update (what the
-design rules out); measured: ``advance`` with the track's machine built once.
+Every seller's updates go, interleaved with everybody else's, through the real
+``Application`` and its ordered update processor (``bot.ordering``) against the
+in-process Bot API (``bot.local_api``). Baseline, in the same run: a bare PTB echo bot
+(one reply per update, PTB's own concurrent processor) on the same request double and
+the same driver. Figures: updates/s, p50 and p99 of one update's latency under that
+load, and the ratio to the echo bot's updates/s. SQLite (WAL) and PostgreSQL.
+
+1,000 sellers (``BENCH_SHORT=1``: 100).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
 
-from transitions import Machine
-
-from bench.timing import per_call, report
-from flows.answers import TextAnswer
-from flows.engine import advance, prompt
-from flows.machine import _transitions
-from flows.progress import CompanyCheck, FlowEnv, Progress
-from flows.tracks import track_steps
-
-
-class _NoLookups:
-    def company(self, number: str) -> CompanyCheck:
-        return CompanyCheck("skipped")
-
-    def redeem_invite_code(self, code: str, *, market: str) -> None:
-        return None
-
-    def check_unique(self, field: str, value: str) -> None:
-        return None
-
-
-ENV = FlowEnv(lookups=_NoLookups(), today=dt.date(2026, 11, 25))
-AT_PHONE = Progress(
-    "uk_crossborder", "phone", {"language": "en", "market": "uk", "track": "uk_crossborder"}
+from sqlmodel import Session
+from stdnum.cn import uscc
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    MessageHandler,
+    SimpleUpdateProcessor,
+    TypeHandler,
+    filters,
 )
 
+from bench.databases import BACKENDS, migrated_database, postgres_reachable
+from bench.results import emit, short
+from bot.app import build_application
+from bot.db import repo
+from bot.db.engine import make_engine
+from bot.demo import DEMO_TOKEN
+from bot.demo_user import DemoUser
+from bot.local_api import LocalBotAPI, SentMessage
+from bot.settings import Settings
 
-def _machine_per_seller() -> None:
-    steps = track_steps("uk_crossborder")
-    states = [s.id for s in steps] + ["review", "submitted", "approved", "rejected"]
-    progress = AT_PHONE.copy()
-    machine = Machine(
-        model=progress,
-        states=states,
-        initial="phone",
-        send_event=True,
-        transitions=_transitions(steps, closing="review"),
-        auto_transitions=False,
+CONCURRENT = 64  # the bot's default ``concurrent_updates``; the echo bot gets the same
+PDF = b"%PDF-1.4 benchmark licence"
+# The cross-border track as a seller walks it: ("text", …), ("tap", value), files.
+WALK: tuple[tuple[str, str], ...] = (
+    ("text", "/start"),
+    ("tap", "en"),
+    ("tap", "uk"),
+    ("tap", "uk_crossborder"),
+    ("text", "深圳市星河贸易有限公司"),
+    ("uscc", ""),  # each seller's own (a code is shared by at most a few applications)
+    ("pdf", "licence.pdf"),
+    ("photo", "legal-rep-id"),
+    ("text", "tts-uk-2026"),
+    ("text", "07400 123456"),
+    ("text", "Shop@Example.com"),
+    ("tap", "add"),
+    ("text", "Wireless Earbuds Bluetooth 5.3"),
+    ("text", "£12.99"),
+    ("photo", "product-photo-1"),
+    ("tap", "images_done"),
+    ("text", "30x20x10"),
+    ("text", "0.5"),
+    ("tap", "done"),
+    ("tap", "submit"),
+)
+Builder = Callable[[LocalBotAPI], Application]  # type: ignore[type-arg]
+
+
+class Keyboards:
+    """The newest buttons the bot sent each chat (what a seller's next tap reads)."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, tuple[int, list[tuple[str, str]]]] = {}
+
+    def __call__(self, message: SentMessage) -> None:
+        if message.buttons:
+            self.last[message.chat_id] = (message.message_id, message.buttons)
+
+    def tap(self, chat_id: int, value: str) -> tuple[str, int]:
+        message_id, buttons = self.last.get(chat_id, (1, []))
+        for _label, data in buttons:
+            if data.rsplit("|", 1)[-1] == value:
+                return data, message_id
+        return f"a|x|{value}", message_id  # the echo bot sends no buttons
+
+
+def _update(user: DemoUser, api: LocalBotAPI, keys: Keyboards, kind: str, value: str) -> Any:
+    chat_id = int(user.user["id"])
+    if kind == "text":
+        return user.text(value)
+    if kind == "tap":
+        return user.press(*keys.tap(chat_id, value))
+    if kind == "uscc":
+        base = f"911100008021{chat_id % 100_000:05d}"
+        return user.text(base + uscc.calc_check_digit(base))
+    file_id = f"{value}-{chat_id}"
+    if kind == "pdf":
+        api.add_file(file_id, PDF)
+        return user.document(file_id, value, "application/pdf", len(PDF))
+    api.add_file(file_id, b"\xff\xd8\xff photo")
+    return user.photo(file_id)
+
+
+async def drive(
+    app: Application,  # type: ignore[type-arg]
+    api: LocalBotAPI,
+    keys: Keyboards,
+    sellers: int,
+    *,
+    first: int = 0,
+) -> list[float]:
+    """Every seller walks ``WALK`` at once; each update's latency through the processor."""
+    latencies: list[float] = []
+    processor = app.update_processor
+
+    async def walk(number: int) -> None:
+        user = DemoUser(user_id=1_000_000 + number, first_update_id=number * 1000 + 1)
+        for kind, value in WALK:
+            update = Update.de_json(_update(user, api, keys, kind, value), app.bot)
+            start = time.perf_counter()
+            await processor.process_update(update, app.process_update(update))
+            latencies.append(time.perf_counter() - start)
+
+    await asyncio.gather(*(walk(n) for n in range(first, first + sellers)))
+    return latencies
+
+
+def echo_app(api: LocalBotAPI) -> Application:  # type: ignore[type-arg]
+    """A bare PTB bot that answers every update with one message."""
+    app = (
+        ApplicationBuilder()
+        .token(DEMO_TOKEN)
+        .request(api)
+        .get_updates_request(api)
+        .concurrent_updates(SimpleUpdateProcessor(CONCURRENT))
+        .build()
     )
-    machine.events["answer"].trigger(progress, context=ENV.context(progress))
+
+    async def echo(update: Update, context: Any) -> None:
+        assert update.effective_chat is not None
+        text = update.effective_message.text if update.effective_message else None
+        await context.bot.send_message(update.effective_chat.id, text or "echo")
+
+    app.add_handler(MessageHandler(filters.ALL, echo))
+    app.add_handler(TypeHandler(Update, echo))
+    return app
 
 
-def _shared_machine() -> None:
-    outcome = advance(AT_PHONE, TextAnswer("07400 123456"), ENV)
-    assert outcome.accepted
+def bot_app(url: str) -> Builder:
+    """The real bot on ``url`` (Telegram's 30/s cap lifted: it would hide the bot's cost)."""
+
+    def build(api: LocalBotAPI) -> Application:  # type: ignore[type-arg]
+        engine = make_engine(url)
+        with Session(engine) as session:
+            if not repo.invite_code_exists(session, code="TTS-UK-2026"):
+                repo.add_invite_code(session, code="TTS-UK-2026", market="uk", max_uses=None)
+                session.commit()
+        settings = Settings(  # type: ignore[arg-type]
+            bot_token=DEMO_TOKEN, database_url=url, rate_limit_per_second=1_000_000
+        )
+        app = build_application(settings, engine=engine, request=api)
+        app.bot_data["bench_engine"] = engine
+        return app
+
+    return build
 
 
-def _shared_machine_with_prompt() -> None:
-    outcome = advance(AT_PHONE, TextAnswer("07400 123456"), ENV)
-    prompt(outcome.progress, ENV)
+async def run(build: Builder, sellers: int) -> tuple[float, list[float], LocalBotAPI]:
+    """updates/s and latencies of ``sellers`` walking the track through ``build``'s bot."""
+    keys = Keyboards()
+    api = LocalBotAPI(on_send=keys)
+    app = build(api)
+    async with app:
+        start = time.perf_counter()
+        latencies = await drive(app, api, keys, sellers)
+        spent = time.perf_counter() - start
+    engine = app.bot_data.get("bench_engine")
+    if engine is not None:
+        engine.dispose()
+    if api.unserved:  # a figure with failing Bot API calls in it would be wrong
+        raise SystemExit(f"the bot called Bot API methods not played locally: {api.unserved}")
+    return len(latencies) / spent, latencies, api
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def check_walked(api: LocalBotAPI, sellers: int) -> None:
+    """Every seller reached submission (else the figure measured something else)."""
+    submitted = {m.chat_id for m in api.sent if "submitted" in m.text.lower()}
+    if len(submitted) < sellers:
+        raise SystemExit(f"only {len(submitted)} of {sellers} sellers reached submission")
+
+
+async def throughput(sellers: int) -> None:
+    print(f"\nflow throughput: {sellers} sellers × {len(WALK)} updates, interleaved", flush=True)
+    echo_rate, echo_lat, _ = await run(echo_app, sellers)
+    emit("echo bot (PTB, same request double), throughput", echo_rate, "updates/s")
+    emit("echo bot, p99 under load", percentile(echo_lat, 99) * 1e3, "ms")
+    for backend in BACKENDS:
+        if backend == "postgresql" and not postgres_reachable():
+            print("no PostgreSQL at BENCH_POSTGRES_URL: PostgreSQL figures skipped")
+            continue
+        with migrated_database(backend) as url:
+            rate, latencies, api = await run(bot_app(url), sellers)
+        check_walked(api, sellers)
+        emit(f"flow {backend}, throughput ÷ echo", rate, "updates/s", echo_rate)
+        emit(f"flow {backend}, p50 under load", percentile(latencies, 50) * 1e3, "ms")
+        emit(f"flow {backend}, p99 under load", percentile(latencies, 99) * 1e3, "ms")
 
 
 def main() -> None:
-    print("flows: one valid answer (UK phone) on the cross-border track")
-    baseline = per_call(_machine_per_seller, calls=300)
-    report("baseline: Machine() built per seller + trigger", baseline)
-    shared = per_call(_shared_machine, calls=2000)
-    report("advance(): shared machine, validate + copy + trigger", shared, baseline, "baseline")
-    full = per_call(_shared_machine_with_prompt, calls=2000)
-    report("advance() + prompt()", full, baseline, "baseline")
+    asyncio.run(throughput(100 if short() else 1000))
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from bench.results import emit
 from bot.untrusted import SandboxError, parse_in_sandbox
 from flows.bulk import parse_product_file
 from flows.products import RULES
@@ -44,6 +45,7 @@ async def main() -> None:
             refusal = f"sandbox: {error.reason}"
         spent = time.monotonic() - started
         print(f"{name:32} {len(data) / 1e6:7.2f}MB {spent:10.2f}s  {refusal}")
+        emit(f"hostile file refused: {name}", spent, "s")
 
 
 if __name__ == "__main__":

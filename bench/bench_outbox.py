@@ -37,6 +37,7 @@ from telegram import Bot
 from telegram.ext import AIORateLimiter
 from telegram.request import HTTPXRequest
 
+from bench import results
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.outbox import store
@@ -58,9 +59,7 @@ class Run:
 
 
 def emit(name: str, value: float, unit: str, baseline: float | None = None) -> None:
-    ratio = round(value / baseline, 4) if baseline else None
-    line = {"name": name, "value": round(value, 4), "unit": unit, "baseline": baseline}
-    print(json.dumps({**line, "ratio": ratio}), flush=True)
+    results.emit(name, value, unit, baseline)
 
 
 async def _send_all(run: Run, url: str, folder: Path) -> float:
@@ -183,7 +182,9 @@ async def aio_rate_limiter_burst(per_second: int = 30, calls: int = 90) -> int:
 def main(*, short: bool | None = None) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22 warns on every RetryAfter otherwise
     if short is None:
-        short = os.environ.get("OUTBOX_BENCH_SHORT") == "1" or "--short" in sys.argv
+        short = (
+            results.short() or os.environ.get("OUTBOX_BENCH_SHORT") == "1" or "--short" in sys.argv
+        )
     runs = [
         Run("paid", 1_000 if short else 10_000, 1000, paid=True),
         Run("free", 90 if short else 600, 30, paid=False),

@@ -17,7 +17,6 @@ lines ``{"name", "value", "unit", "baseline", "ratio"}``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import statistics
 import sys
@@ -30,6 +29,7 @@ from typing import TypeVar
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from bench import results
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.reports import funnel
@@ -149,9 +149,7 @@ def _median(run: Callable[[], T], repeats: int = 3) -> tuple[float, T]:
 
 
 def _line(name: str, seconds: float, baseline: float) -> None:
-    ms, base_ms = seconds * 1000, baseline * 1000
-    figures = {"name": name, "value": round(ms, 1), "unit": "ms", "baseline": round(base_ms, 1)}
-    print(json.dumps(figures | {"ratio": round(ms / base_ms, 2)}), flush=True)
+    results.emit(name, seconds * 1000, "ms", baseline * 1000)
 
 
 def _charts(figures: Figures) -> int:

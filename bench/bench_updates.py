@@ -1,98 +1,182 @@
-"""Whole updates through the real Application over an in-process Bot API.
+"""One update at a time through the real Application: latency, SQL and database overhead.
 
-Baseline: a bare PTB echo handler through the same request double (what PTB itself costs).
-Measured: a seller's text answer (validate, one SQLite WAL transaction in a worker thread,
-render, send) — the bot's hot path — and a read-only /status.
+Sellers walk the UK cross-border track (``bench_flow.WALK``) one update at a time, so the
+latency is the bot's own, not a queue's. Three figures per database, all from one run:
+
+- **p50 / p99 of one update** (a clean pass, nothing instrumented), against the echo bot's
+  p99 on the same request double.
+- **SQL statements per accepted update**, counted with SQLAlchemy's
+  ``before_cursor_execute`` event over every transaction that recorded its update.
+- **database overhead**: the wall time of an accepted answer's transaction (the seller
+  store's unit of work: lock, redelivery check, reads, flow step, writes, commit) against
+  the very same statements, with the same parameters, through the raw driver (``sqlite3`` /
+  ``psycopg``) right after it, on the same database.
+
+100 sellers (``BENCH_SHORT=1``: 10).
 """
 
 from __future__ import annotations
 
-import itertools
-import tempfile
-from pathlib import Path
+import asyncio
+import contextlib
+import sqlite3
+import statistics
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, MessageHandler, filters
+import psycopg
+from sqlalchemy import Engine, event, make_url
 
-from bench.timing import per_call_async, report
-from bot.app import build_application
-from bot.db.engine import make_engine
-from bot.db.migrate import upgrade
-from bot.demo import DEMO_TOKEN, DemoUser
+from bench import bench_flow
+from bench.databases import BACKENDS, migrated_database, postgres_reachable
+from bench.results import emit, short
+from bot import sellers
 from bot.local_api import LocalBotAPI
-from bot.settings import Settings
 
-CALLS = 300
+Statement = tuple[str, Any, bool]
 
 
-async def _echo_baseline(api: LocalBotAPI) -> float:
-    app = ApplicationBuilder().token(DEMO_TOKEN).request(api).get_updates_request(api).build()
+class RawReplay:
+    """Captures each seller transaction's statements and replays accepted ones raw."""
 
-    async def echo(update: Update, context: Any) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(update.effective_message.text or "")
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.local = threading.local()
+        self.counts: list[int] = []
+        self.orm: list[float] = []
+        self.raw: list[float] = []
+        self._connection: Any = None
 
-    app.add_handler(MessageHandler(filters.TEXT, echo))
-    user = DemoUser(user_id=1)
+    def listen(self, engine: Engine) -> None:
+        @event.listens_for(engine, "before_cursor_execute")
+        def capture(_c: Any, _cur: Any, statement: str, params: Any, _x: Any, many: bool) -> None:
+            captured = getattr(self.local, "statements", None)
+            if captured is not None:
+                captured.append((statement, params, many))
+
+    def _connect(self) -> Any:
+        url = make_url(self.url)
+        if url.get_backend_name() == "sqlite":
+            connection = sqlite3.connect(url.database or "", timeout=30, check_same_thread=False)
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+                connection.execute(f"PRAGMA {pragma}")
+            return connection
+        return psycopg.connect(url.set(drivername="postgresql").render_as_string(False))
+
+    def replay(self, statements: list[Statement]) -> float:
+        """Seconds to run ``statements`` in one raw transaction (fresh update ids)."""
+        if self._connection is None:
+            self._connection = self._connect()
+        start = time.perf_counter()
+        cursor = self._connection.cursor()
+        for statement, params, many in statements:
+            if statement.startswith("INSERT INTO processedupdate"):
+                params = _fresh_update_id(params)
+            if many:
+                cursor.executemany(statement, params)
+            else:
+                cursor.execute(statement, params)
+                if cursor.description is not None:
+                    cursor.fetchall()
+        self._connection.commit()
+        return time.perf_counter() - start
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """Time every seller store unit; replay the accepted ones."""
+        original = sellers.SellerStore._run_sync
+
+        def timed(store: Any, *args: Any) -> Any:
+            self.local.statements = []
+            start = time.perf_counter()
+            try:
+                return original(store, *args)
+            finally:
+                spent = time.perf_counter() - start
+                statements: list[Statement] = self.local.statements
+                self.local.statements = None
+                if any(s.startswith("INSERT INTO processedupdate") for s, _, _ in statements):
+                    self.counts.append(len(statements))
+                    self.orm.append(spent)
+                    self.raw.append(self.replay(statements))
+
+        sellers.SellerStore._run_sync = timed  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            sellers.SellerStore._run_sync = original  # type: ignore[method-assign]
+            if self._connection is not None:
+                self._connection.close()
+
+
+def _fresh_update_id(params: Any) -> Any:
+    offset = 1_000_000_000
+    if isinstance(params, dict):
+        return {**params, "update_id": params["update_id"] + offset}
+    return (params[0] + offset, *params[1:])
+
+
+async def one_at_a_time(
+    build: bench_flow.Builder, sellers_count: int, *, first: int = 0
+) -> list[float]:
+    """Latencies of every update when sellers walk one after another."""
+    latencies: list[float] = []
+    keys = bench_flow.Keyboards()
+    api = LocalBotAPI(on_send=keys)
+    app = build(api)
     async with app:
+        for number in range(first, first + sellers_count):
+            latencies += await bench_flow.drive(app, api, keys, 1, first=number)
+    engine = app.bot_data.get("bench_engine")
+    if engine is not None:
+        engine.dispose()
+    return latencies
 
-        async def one() -> None:
-            await app.process_update(Update.de_json(user.text("hello"), app.bot))
 
-        return await per_call_async(one, calls=CALLS)
+async def measure(sellers_count: int) -> None:
+    print(f"\none update at a time: {sellers_count} sellers walk the track in turn", flush=True)
+    echo = await one_at_a_time(bench_flow.echo_app, sellers_count)
+    echo_p99 = bench_flow.percentile(echo, 99) * 1e3
+    emit("echo bot, one update at a time, p99", echo_p99, "ms")
+    for backend in BACKENDS:
+        if backend == "postgresql" and not postgres_reachable():
+            print("no PostgreSQL at BENCH_POSTGRES_URL: PostgreSQL figures skipped")
+            continue
+        with migrated_database(backend) as url:
+            latencies = await one_at_a_time(bench_flow.bot_app(url), sellers_count)
+            replay = RawReplay(url)
+            build = bench_flow.bot_app(url)
 
+            def instrumented(
+                api: LocalBotAPI, build: bench_flow.Builder = build, replay: RawReplay = replay
+            ) -> Any:
+                app = build(api)
+                replay.listen(app.bot_data["bench_engine"])
+                return app
 
-async def _seller_updates(api: LocalBotAPI, folder: Path) -> float:
-    url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    # Telegram's 30 messages/s cap would hide the bot's own cost: lift it for the benchmark.
-    settings = Settings(  # type: ignore[arg-type]
-        bot_token=DEMO_TOKEN, database_url=url, rate_limit_per_second=1_000_000
-    )
-    app = build_application(settings, engine=engine, request=api)
-    ids = itertools.count(10_000)
-    async with app:
-
-        async def walk_to_phone(user: DemoUser) -> None:
-            for data in ("a|language|en", "a|market|uk", "a|track|uk_crossborder"):
-                await app.process_update(Update.de_json(user.press(data, 1), app.bot))
-            await app.process_update(Update.de_json(user.text("Star River Ltd"), app.bot))
-
-        user = DemoUser(user_id=next(ids))
-        await walk_to_phone(user)
-
-        async def wrong_phone() -> None:  # validation error: read, no write, reply
-            await app.process_update(Update.de_json(user.text("12345"), app.bot))
-
-        async def status() -> None:
-            await app.process_update(Update.de_json(user.text("/status"), app.bot))
-
-        refused = await per_call_async(wrong_phone, calls=CALLS)
-        shown = await per_call_async(status, calls=CALLS)
-
-        async def accepted() -> None:  # a fresh seller per call: read, validate, write, reply
-            fresh = DemoUser(user_id=next(ids))
-            await app.process_update(Update.de_json(fresh.press("a|language|en", 1), app.bot))
-
-        written = await per_call_async(accepted, calls=CALLS)
-    engine.dispose()
-    report("seller: refused answer (read + validate + reply)", refused)
-    report("seller: /status (read + summary + reply)", shown)
-    return written
+            with replay.installed():
+                await one_at_a_time(instrumented, max(2, sellers_count // 5), first=sellers_count)
+        p50 = bench_flow.percentile(latencies, 50) * 1e3
+        emit(f"{backend}, one update at a time, p50", p50, "ms")
+        p99 = bench_flow.percentile(latencies, 99) * 1e3
+        emit(f"{backend}, one update at a time, p99 ÷ echo p99", p99, "ms", echo_p99)
+        emit(
+            f"{backend}, SQL statements per accepted update, mean",
+            statistics.mean(replay.counts),
+            "statements",
+        )
+        emit(
+            f"{backend}, SQL statements per accepted update, max", max(replay.counts), "statements"
+        )
+        orm, raw = statistics.median(replay.orm), statistics.median(replay.raw)
+        emit(f"{backend}, accepted answer's transaction ÷ raw driver", orm * 1e3, "ms", raw * 1e3)
 
 
 async def main() -> None:
-    print("\nupdates through the Application (in-process Bot API, SQLite WAL)")
-    api = LocalBotAPI()
-    baseline = await _echo_baseline(api)
-    report("baseline: bare PTB echo handler", baseline)
-    with tempfile.TemporaryDirectory() as folder:
-        written = await _seller_updates(api, Path(folder))
-    report(
-        "seller: accepted answer (create + write + step event)", written, baseline, "echo baseline"
-    )
-    print(f"{'throughput of accepted answers, one process':<58} {1 / written:9.0f} updates/s")
-    if api.unserved:  # a figure with failing Bot API calls in it would be wrong
-        raise SystemExit(f"the bot called Bot API methods not played locally: {api.unserved}")
+    await measure(10 if short() else 100)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -23,4 +23,5 @@ PRUNE_EVERY_SECONDS = 600.0  # each process deletes expired records at most this
 def update_digest(update: Update) -> str:
     """A 32-hex-digit digest of the update's content (its JSON, keys sorted)."""
     canonical = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: JSON may carry a lone surrogate ("\ud800"); it must not crash the digest
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -19,8 +19,10 @@ worker, finds the record and is skipped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -194,6 +196,15 @@ class SellerStore:
         self._company_lookup = company_lookup
         self._today = today
         self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+        # SQLite has one writer at a time and every seller transaction begins with
+        # BEGIN IMMEDIATE: worker threads of one process that race for it wait in
+        # SQLite's busy handler, which sleeps in steps of up to 100 ms (profiled: a third
+        # of all samples, p50 of ~0.5 s under load). Queueing them on a lock here instead
+        # hands the database over as soon as it is free; other processes still wait on
+        # the database's own lock. PostgreSQL locks per seller, so it needs no gate.
+        self._gate: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     async def run(
         self,
@@ -244,16 +255,17 @@ class SellerStore:
         update_digest: str,
     ) -> Result[T]:
         try:
-            return self._attempts(
-                telegram_user_id,
-                chat_id,
-                locale,
-                start_payload,
-                unit,
-                companies,
-                update_id,
-                update_digest,
-            )
+            with self._gate:
+                return self._attempts(
+                    telegram_user_id,
+                    chat_id,
+                    locale,
+                    start_payload,
+                    unit,
+                    companies,
+                    update_id,
+                    update_digest,
+                )
         finally:
             self._maybe_prune()
 
