@@ -269,14 +269,26 @@ async def test_pause_resume_and_cancel_from_the_status_message(
         second = await new_draft(bot, engine, uk)
         await ask_and_answer(bot, OWNER_A, second, "text:all", "second")
         await tap(bot, OWNER_A, "send", f"{second}.")
-        calls = await tap(bot, OWNER_A, "stop", str(second))
-        report = [c.text or "" for c in calls if c.method == "sendMessage"]
-        assert any("cancelled" in text and "not sent 5" in text for text in report)
+        before = len(bot.api.calls)
+        await tap(bot, OWNER_A, "stop", str(second))
+        # the report comes from the tap, or from the periodic tick if it ran first: once
+        await bot.api.wait_for(
+            lambda c: (
+                c.method == "sendMessage"
+                and c.chat_id == OWNER_A.id
+                and "cancelled" in (c.text or "")
+                and "not sent 5" in (c.text or "")
+            ),
+            timeout=10,
+            after=before,
+        )
         calls = await tap(bot, OWNER_A, "resume", str(second))  # cancelled stays cancelled
         assert "out of date" in (calls[-1].params.get("text") or "")
         async with running_sender(engine, bot.api):
             await asyncio.sleep(0.5)
     assert all([c.text for c in bot.api.sent_to(u)] == ["first"] for u in range(601, 606))
+    reports = [c for c in bot.api.sent_to(OWNER_A.id) if "not sent 5" in (c.text or "")]
+    assert len(reports) == 1, "the cancelled broadcast's report went out more than once"
     with Session(engine) as session:
         actions = [e.action for e in session.exec(select(AuditEvent)).all()]
     assert actions.count("broadcast.pause") == 1 and actions.count("broadcast.stop") == 1
