@@ -29,7 +29,7 @@ from bot.providers import (
     review_commands,
 )
 from bot.providers.access import AdminIdentity
-from bot.providers.gate import admin_command
+from bot.providers.gate import AdminHandler, admin_command
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
@@ -58,6 +58,17 @@ ADMIN_COMMANDS = {
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
+ADMIN_BUTTONS: tuple[tuple[str, AdminHandler], ...] = (
+    (r"^adm_c\|", cohort_commands.on_cohort_button),
+    (r"^adm_audit\|", admin_commands.on_audit_page),
+    (r"^adm_r\|", review_buttons.on_review_button),
+    (r"^adm_bc\|(co|cy|cont|drop|send|pv|in)\|", broadcast_commands.on_composer_button),
+    (r"^adm_al\|", insight_commands.on_list_button),
+    (r"^adm_bc\|", broadcast_admin.on_control_button),  # after the composer's own actions
+)
+"""Callback-data pattern → admin button handler, tried in this order; a non-admin's tap
+gets the stale notice."""
+
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Admin commands and buttons, admin invite links, and the cohort groups."""
@@ -84,48 +95,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             admin_command(code_commands.codes_import, otherwise=seller.on_document),
         )
     )
-    app.add_handler(
-        CallbackQueryHandler(
-            admin_command(cohort_commands.on_cohort_button, otherwise=buttons.on_unknown_button),
-            pattern=r"^adm_c\|",
-        )
-    )
-    app.add_handler(
-        CallbackQueryHandler(
-            admin_command(admin_commands.on_audit_page, otherwise=buttons.on_unknown_button),
-            pattern=r"^adm_audit\|",
-        )
-    )
-    app.add_handler(
-        CallbackQueryHandler(
-            admin_command(review_buttons.on_review_button, otherwise=buttons.on_unknown_button),
-            pattern=r"^adm_r\|",
-        )
-    )
+    for pattern, on_tap in ADMIN_BUTTONS:
+        gated = admin_command(on_tap, otherwise=buttons.on_unknown_button)
+        app.add_handler(CallbackQueryHandler(gated, pattern=pattern))
     app.add_handler(  # an admin's reply may be the note of a rejection they started
         MessageHandler(
             PRIVATE & filters.TEXT & filters.REPLY & ~filters.COMMAND,
             admin_command(_note_or_answer, otherwise=seller.on_text),
-        )
-    )
-    app.add_handler(
-        CallbackQueryHandler(
-            admin_command(
-                broadcast_commands.on_composer_button, otherwise=buttons.on_unknown_button
-            ),
-            pattern=r"^adm_bc\|(co|cy|cont|drop|send|pv|in)\|",
-        )
-    )
-    app.add_handler(
-        CallbackQueryHandler(
-            admin_command(insight_commands.on_list_button, otherwise=buttons.on_unknown_button),
-            pattern=r"^adm_al\|",
-        )
-    )
-    app.add_handler(
-        CallbackQueryHandler(
-            admin_command(broadcast_admin.on_control_button, otherwise=buttons.on_unknown_button),
-            pattern=r"^adm_bc\|",
         )
     )
     app.add_handler(CallbackQueryHandler(broadcast_admin.on_continue, pattern=r"^bc\|go\|"))
