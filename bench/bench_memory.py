@@ -46,7 +46,7 @@ def seed(url: str, stored: int) -> None:
                 [
                     dict(id=n + 1, telegram_user_id=FIRST_USER + n, chat_id=FIRST_USER + n,
                          locale="en", current_application_id=n + 1, blocked=False,
-                         created_at=now, last_activity_at=now)
+                         created_at=now)
                     for n in numbers
                 ],
             )  # fmt: skip

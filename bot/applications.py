@@ -9,7 +9,7 @@ lock, so two taps cannot both take the last place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,10 +122,15 @@ def check_unique(
     application_id: int,
     field_name: str,
     value: str,
+    known: Sequence[Summary] | None = None,
 ) -> None:
-    """Refuse an identifier another application already has (``ValidationError``)."""
+    """Refuse an identifier another application already has (``ValidationError``).
+
+    ``known`` is the seller's applications when the caller has read them already (the
+    seller store has), saving a query.
+    """
     if field_name in limits.one_application_per:
-        for other in summaries(session, seller_id):
+        for other in summaries(session, seller_id) if known is None else known:
             if other.id != application_id and other.answers.get(field_name) == value:
                 raise ValidationError("error_duplicate_application", application=label(other))
     if field_name == "uscc":

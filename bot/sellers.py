@@ -34,8 +34,9 @@ from sqlmodel import Session, col, select
 
 from bot import applications
 from bot.applications import Limits, NewApplication, Summary
-from bot.db import repo, uploads
-from bot.db.models import Application, Cohort, Seller, utcnow
+from bot.db import repo, seller_read, uploads
+from bot.db.models import Application, Seller, utcnow
+from bot.db.seller_read import ApplicationRow, SellerSnapshot
 from bot.providers.code_guard import redeem_guarded
 from bot.providers.snapshot import submission_values
 from bot.redelivery import PRUNE_EVERY_SECONDS, RETENTION
@@ -154,6 +155,7 @@ class _Lookups:
             application_id=self._view.application_id,
             field_name=field,
             value=value,
+            known=self._view.applications,
         )
 
     def company(self, number: str) -> CompanyCheck:
@@ -283,31 +285,29 @@ class SellerStore:
         for _attempt in range(MAX_ATTEMPTS):
             with Session(self._engine) as session:
                 repo.lock_seller(session, telegram_user_id=telegram_user_id)
-                if update_id is not None and repo.update_processed(
-                    session, update_id=update_id, digest=update_digest
-                ):
-                    raise DuplicateUpdate(update_id)
                 try:
-                    seller, is_new = self._load(
-                        session, telegram_user_id, chat_id, locale, start_payload
+                    found, is_new = self._load(
+                        session,
+                        _Arrival(telegram_user_id, chat_id, locale, start_payload),
+                        update_id,
+                        update_digest,
                     )
                 except IntegrityError:  # two first messages raced to create the seller
                     session.rollback()
                     continue
-                application = _current(session, seller)
-                view = _view(session, seller, application, is_new=is_new)
+                view = _view(found, is_new=is_new)
                 env = self._env(session, companies, view)
                 write, value = unit(view, env)
                 if write is None:
                     session.commit()
                     return Result(view, value)
-                if not _write(session, application, view, write):
+                if not _write(session, found.current, view, write):
                     session.rollback()
                     continue
                 after = _after(view, write)
                 if write.moves:
                     try:
-                        after = self._move(session, seller, write, is_new=is_new)
+                        after = self._move(session, view, write)
                     except ValidationError as refused:  # e.g. past the limit: nothing moves
                         session.rollback()
                         raise refused
@@ -337,8 +337,10 @@ class SellerStore:
             lookups=lookups, today=self._today(), rules=view.rules, product_rules=view.product_rules
         )
 
-    def _move(self, session: Session, seller: Seller, write: Write, *, is_new: bool) -> SellerView:
+    def _move(self, session: Session, view: SellerView, write: Write) -> SellerView:
         """Open or switch to another application; the seller as they are afterwards."""
+        seller = session.get(Seller, view.id)
+        assert seller is not None
         if write.new_application is not None:
             new = write.new_application
             applications.start_new(
@@ -347,14 +349,18 @@ class SellerStore:
             )  # fmt: skip
         elif write.switch_to is not None:
             applications.switch(session, seller, write.switch_to)
-        return _view(session, seller, _current(session, seller), is_new=is_new)
+        return _view(_reread(session, view.telegram_user_id), is_new=view.is_new)
 
-    def _join_cohort(self, session: Session, seller: Seller, token: str) -> None:
+    def _join_cohort(self, session: Session, seller_id: int, token: str) -> bool:
+        """Follow a cohort's deep link; True when the current application changed."""
+        seller = session.get(Seller, seller_id)
+        assert seller is not None
         try:
             with session.begin_nested():
-                applications.join_cohort(session, seller, limits=self.limits, token=token)
+                return applications.join_cohort(session, seller, limits=self.limits, token=token)
         except ValidationError as refused:
             log.info("seller %s not moved to a cohort: %s", seller.id, refused.code)
+            return False
 
     def _maybe_prune(self) -> None:
         """Now and then, forget processed updates older than the retention window."""
@@ -373,62 +379,80 @@ class SellerStore:
         return deleted
 
     def _load(
-        self,
-        session: Session,
-        telegram_user_id: int,
-        chat_id: int,
-        locale: str,
-        start_payload: str | None,
-    ) -> tuple[Seller, bool]:
-        seller = repo.get_seller(session, telegram_user_id=telegram_user_id)
-        if seller is not None:
-            if seller.blocked:  # they write again: the outbox may reach them again
-                seller.blocked = False
-                session.add(seller)
-            if start_payload:
-                self._join_cohort(session, seller, start_payload)
-            return seller, False
-        created = repo.create_seller(
+        self, session: Session, arrival: _Arrival, update_id: int | None, digest: str
+    ) -> tuple[SellerSnapshot, bool]:
+        """The seller as this update finds them (created on first contact), and whether new.
+
+        Raises ``DuplicateUpdate`` for an update already applied: the same read tells.
+        """
+        user = arrival.telegram_user_id
+        found = seller_read.read(session, telegram_user_id=user, update_id=update_id, digest=digest)
+        if found is not None:
+            seen = found.seen
+        else:  # an erased seller's old update may come back: no seller, but a record
+            seen = update_id is not None and repo.update_processed(
+                session, update_id=update_id, digest=digest
+            )
+        if seen:
+            raise DuplicateUpdate(update_id)
+        if found is not None:
+            if found.seller.blocked:  # they write again: the outbox may reach them again
+                repo.save_seller(session, seller_id=found.seller.id, blocked=False)
+            if arrival.start_payload and self._join_cohort(
+                session, found.seller.id, arrival.start_payload
+            ):
+                found = _reread(session, user)
+            return found, False
+        repo.create_seller(
             session,
-            telegram_user_id=telegram_user_id,
-            chat_id=chat_id,
-            locale=locale,
-            start_payload=start_payload,
+            telegram_user_id=user,
+            chat_id=arrival.chat_id,
+            locale=arrival.locale,
+            start_payload=arrival.start_payload,
         )
-        return created, True
+        return _reread(session, user), True
 
 
-def _current(session: Session, seller: Seller) -> Application:
-    """The application the seller's chat is answering (every seller has one)."""
-    assert seller.current_application_id is not None
-    application = session.get(Application, seller.current_application_id)
-    assert application is not None and application.seller_id == seller.id
-    return application
+@dataclass(frozen=True, slots=True)
+class _Arrival:
+    """Who an update comes from, as Telegram says (before the database is read)."""
+
+    telegram_user_id: int
+    chat_id: int
+    locale: str
+    start_payload: str | None
 
 
-def _view(
-    session: Session, seller: Seller, application: Application, *, is_new: bool
-) -> SellerView:
-    cohort = session.get(Cohort, application.cohort_id) if application.cohort_id else None
-    assert seller.id is not None and application.id is not None
-    answers = uploads.join(session, application.id, application.answers)
+def _reread(session: Session, telegram_user_id: int) -> SellerSnapshot:
+    """The seller after this transaction changed which application is current."""
+    found = seller_read.read(session, telegram_user_id=telegram_user_id, update_id=None, digest="")
+    assert found is not None
+    return found
+
+
+def _view(found: SellerSnapshot, *, is_new: bool) -> SellerView:
+    seller, current = found.seller, found.current
+    answers = {**current.answers, **found.uploads}
     return SellerView(
         id=seller.id,
         telegram_user_id=seller.telegram_user_id,
         chat_id=seller.chat_id,
         locale=seller.locale,
-        progress=Progress(application.track, application.state, answers).copy(),
-        version=application.version,
-        application_id=application.id,
-        rules=dict(cohort.rules) if cohort else {},
-        product_rules=dict(cohort.product_rules) if cohort else {},
+        progress=Progress(current.track, current.state, answers).copy(),
+        version=current.version,
+        application_id=current.id,
+        rules=dict(found.rules),
+        product_rules=dict(found.product_rules),
         is_new=is_new,
         confirmation=dict(seller.pending_confirmation or {}) or None,
-        applications=applications.summaries(session, seller.id),
+        applications=tuple(
+            Summary(id=a.id, number=n, track=a.track, state=a.state, answers=dict(a.answers))
+            for n, a in enumerate(found.applications, start=1)
+        ),
     )
 
 
-def _write(session: Session, application: Application, view: SellerView, write: Write) -> bool:
+def _write(session: Session, application: ApplicationRow, view: SellerView, write: Write) -> bool:
     values: dict[str, Any] = {}
     progress = write.progress
     if progress is not None:
@@ -448,7 +472,8 @@ def _write(session: Session, application: Application, view: SellerView, write: 
     seller_values: dict[str, Any] = {} if write.locale is None else {"locale": write.locale}
     if write.confirmation is not None:  # an empty mapping clears it (SQL NULL)
         seller_values["pending_confirmation"] = dict(write.confirmation) or null()
-    repo.save_seller(session, seller_id=view.id, **seller_values)
+    if seller_values:
+        repo.save_seller(session, seller_id=view.id, **seller_values)
     if progress is not None and progress.state != view.progress.state:
         repo.record_step(
             session,

@@ -92,7 +92,6 @@ class Seller(SQLModel, table=True):
     """The one confirmation the seller may still answer (``bot.confirmations``), or None."""
     blocked: bool = False
     created_at: dt.datetime = _timestamp()
-    last_activity_at: dt.datetime = _timestamp(index=True)
 
 
 class Application(SQLModel, table=True):

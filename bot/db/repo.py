@@ -158,13 +158,15 @@ def save_application(
 
 
 def save_seller(session: Session, *, seller_id: int, **values: Any) -> None:
-    """Write the seller's own columns (locale, current application…) and mark them active."""
+    """Write the seller's own columns (locale, pending confirmation, blocked…).
+
+    Activity is not the seller row's business: each application's ``updated_at`` says
+    when it last moved, so an answer writes only its application.
+    """
     if any(isinstance(value, ClauseElement) for value in values.values()):  # e.g. SQL NULL
-        statement = _SAVE_SELLER.values(last_activity_at=utcnow(), **values)
-        session.connection().execute(statement, {"w_id": seller_id})
+        session.connection().execute(_SAVE_SELLER.values(**values), {"w_id": seller_id})
         return
-    row = {"w_id": seller_id, "last_activity_at": utcnow(), **values}
-    session.connection().execute(_SAVE_SELLER, row)
+    session.connection().execute(_SAVE_SELLER, {"w_id": seller_id, **values})
 
 
 def record_step(

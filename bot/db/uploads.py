@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
-from bot.db.models import Document, Product
+from bot.db.models import Document, Product, utcnow
 
 PRODUCTS = "products"
 FILE_FIELDS = ("file_id", "file_unique_id", "kind", "mime_type", "size", "file_name")
@@ -69,48 +69,61 @@ def store(
         for step in old_files.keys() | new_files.keys()
         if old_files.get(step) != new_files.get(step)
     ]
-    if changed:
-        session.connection().execute(
+    connection = session.connection()
+    replaced = [step for step in changed if step in old_files]
+    if replaced:
+        connection.execute(
             delete(Document).where(
-                col(Document.application_id) == application_id, col(Document.step).in_(changed)
+                col(Document.application_id) == application_id, col(Document.step).in_(replaced)
             )
         )
-        for step in changed:
-            if step in new_files:
-                session.add(_document(application_id, step, new_files[step]))
+    added = [
+        _document(application_id, step, new_files[step]) for step in changed if step in new_files
+    ]
+    if added:
+        connection.execute(_INSERT_DOCUMENT, added)
     if before.get(PRODUCTS, []) != after.get(PRODUCTS, []):
-        session.connection().execute(
-            delete(Product).where(col(Product.application_id) == application_id)
-        )
-        session.add_all(_products(application_id, after.get(PRODUCTS, [])))
+        connection.execute(delete(Product).where(col(Product.application_id) == application_id))
+        listed = _products(application_id, after.get(PRODUCTS, []))
+        if listed:
+            connection.execute(_INSERT_PRODUCT, listed)
     return plain_answers(after)
 
 
-def _document(application_id: int, step: str, data: Mapping[str, Any]) -> Document:
-    return Document(
-        application_id=application_id,
-        step=step,
-        file_id=str(data["file_id"]),
-        file_unique_id=str(data.get("file_unique_id", "")),
-        kind=str(data.get("kind", "document")),
-        mime_type=str(data.get("mime_type", "application/octet-stream")),
-        size=int(data.get("size") or 0),
-        file_name=str(data.get("file_name") or ""),
-    )
+# Prebuilt inserts with explicit timestamps (the models' defaults are Python-side), as in
+# ``bot.db.repo``: no unit-of-work flush on the hot path.
+_INSERT_DOCUMENT = insert(Document)
+_INSERT_PRODUCT = insert(Product)
 
 
-def _products(application_id: int, products: Sequence[Mapping[str, Any]]) -> list[Product]:
+def _document(application_id: int, step: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "application_id": application_id,
+        "step": step,
+        "file_id": str(data["file_id"]),
+        "file_unique_id": str(data.get("file_unique_id", "")),
+        "kind": str(data.get("kind", "document")),
+        "mime_type": str(data.get("mime_type", "application/octet-stream")),
+        "size": int(data.get("size") or 0),
+        "file_name": str(data.get("file_name") or ""),
+        "created_at": utcnow(),
+    }
+
+
+def _products(application_id: int, products: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    now = utcnow()
     return [
-        Product(
-            application_id=application_id,
-            position=position,
-            title=str(data["title"]),
-            price=str(data["price"]),
-            currency=str(data["currency"]),
-            images=[str(image) for image in data.get("images", ())],
-            package_cm=None if data.get("package_cm") is None else list(data["package_cm"]),
-            weight_kg=None if data.get("weight_kg") is None else str(data["weight_kg"]),
-        )
+        {
+            "application_id": application_id,
+            "position": position,
+            "title": str(data["title"]),
+            "price": str(data["price"]),
+            "currency": str(data["currency"]),
+            "images": [str(image) for image in data.get("images", ())],
+            "package_cm": None if data.get("package_cm") is None else list(data["package_cm"]),
+            "weight_kg": None if data.get("weight_kg") is None else str(data["weight_kg"]),
+            "created_at": now,
+        }
         for position, data in enumerate(products)
     ]
 

@@ -21,7 +21,6 @@ from flows.tracks import TRACK_NAMES
 
 _SELLER_FIELDS = (
     "telegram_user_id", "chat_id", "locale", "start_payload", "blocked", "created_at",
-    "last_activity_at",
 )  # fmt: skip
 
 

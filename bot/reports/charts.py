@@ -18,14 +18,15 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
 from bot.reports.fonts import font_for
 from bot.reports.labels import state_label
+
+if TYPE_CHECKING:  # matplotlib itself is imported where a chart is drawn, in a worker
+    from matplotlib.figure import Figure  # thread: it costs ~0.7 s, not every start-up's
+    from matplotlib.font_manager import FontProperties
 
 DPI = 100
 
@@ -46,6 +47,8 @@ class DayCount:
 
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buffer = io.BytesIO()
     FigureCanvasAgg(figure)  # attaches itself: the figure renders with Agg, not pyplot's
     figure.savefig(buffer, format="png")
@@ -53,6 +56,8 @@ def _png(figure: Figure) -> bytes:
 
 
 def _font(texts: Iterable[str]) -> FontProperties:
+    from matplotlib.font_manager import FontProperties
+
     return FontProperties(fname=str(font_for(texts)))
 
 
@@ -85,6 +90,8 @@ def funnel_png(
         for step, share in zip(steps, shares, strict=True)
     ]
     font = _font([title, axis, *names, *notes])
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(9, 1.5 + 0.4 * max(len(steps), 1)), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
     positions = list(range(len(steps)))
@@ -116,6 +123,8 @@ def daily_png(
     every = max(len(dates) // 8, 1)
     tick_labels = [t.date(tick) for tick in dates[::every]]
     font = _font([title, started, submitted, axis, *tick_labels])
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 4.5), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
     axes.plot(positions, [entry.started for entry in days], label=started, color="#4c72b0")

@@ -20,16 +20,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
 from bot.db.models import Application, Cohort, Document, Product, Seller
 from flows.tracks import TRACKS
+
+if TYPE_CHECKING:  # openpyxl itself is imported by the XLSX writer (a worker thread):
+    from openpyxl import Workbook  # it costs ~0.35 s, not every start-up's
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 BATCH = 1000
 FORMATS = ("xlsx", "csv")
@@ -153,8 +155,10 @@ def document_values(document: Document) -> list[Any]:
     ]  # fmt: skip
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
+def _cell(
+    make: type[WriteOnlyCell], sheet: WriteOnlyWorksheet, value: Any, number_format: str | None
+) -> Any:
+    cell = make(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
         if value.startswith(DANGEROUS):
@@ -177,22 +181,29 @@ def _sheet(workbook: Workbook, title: str, header: Sequence[str]) -> WriteOnlyWo
 
 def write_xlsx(session: Session, *, cohort_id: int, path: Path) -> Exported:
     """The cohort as a workbook: applications (every answer a column), products, documents."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     answers = answer_columns(session, cohort_id=cohort_id)
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, "applications", [*APPLICATION_COLUMNS, *answers])
     counts = [0, 0, 0]
     for application, telegram_id in _streamed(session, _applications(cohort_id)):
         values = application_values(application, telegram_id, answers)
-        sheet.append([_cell(sheet, value) for value in values])
+        sheet.append([_cell(WriteOnlyCell, sheet, value, None) for value in values])
         counts[0] += 1
     sheet = _sheet(workbook, "products", PRODUCT_COLUMNS)
     for (product,) in _streamed(session, _uploads(Product, cohort_id, Product.position)):
         money = MONEY_FORMATS.get(product.currency, "#,##0.00")
-        sheet.append([_cell(sheet, value, money) for value in product_values(product)])
+        sheet.append(
+            [_cell(WriteOnlyCell, sheet, value, money) for value in product_values(product)]
+        )
         counts[1] += 1
     sheet = _sheet(workbook, "documents", DOCUMENT_COLUMNS)
     for (document,) in _streamed(session, _uploads(Document, cohort_id, Document.step)):
-        sheet.append([_cell(sheet, value) for value in document_values(document)])
+        sheet.append(
+            [_cell(WriteOnlyCell, sheet, value, None) for value in document_values(document)]
+        )
         counts[2] += 1
     workbook.save(path)
     return Exported(path, *counts)
