@@ -301,7 +301,8 @@ class SellerStore:
                 if write is None:
                     session.commit()
                     return Result(view, value)
-                if not _write(session, found.current, view, write):
+                processed = None if update_id is None else repo.Processed(update_id, update_digest)
+                if not _write(session, found.current, view, write, processed):
                     session.rollback()
                     continue
                 after = _after(view, write)
@@ -313,8 +314,6 @@ class SellerStore:
                         raise refused
                     if write.then is not None:
                         value = write.then(after, self._env(session, companies, after))
-                if update_id is not None:
-                    repo.record_update(session, update_id=update_id, digest=update_digest)
                 session.commit()
                 return Result(after, value)
         raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
@@ -452,10 +451,20 @@ def _view(found: SellerSnapshot, *, is_new: bool) -> SellerView:
     )
 
 
-def _write(session: Session, application: ApplicationRow, view: SellerView, write: Write) -> bool:
-    values: dict[str, Any] = {}
+def _write(
+    session: Session,
+    application: ApplicationRow,
+    view: SellerView,
+    write: Write,
+    processed: repo.Processed | None,
+) -> bool:
+    """Store the write; False when someone else wrote the application first (re-run).
+
+    ``processed``, the update being applied, is recorded with it.
+    """
     progress = write.progress
     if progress is not None:
+        values: dict[str, Any] = {}
         answers = uploads.store(
             session, view.application_id, view.progress.answers, progress.answers
         )
@@ -465,23 +474,24 @@ def _write(session: Session, application: ApplicationRow, view: SellerView, writ
         if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
             values["submitted_at"] = utcnow()
             values.update(submission_values(application.submitted_answers, progress.answers))
-    if progress is not None and not repo.save_application(
-        session, application_id=view.application_id, expected_version=view.version, **values
-    ):
-        return False
+        moved = progress.state != view.progress.state
+        step = repo.Step(view.progress.state, progress.state, write.actor) if moved else None
+        if not repo.save_progress(
+            session,
+            application_id=view.application_id,
+            expected_version=view.version,
+            values=values,
+            step=step,
+            processed=processed,
+        ):
+            return False
+    elif processed is not None:
+        repo.record_update(session, update_id=processed.update_id, digest=processed.digest)
     seller_values: dict[str, Any] = {} if write.locale is None else {"locale": write.locale}
     if write.confirmation is not None:  # an empty mapping clears it (SQL NULL)
         seller_values["pending_confirmation"] = dict(write.confirmation) or null()
     if seller_values:
         repo.save_seller(session, seller_id=view.id, **seller_values)
-    if progress is not None and progress.state != view.progress.state:
-        repo.record_step(
-            session,
-            application_id=view.application_id,
-            from_state=view.progress.state,
-            to_state=progress.state,
-            actor=write.actor,
-        )
     return True
 
 

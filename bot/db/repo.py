@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, text, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    text,
+    update,
+)
+from sqlalchemy import select as core_select  # sqlmodel's select is typed for ORM rows
 from sqlalchemy.sql.elements import ClauseElement
 from sqlmodel import Session, col, select
 
@@ -61,9 +76,11 @@ _SAVE_APPLICATION = update(Application).where(
 _SAVE_SELLER = update(Seller).where(col(Seller.id) == bindparam("w_id"))
 
 
-def record_update(session: Session, *, update_id: int, digest: str) -> None:
+def record_update(
+    session: Session, *, update_id: int, digest: str, at: dt.datetime | None = None
+) -> None:
     """Remember that the update was applied (in the transaction that applied it)."""
-    row = {"update_id": update_id, "digest": digest, "created_at": utcnow()}
+    row = {"update_id": update_id, "digest": digest, "created_at": at or utcnow()}
     session.connection().execute(_INSERT_PROCESSED, row)
 
 
@@ -144,7 +161,12 @@ def cohort_by_token(session: Session, *, token: str) -> Cohort | None:
 
 
 def save_application(
-    session: Session, *, application_id: int, expected_version: int, **values: Any
+    session: Session,
+    *,
+    application_id: int,
+    expected_version: int,
+    at: dt.datetime | None = None,
+    **values: Any,
 ) -> bool:
     """Write ``values`` if nobody wrote the application since ``expected_version`` was read.
 
@@ -152,9 +174,109 @@ def save_application(
     goes up by one on every successful write.
     """
     row: dict[str, Any] = {"w_id": application_id, "w_version": expected_version}
-    row.update(version=expected_version + 1, updated_at=utcnow(), **values)
+    row.update(version=expected_version + 1, updated_at=at or utcnow(), **values)
     result = session.connection().execute(_SAVE_APPLICATION, row)
     return bool(result.rowcount == 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One state change to append to an application's history."""
+
+    from_state: str
+    to_state: str
+    actor: str = "seller"
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """The update being applied, to record by identity (``bot.redelivery``)."""
+
+    update_id: int
+    digest: str
+
+
+def save_progress(
+    session: Session,
+    *,
+    application_id: int,
+    expected_version: int,
+    values: Mapping[str, Any],
+    step: Step | None,
+    processed: Processed | None,
+) -> bool:
+    """``save_application``, then the step and the update record, if the version held.
+
+    On PostgreSQL the three are one statement (the UPDATE … RETURNING as a CTE the two
+    INSERTs select from: nothing is inserted when the version check fails), saving two
+    round trips on every accepted answer. SQLite has no data-modifying CTEs and no round
+    trips to save: there they are three statements.
+    """
+    now = utcnow()
+    if session.connection().dialect.name != "postgresql":
+        if not save_application(
+            session,
+            application_id=application_id,
+            expected_version=expected_version,
+            at=now,
+            **values,
+        ):
+            return False
+        if step is not None:
+            record_step(
+                session, application_id=application_id, from_state=step.from_state,
+                to_state=step.to_state, actor=step.actor, at=now,
+            )  # fmt: skip
+        if processed is not None:
+            record_update(session, update_id=processed.update_id, digest=processed.digest, at=now)
+        return True
+    statement = _folded_save(tuple(sorted(values)), step is not None, processed is not None)
+    row: dict[str, Any] = {"w_id": application_id, "w_version": expected_version}
+    row.update(values, version=expected_version + 1, updated_at=now)
+    if step is not None:
+        row.update(s_from=step.from_state, s_to=step.to_state, s_actor=step.actor)
+    if processed is not None:
+        row.update(u_id=processed.update_id, u_digest=processed.digest)
+    return bool(session.connection().execute(statement, row).scalar_one() == 1)
+
+
+@functools.cache
+def _folded_save(columns: tuple[str, ...], with_step: bool, with_update: bool) -> Select[Any]:
+    """The PostgreSQL statement of ``save_progress``, built once per shape."""
+    table = Application.__table__  # type: ignore[attr-defined]
+    assigned = (*columns, "version", "updated_at")
+    saved = (
+        update(Application)
+        .where(
+            col(Application.id) == bindparam("w_id"),
+            col(Application.version) == bindparam("w_version"),
+        )
+        .values({name: bindparam(name, type_=table.c[name].type) for name in assigned})
+        .returning(col(Application.id), col(Application.updated_at))
+        .cte("saved")
+    )
+    statement = core_select(func.count()).select_from(saved)
+    if with_step:
+        names = ["application_id", "from_state", "to_state", "actor", "created_at"]
+        source = core_select(
+            saved.c.id,
+            bindparam("s_from", type_=String),
+            bindparam("s_to", type_=String),
+            bindparam("s_actor", type_=String),
+            saved.c.updated_at,
+        )
+        statement = statement.add_cte(insert(StepEvent).from_select(names, source).cte("step"))
+    if with_update:
+        source = core_select(
+            bindparam("u_id", type_=BigInteger),
+            bindparam("u_digest", type_=String),
+            saved.c.updated_at,
+        ).select_from(saved)
+        inserted = insert(ProcessedUpdate).from_select(
+            ["update_id", "digest", "created_at"], source
+        )
+        statement = statement.add_cte(inserted.cte("processed"))
+    return statement
 
 
 def save_seller(session: Session, *, seller_id: int, **values: Any) -> None:
@@ -176,6 +298,7 @@ def record_step(
     from_state: str,
     to_state: str,
     actor: str = "seller",
+    at: dt.datetime | None = None,
 ) -> None:
     """Append one state change to the application's history."""
     row = {
@@ -183,7 +306,7 @@ def record_step(
         "from_state": from_state,
         "to_state": to_state,
         "actor": actor,
-        "created_at": utcnow(),
+        "created_at": at or utcnow(),
     }
     session.connection().execute(_INSERT_STEP, row)
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from bot.db import repo
-from bot.db.models import InviteCode, ProcessedUpdate, Seller, StepEvent
+from bot.db.models import Application, InviteCode, ProcessedUpdate, Seller, StepEvent
 from bot.redelivery import RETENTION
 from bot.sellers import DuplicateUpdate, SellerStore, SellerView, Write
 from flows.answers import ChoiceAnswer, TextAnswer
@@ -305,3 +305,42 @@ async def test_a_read_only_update_does_not_move_the_duplicate_mark(engine: Engin
         update_id=50,
     )
     assert result.seller.progress.state == "market"
+
+
+def test_a_stale_version_saves_nothing_not_even_the_step_or_the_update_record(
+    engine: Engine,
+) -> None:
+    """On PostgreSQL the three writes are one statement: its INSERTs must follow the UPDATE."""
+    with Session(engine) as session:
+        seller = repo.create_seller(
+            session, telegram_user_id=5, chat_id=5, locale="en", start_payload=None
+        )
+        application_id = seller.current_application_id or 0
+        session.commit()
+
+    def save(version: int, update_id: int) -> bool:
+        with Session(engine) as session:
+            saved = repo.save_progress(
+                session,
+                application_id=application_id,
+                expected_version=version,
+                values={"state": "market", "answers": {"language": "en"}},
+                step=repo.Step("language", "market"),
+                processed=repo.Processed(update_id, "digest"),
+            )
+            session.commit()
+            return saved
+
+    assert not save(7, update_id=1)  # the stored version is 1
+    assert save(1, update_id=2)
+    with Session(engine) as session:
+        application = session.get(Application, application_id)
+        assert application is not None and application.version == 2
+        assert application.state == "market" and application.answers == {"language": "en"}
+        steps = session.exec(select(StepEvent)).all()
+        assert [(s.from_state, s.to_state, s.actor) for s in steps] == [
+            ("language", "market", "seller")
+        ]
+        assert steps[0].created_at == application.updated_at
+        recorded = session.exec(select(ProcessedUpdate.update_id)).all()
+        assert recorded == [2]
