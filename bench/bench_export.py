@@ -62,8 +62,8 @@ def fill(engine: Engine, rows: int) -> int:
             connection.execute(
                 insert(Seller),
                 [{"id": n, "telegram_user_id": 10**9 + n, "chat_id": 10**9 + n, "locale": "zh_Hans",
-                  "current_application_id": n, "blocked": False, "created_at": NOW,
-                  "last_activity_at": NOW} for n in ids],
+                  "current_application_id": n, "blocked": False, "created_at": NOW}
+                 for n in ids],
             )  # fmt: skip
             connection.execute(
                 insert(Application),

@@ -104,8 +104,8 @@ def fill(engine: Engine, applications: int) -> int:
         connection.execute(
             text(
                 _counter(applications) + "INSERT INTO seller (id, telegram_user_id, chat_id, "
-                "locale, blocked, created_at, last_activity_at) "
-                f"SELECT i, 100000000 + i, 100000000 + i, 'en', false, {created}, {updated} FROM n"
+                "locale, blocked, created_at) "
+                f"SELECT i, 100000000 + i, 100000000 + i, 'en', false, {created} FROM n"
             )
         )
         state = (
