@@ -41,6 +41,7 @@ from bot.providers.snapshot import submission_values
 from bot.redelivery import PRUNE_EVERY_SECONDS, RETENTION
 from flows.errors import ValidationError
 from flows.progress import CompanyCheck, FlowEnv, Progress
+from flows.reach import further
 from flows.tracks import MARKET_OF_TRACK, SUBMITTED
 
 T = TypeVar("T")
@@ -431,6 +432,8 @@ def _view(
 def _write(session: Session, application: Application, view: SellerView, write: Write) -> bool:
     values: dict[str, Any] = {}
     progress = write.progress
+    now = utcnow()
+    moved = progress is not None and progress.state != view.progress.state
     if progress is not None:
         answers = uploads.store(
             session, view.application_id, view.progress.answers, progress.answers
@@ -438,11 +441,19 @@ def _write(session: Session, application: Application, view: SellerView, write: 
         values.update(state=progress.state, track=progress.track, answers=answers)
         market = progress.answers.get("market")
         values["market"] = MARKET_OF_TRACK.get(progress.track or "", market)
+        values["furthest_state"] = further(
+            progress.track, application.furthest_state, progress.state
+        )
         if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
             values["submitted_at"] = utcnow()
             values.update(submission_values(application.submitted_answers, progress.answers))
     if progress is not None and not repo.save_application(
-        session, application_id=view.application_id, expected_version=view.version, **values
+        session,
+        application_id=view.application_id,
+        expected_version=view.version,
+        moved=moved,
+        now=now,
+        **values,
     ):
         return False
     seller_values: dict[str, Any] = {} if write.locale is None else {"locale": write.locale}
@@ -456,6 +467,8 @@ def _write(session: Session, application: Application, view: SellerView, write: 
             from_state=view.progress.state,
             to_state=progress.state,
             actor=write.actor,
+            seconds=repo.seconds_between(application.state_since, now),
+            at=now,
         )
     return True
 

@@ -114,13 +114,18 @@ def create_application(
     state: str = "language",
     answers: dict[str, Any] | None = None,
 ) -> Application:
-    """A new application of the seller (not yet made current)."""
+    """A new application of the seller (not yet made current), in ``state`` from now."""
+    now = utcnow()
     application = Application(
         seller_id=seller_id,
         cohort_id=cohort.id if cohort else None,
         market=cohort.market if cohort else None,
         state=state,
+        furthest_state=state,
         answers=answers or {},
+        created_at=now,
+        updated_at=now,
+        state_since=now,
     )
     session.add(application)
     session.flush()
@@ -144,15 +149,25 @@ def cohort_by_token(session: Session, *, token: str) -> Cohort | None:
 
 
 def save_application(
-    session: Session, *, application_id: int, expected_version: int, **values: Any
+    session: Session,
+    *,
+    application_id: int,
+    expected_version: int,
+    moved: bool = False,
+    now: dt.datetime | None = None,
+    **values: Any,
 ) -> bool:
     """Write ``values`` if nobody wrote the application since ``expected_version`` was read.
 
-    Returns False on a concurrent write (the caller re-reads and retries); the version
-    goes up by one on every successful write.
+    ``moved``: the write changes the state, so the application entered it ``now``
+    (``state_since``). Returns False on a concurrent write (the caller re-reads and
+    retries); the version goes up by one on every successful write.
     """
+    now = now or utcnow()
     row: dict[str, Any] = {"w_id": application_id, "w_version": expected_version}
-    row.update(version=expected_version + 1, updated_at=utcnow(), **values)
+    row.update(version=expected_version + 1, updated_at=now, **values)
+    if moved:
+        row["state_since"] = now
     result = session.connection().execute(_SAVE_APPLICATION, row)
     return bool(result.rowcount == 1)
 
@@ -174,16 +189,28 @@ def record_step(
     from_state: str,
     to_state: str,
     actor: str = "seller",
+    seconds: float | None,
+    at: dt.datetime | None = None,
 ) -> None:
-    """Append one state change to the application's history."""
+    """Append one state change (at ``at``, default now) to the application's history.
+
+    ``seconds``: how long the application was in ``from_state`` (``seconds_between`` its
+    ``state_since`` and the change), what ``/stats`` reads for the time per step.
+    """
     row = {
         "application_id": application_id,
         "from_state": from_state,
         "to_state": to_state,
         "actor": actor,
-        "created_at": utcnow(),
+        "created_at": at or utcnow(),
+        "seconds": seconds,
     }
     session.connection().execute(_INSERT_STEP, row)
+
+
+def seconds_between(earlier: dt.datetime, later: dt.datetime) -> float:
+    """Seconds from ``earlier`` to ``later`` (either may come back naive from SQLite)."""
+    return (_aware(later) - _aware(earlier)).total_seconds()
 
 
 def add_invite_code(
