@@ -3,7 +3,9 @@
 The data is made by set-based inserts (one ``INSERT … SELECT`` over a recursive counter per
 table), all in one cohort: the worst case, where ``/stats`` aggregates every row. Each
 application walks 15 events through the ``uk_business`` steps (one edit back to the phone
-step on the way); a fifth stop early, a tenth are rejected with two reason codes.
+step on the way); a fifth stop early, a tenth are rejected with two reason codes. The fill
+also stores what the writers store as they go: each event's ``seconds`` in its from-state,
+and each application's ``state_since``, ``furthest_state`` and ``rejections``.
 
 Measured (median of 3): the database part of ``/stats`` (``funnel.figures``), the charts
 (``funnel_png`` + ``daily_png``) and both together; the baseline is one full
@@ -85,6 +87,9 @@ def fill(engine: Engine, applications: int) -> int:
     )
     submitted = _at(postgres, f"{started} + 8000")
     event_at = _at(postgres, f"{started} + j * j * 37 + (i % 97) * j")
+    spent = "(2 * j - 1) * 37 + i % 97"  # event j's time minus event j - 1's (or the start)
+    last = EVENTS_PER_APPLICATION
+    last_event = _at(postgres, f"{started} + {last * last} * 37 + (i % 97) * {last}")
     reasons = """'{"rejection_reasons": ["blurry", "phone"]}'"""
     answers = f"CASE WHEN i % 10 = 1 THEN {reasons} ELSE '{{}}' END"
     if postgres:
@@ -111,22 +116,28 @@ def fill(engine: Engine, applications: int) -> int:
         state = (
             "CASE WHEN i % 5 = 0 THEN 'phone' WHEN i % 10 = 1 THEN 'rejected' ELSE 'approved' END"
         )
+        furthest = (
+            "CASE WHEN i % 5 = 0 THEN 'products' WHEN i % 10 = 1 THEN 'submitted' "
+            "ELSE 'approved' END"
+        )
         connection.execute(
             text(
                 _counter(applications) + "INSERT INTO application (id, seller_id, market, track, "
-                "state, answers, cohort_id, version, created_at, updated_at, submitted_at) "
+                "state, answers, cohort_id, version, created_at, updated_at, submitted_at, "
+                "state_since, furthest_state, rejections) "
                 f"SELECT i, i, 'uk', '{TRACK}', {state}, "
                 f"{answers}, 1, 15, {created}, {updated}, "
-                f"CASE WHEN i % 5 = 0 THEN NULL ELSE {submitted} END FROM n"
+                f"CASE WHEN i % 5 = 0 THEN NULL ELSE {submitted} END, {last_event}, {furthest}, "
+                "CASE WHEN i % 10 = 1 THEN 1 ELSE 0 END FROM n"
             )
         )
         connection.execute(
             text(
                 _counter(applications, f"s(j, f, t, sf, st) AS (VALUES {steps})")
-                + "INSERT INTO stepevent (application_id, from_state, to_state, actor, created_at) "
-                "SELECT i, CASE WHEN i % 5 = 0 THEN s.sf ELSE s.f END, "
+                + "INSERT INTO stepevent (application_id, from_state, to_state, actor, created_at, "
+                "seconds) SELECT i, CASE WHEN i % 5 = 0 THEN s.sf ELSE s.f END, "
                 "CASE WHEN i % 5 = 0 THEN s.st WHEN s.j = 15 AND i % 10 != 1 THEN 'approved' "
-                f"ELSE s.t END, 'seller', {event_at} FROM n, s"
+                f"ELSE s.t END, 'seller', {event_at}, {spent} FROM n, s"
             )
         )
         events = connection.execute(text("SELECT count(*) FROM stepevent")).scalar_one()

@@ -42,6 +42,7 @@ from bot.providers.snapshot import submission_values
 from bot.redelivery import PRUNE_EVERY_SECONDS, RETENTION
 from flows.errors import ValidationError
 from flows.progress import CompanyCheck, FlowEnv, Progress
+from flows.reach import further
 from flows.tracks import MARKET_OF_TRACK, SUBMITTED
 
 T = TypeVar("T")
@@ -471,11 +472,23 @@ def _write(
         values.update(state=progress.state, track=progress.track, answers=answers)
         market = progress.answers.get("market")
         values["market"] = MARKET_OF_TRACK.get(progress.track or "", market)
+        values["furthest_state"] = further(
+            progress.track, application.furthest_state, progress.state
+        )
         if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
             values["submitted_at"] = utcnow()
             values.update(submission_values(application.submitted_answers, progress.answers))
         moved = progress.state != view.progress.state
-        step = repo.Step(view.progress.state, progress.state, write.actor) if moved else None
+        step = (
+            repo.Step(
+                view.progress.state,
+                progress.state,
+                write.actor,
+                since=application.state_since,
+            )
+            if moved
+            else None
+        )
         if not repo.save_progress(
             session,
             application_id=view.application_id,

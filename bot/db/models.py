@@ -113,6 +113,12 @@ class Application(SQLModel, table=True):
     version: int = 1
     created_at: dt.datetime = _timestamp()
     updated_at: dt.datetime = _timestamp()
+    state_since: dt.datetime = _timestamp()
+    """When the application entered ``state``: the next step event's ``seconds`` start here."""
+    furthest_state: str = Field(default="language", max_length=64)
+    """The furthest state it has been in along its track's funnel (``flows.reach.further``)."""
+    rejections: int = 0
+    """How many times a reviewer rejected it (the funnel counts those ever rejected)."""
     submitted_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     decided_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     submitted_answers: dict[str, Any] | None = Field(
@@ -180,6 +186,9 @@ class StepEvent(SQLModel, table=True):
     to_state: str = Field(max_length=64)
     actor: str = Field(default="seller", max_length=32)
     created_at: dt.datetime = _timestamp()
+    seconds: float | None = None
+    """Time spent in ``from_state`` before this event: since the previous event of the
+    application, or since the application was created."""
 
 
 class Admin(SQLModel, table=True):

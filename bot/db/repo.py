@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Float,
     Select,
     String,
     bindparam,
@@ -131,13 +132,18 @@ def create_application(
     state: str = "language",
     answers: dict[str, Any] | None = None,
 ) -> Application:
-    """A new application of the seller (not yet made current)."""
+    """A new application of the seller (not yet made current), in ``state`` from now."""
+    now = utcnow()
     application = Application(
         seller_id=seller_id,
         cohort_id=cohort.id if cohort else None,
         market=cohort.market if cohort else None,
         state=state,
+        furthest_state=state,
         answers=answers or {},
+        created_at=now,
+        updated_at=now,
+        state_since=now,
     )
     session.add(application)
     session.flush()
@@ -186,6 +192,9 @@ class Step:
     from_state: str
     to_state: str
     actor: str = "seller"
+    since: dt.datetime | None = None
+    """When the application entered ``from_state``: the step stores the seconds from then
+    (what ``/stats`` reads for the time per step)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +216,18 @@ def save_progress(
 ) -> bool:
     """``save_application``, then the step and the update record, if the version held.
 
+    With a ``step`` the application entered its new state now (``state_since``).
+
     On PostgreSQL the three are one statement (the UPDATE … RETURNING as a CTE the two
     INSERTs select from: nothing is inserted when the version check fails), saving two
     round trips on every accepted answer. SQLite has no data-modifying CTEs and no round
     trips to save: there they are three statements.
     """
     now = utcnow()
+    seconds = None
+    if step is not None:
+        values = {**values, "state_since": now}
+        seconds = None if step.since is None else seconds_between(step.since, now)
     if session.connection().dialect.name != "postgresql":
         if not save_application(
             session,
@@ -225,7 +240,7 @@ def save_progress(
         if step is not None:
             record_step(
                 session, application_id=application_id, from_state=step.from_state,
-                to_state=step.to_state, actor=step.actor, at=now,
+                to_state=step.to_state, actor=step.actor, seconds=seconds, at=now,
             )  # fmt: skip
         if processed is not None:
             record_update(session, update_id=processed.update_id, digest=processed.digest, at=now)
@@ -234,7 +249,9 @@ def save_progress(
     row: dict[str, Any] = {"w_id": application_id, "w_version": expected_version}
     row.update(values, version=expected_version + 1, updated_at=now)
     if step is not None:
-        row.update(s_from=step.from_state, s_to=step.to_state, s_actor=step.actor)
+        row.update(
+            s_from=step.from_state, s_to=step.to_state, s_actor=step.actor, s_seconds=seconds
+        )
     if processed is not None:
         row.update(u_id=processed.update_id, u_digest=processed.digest)
     return bool(session.connection().execute(statement, row).scalar_one() == 1)
@@ -257,13 +274,14 @@ def _folded_save(columns: tuple[str, ...], with_step: bool, with_update: bool) -
     )
     statement = core_select(func.count()).select_from(saved)
     if with_step:
-        names = ["application_id", "from_state", "to_state", "actor", "created_at"]
+        names = ["application_id", "from_state", "to_state", "actor", "created_at", "seconds"]
         source = core_select(
             saved.c.id,
             bindparam("s_from", type_=String),
             bindparam("s_to", type_=String),
             bindparam("s_actor", type_=String),
             saved.c.updated_at,
+            bindparam("s_seconds", type_=Float),
         )
         statement = statement.add_cte(insert(StepEvent).from_select(names, source).cte("step"))
     if with_update:
@@ -298,17 +316,28 @@ def record_step(
     from_state: str,
     to_state: str,
     actor: str = "seller",
+    seconds: float | None,
     at: dt.datetime | None = None,
 ) -> None:
-    """Append one state change to the application's history."""
+    """Append one state change (at ``at``, default now) to the application's history.
+
+    ``seconds``: how long the application was in ``from_state`` (``seconds_between`` its
+    ``state_since`` and the change), what ``/stats`` reads for the time per step.
+    """
     row = {
         "application_id": application_id,
         "from_state": from_state,
         "to_state": to_state,
         "actor": actor,
         "created_at": at or utcnow(),
+        "seconds": seconds,
     }
     session.connection().execute(_INSERT_STEP, row)
+
+
+def seconds_between(earlier: dt.datetime, later: dt.datetime) -> float:
+    """Seconds from ``earlier`` to ``later`` (either may come back naive from SQLite)."""
+    return (_aware(later) - _aware(earlier)).total_seconds()
 
 
 def add_invite_code(

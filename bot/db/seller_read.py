@@ -11,12 +11,13 @@ differs between PostgreSQL and SQLite), read as plain tuples into frozen rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, text
 from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel import Session
 
@@ -47,6 +48,8 @@ class ApplicationRow:
     version: int
     cohort_id: int | None
     submitted_answers: Mapping[str, Any] | None
+    state_since: dt.datetime
+    furthest_state: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +71,14 @@ _COLUMNS = (
     "s.id, s.telegram_user_id, s.chat_id, s.locale, s.current_application_id,"
     " s.pending_confirmation, s.blocked,"
     " a.id AS a_id, a.track, a.state, a.answers, a.version, a.cohort_id, a.submitted_answers,"
-    " c.rules, c.product_rules"
+    " a.state_since, a.furthest_state, c.rules, c.product_rules"
 )
 _TYPES: dict[str, Any] = {
     "id": Integer, "telegram_user_id": BigInteger, "chat_id": BigInteger, "locale": String,
     "current_application_id": Integer, "pending_confirmation": JSON, "blocked": Boolean,
     "a_id": Integer, "track": String, "state": String, "answers": JSON, "version": Integer,
-    "cohort_id": Integer, "submitted_answers": JSON,
+    "cohort_id": Integer, "submitted_answers": JSON, "state_since": DateTime(timezone=True),
+    "furthest_state": String,
     "rules": JSON, "product_rules": JSON, "seen": Boolean, "documents": String,
     "products": String,
 }  # fmt: skip
@@ -170,6 +174,8 @@ def _application(row: Any) -> ApplicationRow:
         version=row.version,
         cohort_id=row.cohort_id,
         submitted_answers=row.submitted_answers,
+        state_since=row.state_since,
+        furthest_state=row.furthest_state,
     )
 
 

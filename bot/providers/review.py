@@ -28,6 +28,7 @@ from bot.providers import audit
 from bot.providers.access import AdminIdentity
 from bot.providers.review_cases import Case, case_of, load_case, visible
 from flows.progress import EDITING
+from flows.reach import further
 from flows.rejections import ANSWER_KEY as REJECTION_KEY
 from flows.rejections import MAX_FREE_TEXT, REASONS, reasons_for, return_step
 from flows.tracks import APPROVED, REJECTED, REVIEW, SUBMITTED
@@ -98,19 +99,21 @@ def decide(
     if not approve and (mask & ~offered_mask(case) or (mask == 0 and not note)):
         return Decision(Verdict.BAD_REASONS, case)
     codes = codes_of(mask)
-    values: dict[str, object] = {"decided_at": now}
+    stored = session.get(Application, case.id)
+    assert stored is not None
+    values: dict[str, object] = {"decided_at": now, "state_since": now}
     if approve:
         target = APPROVED
     else:
         assert case.track is not None
         target = return_step(case.track, codes, case.env.context(case.progress))
-        stored = session.get(Application, case.id)
-        assert stored is not None
+        values["rejections"] = col(Application.rejections) + 1
         plain = dict(stored.answers)  # the JSON column: uploads stay in their rows
         if target != REVIEW:
             plain[EDITING] = True  # fixed, the seller comes straight back to the summary
         plain[REJECTION_KEY] = list(codes)  # the funnel's top reasons read them
         values["answers"] = plain
+    values["furthest_state"] = further(case.track, stored.furthest_state, target)
     won = session.connection().execute(
         update(Application)
         .where(
@@ -124,10 +127,13 @@ def decide(
         session.rollback()
         return _lost(session, admin, case.id, version)
     path = [SUBMITTED, APPROVED] if approve else [SUBMITTED, REJECTED, target]
+    since = stored.state_since  # rejected is passed through at once: 0 s there
     for before, after in itertools.pairwise(path):
         repo.record_step(
-            session, application_id=case.id, from_state=before, to_state=after, actor=actor(admin)
-        )
+            session, application_id=case.id, from_state=before, to_state=after,
+            actor=actor(admin), seconds=repo.seconds_between(since, now), at=now,
+        )  # fmt: skip
+        since = now
     audit.record(
         session,
         admin=admin,

@@ -2,11 +2,13 @@
 
 Every query is one statement over ``application`` (and ``stepevent``) filtered by a
 ``Scope``: one cohort, one provider's cohorts, or everything (superadmins). Nothing here
-loads rows per application: counts come from ``GROUP BY``, times per step from window
-functions (``LAG`` for the time spent in a state, running ``SUM`` over a histogram for
-the percentiles), which SQLite (≥ 3.28) and PostgreSQL both have. Only the arithmetic on
-timestamps differs, in ``_seconds`` and ``_day``. The events are read in the order of the
-``(application_id, id)`` index (migration 0008), so neither pass sorts them.
+loads rows per application, and nothing recomputes the history: the writers store what
+the figures need as they go (migration 0012) — how far each application got
+(``furthest_state``) and whether it was ever rejected (``rejections``) on the application,
+the time spent in a state on the event that left it (``seconds``). So the funnel is one
+``GROUP BY`` over the scope's applications, and the times per step one pass over its
+events into a small histogram, whose running ``SUM`` gives the percentiles. Only the
+arithmetic on timestamps differs between SQLite and PostgreSQL, in ``_day``.
 
 Blocking: run through ``context.services.db.run`` (a worker thread), never on the loop.
 """
@@ -23,8 +25,9 @@ from sqlalchemy import DateTime, bindparam, text
 from sqlmodel import Session
 
 from bot.reports.charts import DayCount
+from flows.reach import funnel_order, rank
 from flows.rejections import ANSWER_KEY
-from flows.tracks import APPROVED, INTAKE, REJECTED, REVIEW, SUBMITTED, track_steps
+from flows.tracks import APPROVED, REJECTED, SUBMITTED
 
 FINAL = (SUBMITTED, APPROVED, REJECTED)
 REASONS_KEY = ANSWER_KEY
@@ -81,12 +84,6 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _seconds(session: Session, later: str, earlier: str) -> str:
-    if _postgres(session):  # date_part is double precision; EXTRACT is numeric, and slower
-        return f"(date_part('epoch', {later}) - date_part('epoch', {earlier}))"
-    return f"(julianday({later}) - julianday({earlier})) * 86400.0"
-
-
 def _day(session: Session, column: str) -> str:
     if _postgres(session):
         return f"CAST(({column}) AT TIME ZONE 'UTC' AS DATE)"
@@ -112,25 +109,19 @@ def furthest(session: Session, *, scope: Scope, order: Sequence[str]) -> tuple[l
     """How far applications got along ``order``, and how many were ever rejected.
 
     Returns, for each position, the applications whose furthest state is there (the
-    funnel is their running total from the end; no event at all counts as the first),
-    and the rejected count. One pass over the events in index order, per application.
+    funnel is their running total from the end; one that never moved counts as the
+    first), and the rejected count. An application of another track counts as far as
+    the intake (``flows.reach.rank``).
     """
     where, params = _where(scope)
-    names = {f"p{i}": state for i, state in enumerate(order[1:], start=1)}
-    position = " ".join(f"WHEN :{name} THEN {name[1:]}" for name in names)
     statement = text(
-        "SELECT furthest, COUNT(*), SUM(rejected) FROM ("
-        f" SELECT MAX(CASE e.to_state {position} ELSE 0 END) AS furthest,"
-        " MAX(CASE WHEN e.to_state = :rejected THEN 1 ELSE 0 END) AS rejected"
-        " FROM stepevent e JOIN application a ON a.id = e.application_id"
-        f" WHERE {where} GROUP BY e.application_id"
-        ") AS f GROUP BY furthest"
+        "SELECT a.furthest_state, COUNT(*), SUM(CASE WHEN a.rejections > 0 THEN 1 ELSE 0 END)"
+        f" FROM application a WHERE {where} GROUP BY a.furthest_state"
     )
     at = [0] * len(order)
     rejected = 0
-    rows = session.connection().execute(statement, {**params, **names, "rejected": REJECTED})
-    for place, count, ever_rejected in rows:
-        at[int(place)] += int(count)
+    for state, count, ever_rejected in session.connection().execute(statement, params):
+        at[rank(order, str(state))] += int(count)
         rejected += int(ever_rejected or 0)
     return at, rejected
 
@@ -138,23 +129,21 @@ def furthest(session: Session, *, scope: Scope, order: Sequence[str]) -> tuple[l
 def step_times(session: Session, *, scope: Scope) -> dict[str, StepTime]:
     """State → time spent in it, from entering (or the application's start) to leaving.
 
-    Events are taken in ``id`` order (append-only, one writer per application at a time:
-    the order the changes happened). The times are counted in buckets of two significant
+    Each event carries the seconds its application spent in ``from_state`` (written with
+    it; events without are left out). The times are counted in buckets of two significant
     digits (≤ 5 % off, finer than the one-unit display), so the percentiles come from a
     small histogram instead of sorting every time: nearest-rank, the smallest bucket
     holding the ⌈p·n⌉-th time.
     """
     where, params = _where(scope)
-    spent = _seconds(session, "e.created_at", "COALESCE(LAG(e.created_at) OVER w, a.created_at)")
     levels = " ".join(
         f"WHEN s < {10 ** (k + 2)} THEN ROUND(s / {10**k}) * {10**k}" for k in range(1, 6)
     )
     statement = text(
         "WITH spans AS ("
-        f" SELECT e.from_state AS state, ROUND({spent}) AS s"
+        " SELECT e.from_state AS state, ROUND(e.seconds) AS s"
         " FROM stepevent e JOIN application a ON a.id = e.application_id"
-        f" WHERE {where}"
-        " WINDOW w AS (PARTITION BY e.application_id ORDER BY e.id)"
+        f" WHERE {where} AND e.seconds IS NOT NULL"
         "), hist AS ("
         f" SELECT state, CASE WHEN s < 100 THEN s {levels} ELSE ROUND(s / 1000000) * 1000000 END"
         " AS bucket, COUNT(*) AS c FROM spans GROUP BY 1, 2"
@@ -192,10 +181,10 @@ def rejection_reasons(session: Session, *, scope: Scope, limit: int = 5) -> list
         code = "r.value"
     statement = text(
         f"SELECT {code}, COUNT(*) AS n FROM application a, {elements} "
-        f"WHERE {where} AND EXISTS (SELECT 1 FROM stepevent e WHERE e.application_id = a.id "
-        f"AND e.to_state = :rejected) GROUP BY {code} ORDER BY n DESC, {code} LIMIT :limit"
+        f"WHERE {where} AND a.rejections > 0 "
+        f"GROUP BY {code} ORDER BY n DESC, {code} LIMIT :limit"
     )
-    rows = session.connection().execute(statement, {**params, "rejected": REJECTED, "limit": limit})
+    rows = session.connection().execute(statement, {**params, "limit": limit})
     return [(str(reason), int(n)) for reason, n in rows]
 
 
@@ -236,12 +225,6 @@ def funnel_track(cohort_track: str | None, chosen: Sequence[str]) -> str | None:
     if cohort_track is not None:
         return cohort_track
     return chosen[0] if len(chosen) == 1 else None
-
-
-def funnel_order(track: str | None) -> list[str]:
-    """The funnel's states: the track's steps (or the intake), the summary, the outcome."""
-    steps = track_steps(track) if track else INTAKE
-    return [step.id for step in steps] + [REVIEW, SUBMITTED, APPROVED]
 
 
 def figures(

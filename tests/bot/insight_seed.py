@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.db.models import Application, Seller, StepEvent, utcnow
+from flows.reach import further
 
 Path = Sequence[tuple[str, int]]
 """(state entered, seconds after the previous event)."""
@@ -68,16 +69,22 @@ def _seed_one(
     session.add(application)
     session.flush()
     assert application.id is not None
-    for entered, seconds in path:
+    for entered, seconds in path:  # stored as the writers store them (``sellers``, ``review``)
         moment += dt.timedelta(seconds=seconds)
         event = StepEvent(
-            application_id=application.id, from_state=state, to_state=entered, created_at=moment
+            application_id=application.id,
+            from_state=state,
+            to_state=entered,
+            created_at=moment,
+            seconds=seconds,
         )
         session.add(event)
         if entered == "submitted":
             application.submitted_at = moment
+        application.furthest_state = further(track, application.furthest_state, entered)
+        application.rejections += 1 if entered == "rejected" else 0
         state = entered
-    application.state = state
+    application.state, application.state_since = state, moment
     application.updated_at = now - dt.timedelta(days=idle_days, hours=1)
     session.add(application)
     return application.id
