@@ -438,7 +438,7 @@ def _view(found: SellerSnapshot, *, is_new: bool) -> SellerView:
         telegram_user_id=seller.telegram_user_id,
         chat_id=seller.chat_id,
         locale=seller.locale,
-        progress=Progress(current.track, current.state, answers).copy(),
+        progress=Progress(current.track, current.state, answers),  # read just now: no copy
         version=current.version,
         application_id=current.id,
         rules=dict(found.rules),
