@@ -4,9 +4,9 @@ A seller update needs the seller, every application of theirs (the chat's labels
 lists), the current one's cohort rules and uploads, and whether the update was already
 applied. Read through the ORM that was six statements and an identity map per update
 (profiled: most of a seller transaction's time, ``bench.bench_updates``). Here it is one
-prebuilt SELECT: one row per application, the current one carrying its uploads as JSON
-arrays built by the database (``json_agg`` / ``json_group_array``, the only part that
-differs between PostgreSQL and SQLite), read as plain tuples into frozen rows.
+prebuilt Core SELECT: one row per application, the current one carrying its uploads as
+JSON arrays built by the database (``json_agg`` / ``json_group_array``, the only part
+that differs between PostgreSQL and SQLite), read as plain tuples into frozen rows.
 """
 
 from __future__ import annotations
@@ -17,10 +17,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, text
-from sqlalchemy.sql.selectable import TextualSelect
-from sqlmodel import Session
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+)
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel
 
+import bot.db.models  # noqa: F401  (the tables below are the models')
 from bot.db.uploads import FILE_FIELDS, PRODUCT_FIELDS, PRODUCTS
 
 
@@ -67,61 +80,76 @@ class SellerSnapshot:
     seen: bool
 
 
-_COLUMNS = (
-    "s.id, s.telegram_user_id, s.chat_id, s.locale, s.current_application_id,"
-    " s.pending_confirmation, s.blocked,"
-    " a.id AS a_id, a.track, a.state, a.answers, a.version, a.cohort_id, a.submitted_answers,"
-    " a.state_since, a.furthest_state, c.rules, c.product_rules"
+_TABLES = SQLModel.metadata.tables
+_SELLER, _APPLICATION, _COHORT = _TABLES["seller"], _TABLES["application"], _TABLES["cohort"]
+_DOCUMENT, _PRODUCT, _PROCESSED = (
+    _TABLES["document"],
+    _TABLES["product"],
+    _TABLES["processedupdate"],
 )
-_TYPES: dict[str, Any] = {
-    "id": Integer, "telegram_user_id": BigInteger, "chat_id": BigInteger, "locale": String,
-    "current_application_id": Integer, "pending_confirmation": JSON, "blocked": Boolean,
-    "a_id": Integer, "track": String, "state": String, "answers": JSON, "version": Integer,
-    "cohort_id": Integer, "submitted_answers": JSON, "state_since": DateTime(timezone=True),
-    "furthest_state": String,
-    "rules": JSON, "product_rules": JSON, "seen": Boolean, "documents": String,
-    "products": String,
-}  # fmt: skip
 
 
-def _uploads_sql(dialect: str) -> tuple[str, str]:
-    """The current application's documents and products as JSON arrays (text)."""
+def _as_json_array(dialect: str, table: Any, columns: Mapping[str, Any]) -> Any:
+    """``table``'s rows of the application as a JSON array of objects, as text."""
+    pairs: list[Any] = []
+    for name, column in columns.items():
+        pairs += [literal_column(f"'{name}'"), column]
+    built: Any
     if dialect == "postgresql":
-        pairs, build, aggregate = ", ", "json_build_object", "json_agg"
-        images, package = "p.images", "p.package_cm"
+        built = cast(func.json_agg(func.json_build_object(*pairs)), Text)
     else:
-        pairs, build, aggregate = ", ", "json_object", "json_group_array"
-        images, package = "json(p.images)", "json(p.package_cm)"
-    document = pairs.join(f"'{name}', d.{name}" for name in ("step", *FILE_FIELDS))
-    product_columns = {"position": "p.position", **{n: f"p.{n}" for n in PRODUCT_FIELDS}}
-    product_columns.update(images=images, package_cm=package)
-    product = pairs.join(f"'{name}', {value}" for name, value in product_columns.items())
-    cast = "::text" if dialect == "postgresql" else ""
-    documents = (
-        f"(SELECT {aggregate}({build}({document})){cast} FROM document d"
-        " WHERE d.application_id = a.id)"
-    )
-    products = (
-        f"(SELECT {aggregate}({build}({product})){cast} FROM product p"
-        " WHERE p.application_id = a.id)"
-    )
-    return documents, products
+        built = func.json_group_array(func.json_object(*pairs))
+    return core_select(built).where(table.c.application_id == _APPLICATION.c.id).scalar_subquery()
 
 
-def _statement(dialect: str) -> TextualSelect:
-    documents, products = _uploads_sql(dialect)
-    current = "a.id = s.current_application_id"
-    sql = (
-        f"SELECT {_COLUMNS},"
-        " EXISTS (SELECT 1 FROM processedupdate u"
-        " WHERE u.update_id = :update_id AND u.digest = :digest) AS seen,"
-        f" CASE WHEN {current} THEN {documents} END AS documents,"
-        f" CASE WHEN {current} THEN {products} END AS products"
-        " FROM seller s JOIN application a ON a.seller_id = s.id"
-        " LEFT JOIN cohort c ON c.id = a.cohort_id AND " + current + " "
-        " WHERE s.telegram_user_id = :telegram_user_id ORDER BY a.id"
+def _statement(dialect: str) -> Select[Any]:
+    """One row per application of the seller; the current one carries its uploads.
+
+    A Core select, not text: SQLAlchemy then caches the result's column map with the
+    compiled statement instead of matching it against the cursor on every execution.
+    """
+    s, a, c = _SELLER, _APPLICATION, _COHORT
+    d, p = _DOCUMENT, _PRODUCT
+    as_json = (lambda column: column) if dialect == "postgresql" else func.json
+    documents = {name: d.c[name] for name in ("step", *FILE_FIELDS)}
+    products: dict[str, Any] = {"position": p.c.position}
+    products.update({name: p.c[name] for name in PRODUCT_FIELDS})
+    products.update(images=as_json(p.c.images), package_cm=as_json(p.c.package_cm))
+    current = a.c.id == s.c.current_application_id
+    seen = exists().where(
+        _PROCESSED.c.update_id == bindparam("update_id", type_=BigInteger),
+        _PROCESSED.c.digest == bindparam("digest", type_=String),
     )
-    return text(sql).columns(**_TYPES)
+    return (
+        core_select(
+            s.c.id,
+            s.c.telegram_user_id,
+            s.c.chat_id,
+            s.c.locale,
+            s.c.current_application_id,
+            s.c.pending_confirmation,
+            s.c.blocked,
+            a.c.id.label("a_id"),
+            a.c.track,
+            a.c.state,
+            a.c.answers,
+            a.c.version,
+            a.c.cohort_id,
+            a.c.submitted_answers,
+            a.c.state_since,
+            a.c.furthest_state,
+            c.c.rules,
+            c.c.product_rules,
+            seen.label("seen"),
+            case((current, _as_json_array(dialect, d, documents))).label("documents"),
+            case((current, _as_json_array(dialect, p, products))).label("products"),
+        )
+        .select_from(
+            s.join(a, a.c.seller_id == s.c.id).outerjoin(c, and_(c.c.id == a.c.cohort_id, current))
+        )
+        .where(s.c.telegram_user_id == bindparam("telegram_user_id", type_=BigInteger))
+        .order_by(a.c.id)
+    )
 
 
 _STATEMENTS = {dialect: _statement(dialect) for dialect in ("postgresql", "sqlite")}
