@@ -21,7 +21,30 @@ PRUNE_EVERY_SECONDS = 600.0  # each process deletes expired records at most this
 
 
 def update_digest(update: Update) -> str:
-    """A 32-hex-digit digest of the update's content (its JSON, keys sorted)."""
-    canonical = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+    """A 32-hex-digit digest of what the update is about.
+
+    A message is named by its chat, id and dates, a button tap by its callback query id:
+    Telegram never gives two different messages (or taps) the same, so with the
+    ``update_id`` these name the update, whatever else it carries. Hashing that small key
+    costs microseconds on the event loop; the whole update's JSON, which other kinds of
+    update still fall back to, cost up to 0.6 ms for a tap (profiled, ``bench_updates``).
+    """
+    key = _identity(update)
+    if key is None:
+        key = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
     # surrogatepass: JSON may carry a lone surrogate ("\ud800"); it must not crash the digest
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _identity(update: Update) -> str | None:
+    """``kind:…`` naming the update's message or tap; None for other kinds of update."""
+    if update.callback_query is not None:
+        return f"callback_query:{update.callback_query.id}"
+    for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        message = getattr(update, kind)
+        if message is not None:
+            edited = message.edit_date.timestamp() if message.edit_date else ""
+            return (
+                f"{kind}:{message.chat.id}:{message.message_id}:{message.date.timestamp()}:{edited}"
+            )
+    return None
