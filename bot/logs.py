@@ -85,6 +85,6 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # alembic's migration context logs at INFO on every readiness probe
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic.runtime.migration"):
+    # alembic logs its plugins and each step at INFO; the runner logs the revision reached
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -23,8 +23,8 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import build_application, on_shutdown, on_startup
-from bot.db.engine import make_engine
-from bot.db.migrate import current_revision, upgrade
+from bot.db.engine import make_engine, make_sqlite_folder
+from bot.db.revision import HEAD, stored_revision
 from bot.logs import configure_logging
 from bot.outbox.service import OutboxService
 from bot.settings import Settings, SettingsError
@@ -47,11 +47,21 @@ async def start_database(settings: Settings, engine: Engine, revision: str = "he
     await reach(
         service,
         url,
-        lambda: asyncio.to_thread(upgrade, engine, revision),
+        lambda: asyncio.to_thread(_migrate, engine, revision),
         retry_on=(OperationalError,),
         schedule=schedule(settings),
         hint="Check DATABASE_URL and that the database server is running.",
     )
+
+
+def _migrate(engine: Engine, revision: str) -> None:
+    """Upgrade to ``revision``; a database already at the newest one needs no Alembic."""
+    make_sqlite_folder(engine)
+    if revision == "head" and stored_revision(engine) == HEAD:
+        return
+    from bot.db.migrate import upgrade  # Alembic: about 0.1 s of imports, only when needed
+
+    upgrade(engine, revision)
 
 
 class _Server(uvicorn.Server):
@@ -69,7 +79,7 @@ async def serve(settings: Settings) -> None:
     token = settings.token
     engine = make_engine(settings.database_url)
     await start_database(settings, engine)
-    log.info("database migrated to revision %s", current_revision(engine))
+    log.info("database migrated to revision %s", stored_revision(engine))
     app = build_application(settings, engine=engine)
     try:
         await reach(

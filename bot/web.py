@@ -33,7 +33,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
-from bot.db.migrate import is_current
+from bot.db.revision import is_current
 from bot.handlers.errors import unsafe_updates
 from bot.update_shape import ShapeError, check_update
 

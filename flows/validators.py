@@ -21,7 +21,6 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum
@@ -252,6 +251,9 @@ def email(raw: str) -> str:
     """An e-mail address, domain lower-cased; syntax only, no DNS lookup."""
     # A Chinese IME types "。" for "."; NFKC already turned "＠" into "@".
     text = clean_text(raw).replace("。", ".")
+    # imported here, not at the top: its regular expressions cost ~20 ms of every start-up
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as exc:

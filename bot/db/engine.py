@@ -6,6 +6,7 @@ update (DESIGN.md measured this at half the cost of a per-statement async driver
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -21,6 +22,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def make_sqlite_folder(engine: Engine) -> None:
+    """Create the folder of a SQLite file database (SQLite creates only the file)."""
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+        Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -17,6 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from bot.db.engine import make_sqlite_folder
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x5E11E7  # advisory lock key: one migrating process at a time per database
 
@@ -31,12 +33,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database to ``revision`` (creating the SQLite folder if needed)."""
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (
-        None,
-        "",
-        ":memory:",
-    ):
-        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+    make_sqlite_folder(engine)
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with migrating(engine) as connection:
         if connection.dialect.name == "postgresql":

@@ -25,7 +25,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, SQLModel, col, select
 
 import bot.db.models  # noqa: F401  (registers every table on the metadata)
-from bot.db import uploads
+from bot.db import revision, uploads
 from bot.db.engine import make_engine
 from bot.db.migrate import (
     alembic_config,
@@ -217,6 +217,21 @@ def test_an_empty_database_is_not_current_and_a_migrated_one_is(empty_engine: En
     assert current_revision(empty_engine) == head_revision()
     assert is_current(empty_engine) is True
     assert app_tables(empty_engine) == APP_TABLES
+
+
+def test_the_start_up_check_agrees_with_alembic_without_importing_it(
+    empty_engine: Engine,
+) -> None:
+    """``bot.db.revision.HEAD`` must move with every new migration (bump it with yours)."""
+    assert head_revision() == revision.HEAD
+    assert revision.stored_revision(empty_engine) is None
+    first = revisions()[0].revision
+    upgrade(empty_engine, first)
+    assert revision.stored_revision(empty_engine) == current_revision(empty_engine) == first
+    assert revision.is_current(empty_engine) is False
+    upgrade(empty_engine)
+    assert revision.stored_revision(empty_engine) == current_revision(empty_engine)
+    assert revision.is_current(empty_engine) is True
 
 
 def test_a_database_behind_the_newest_revision_is_not_current(empty_engine: Engine) -> None:
