@@ -8,7 +8,7 @@ The children build their bot and connect first, then all start at one signal; th
 is every child's updates ÷ the wall time from the first start to the last finish. One
 process and two processes run in the same command, each on a fresh database, with the
 bare PTB echo bot of ``bench_flow`` (in process) as the baseline: updates/s ÷ echo, p99,
-and two processes ÷ one.
+the workers' own CPU per update, and two processes ÷ one.
 
 1,000 sellers in all (``BENCH_SHORT=1``: 50). The machine's cores are shared by both
 workers, the PostgreSQL server and the driver, so the ratio shows what a second process
@@ -22,6 +22,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 from bench.bench_flow import (
     Keyboards,
@@ -49,18 +50,27 @@ async def _child(url: str, first: int, sellers: int) -> None:
     async with app:
         print(READY, flush=True)
         await asyncio.to_thread(sys.stdin.readline)
-        start = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process
+        start, cpu = time.monotonic(), time.process_time()  # CLOCK_MONOTONIC: one clock for all
         latencies = await drive(app, api, keys, sellers, first=first)
-        end = time.monotonic()
+        end, cpu = time.monotonic(), time.process_time() - cpu
     app.bot_data["bench_engine"].dispose()
     if api.unserved:
         raise SystemExit(f"the bot called Bot API methods not played locally: {api.unserved}")
     check_walked(api, sellers)
-    print(json.dumps({"start": start, "end": end, "latencies": latencies}), flush=True)
+    print(json.dumps({"start": start, "end": end, "cpu": cpu, "latencies": latencies}), flush=True)
 
 
-def workers(url: str, sellers: int, count: int) -> tuple[float, list[float]]:
-    """updates/s of ``count`` worker processes sharing ``sellers`` on ``url``; latencies."""
+@dataclass(frozen=True)
+class Run:
+    """What ``count`` workers did together."""
+
+    rate: float  # updates/s, all workers, first start to last finish
+    latencies: list[float]
+    cpu_per_update: float  # the workers' own CPU seconds (not the database's) ÷ updates
+
+
+def workers(url: str, sellers: int, count: int) -> Run:
+    """``count`` worker processes sharing ``sellers`` on ``url``, started together."""
     engine = make_engine(url)
     seed(engine)  # once, before the workers: two first sellers must not race to add it
     engine.dispose()
@@ -96,7 +106,8 @@ def workers(url: str, sellers: int, count: int) -> tuple[float, list[float]]:
                 child.wait()
     latencies = [latency for report in reports for latency in report["latencies"]]
     spent = max(r["end"] for r in reports) - min(r["start"] for r in reports)
-    return len(latencies) / spent, latencies
+    cpu = sum(r["cpu"] for r in reports)
+    return Run(len(latencies) / spent, latencies, cpu / len(latencies))
 
 
 async def _echo(sellers: int) -> float:
@@ -112,16 +123,15 @@ def main() -> None:
         return
     echo_rate = asyncio.run(_echo(sellers))
     emit("scale-out: echo bot (PTB, same request double, 1 process)", echo_rate, "updates/s")
-    rates: dict[int, float] = {}
+    runs: dict[int, Run] = {}
     for count in (1, 2):
         with migrated_database("postgresql") as url:
-            rates[count], latencies = workers(url, sellers, count)
-        noun = "process" if count == 1 else "processes"
-        emit(f"flow postgresql, {count} {noun}, throughput ÷ echo", rates[count], "updates/s",
-             echo_rate)  # fmt: skip
-        emit(f"flow postgresql, {count} {noun}, p99 under load", percentile(latencies, 99) * 1e3,
-             "ms")  # fmt: skip
-    emit("flow postgresql, 2 processes ÷ 1 process", rates[2], "updates/s", rates[1])
+            runs[count] = found = workers(url, sellers, count)
+        label = f"flow postgresql, {count} {'process' if count == 1 else 'processes'}"
+        emit(f"{label}, throughput ÷ echo", found.rate, "updates/s", echo_rate)
+        emit(f"{label}, p99 under load", percentile(found.latencies, 99) * 1e3, "ms")
+        emit(f"{label}, worker CPU per update", found.cpu_per_update * 1e3, "ms")
+    emit("flow postgresql, 2 processes ÷ 1 process", runs[2].rate, "updates/s", runs[1].rate)
 
 
 if __name__ == "__main__":
