@@ -14,6 +14,7 @@ from bench import (
     bench_hostile_files,
     bench_memory,
     bench_outbox,
+    bench_scale_out,
     bench_startup,
     bench_stats,
     bench_updates,
@@ -23,6 +24,7 @@ from bench import (
 
 def main() -> None:
     bench_flow.main()
+    bench_scale_out.main()
     asyncio.run(bench_updates.main())
     bench_memory.main()
     bench_startup.main()

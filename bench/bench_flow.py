@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 from stdnum.cn import uscc
 from telegram import Update
@@ -42,6 +43,7 @@ from bot.settings import Settings
 
 CONCURRENT = 64  # the bot's default ``concurrent_updates``; the echo bot gets the same
 PDF = b"%PDF-1.4 benchmark licence"
+INVITE_CODE = "TTS-UK-2026"
 # The cross-border track as a seller walks it: ("text", …), ("tap", value), files.
 WALK: tuple[tuple[str, str], ...] = (
     ("text", "/start"),
@@ -148,15 +150,20 @@ def echo_app(api: LocalBotAPI) -> Application:  # type: ignore[type-arg]
     return app
 
 
+def seed(engine: Engine) -> None:
+    """The invite code every cross-border seller of ``WALK`` gives (unlimited uses)."""
+    with Session(engine) as session:
+        if not repo.invite_code_exists(session, code=INVITE_CODE):
+            repo.add_invite_code(session, code=INVITE_CODE, market="uk", max_uses=None)
+            session.commit()
+
+
 def bot_app(url: str) -> Builder:
     """The real bot on ``url`` (Telegram's 30/s cap lifted: it would hide the bot's cost)."""
 
     def build(api: LocalBotAPI) -> Application:  # type: ignore[type-arg]
         engine = make_engine(url)
-        with Session(engine) as session:
-            if not repo.invite_code_exists(session, code="TTS-UK-2026"):
-                repo.add_invite_code(session, code="TTS-UK-2026", market="uk", max_uses=None)
-                session.commit()
+        seed(engine)
         settings = Settings(  # type: ignore[arg-type]
             bot_token=DEMO_TOKEN, database_url=url, rate_limit_per_second=1_000_000
         )
