@@ -24,6 +24,7 @@ from bot.providers.broadcast_commands import parse_schedule, show_panel
 from bot.providers.broadcast_preview import zone_for
 from bot.providers.gate import acting_admin, admin_t
 from flows.errors import ValidationError
+from flows.normalize import without_lone_surrogates
 
 URL_BUTTON = re.compile(r"^(?P<text>[^|]{1,40})\|\s*(?P<url>https://\S+)$")
 
@@ -85,7 +86,7 @@ def _changes(
 ) -> dict[str, Any]:
     """The draft's new values from one reply; ``ValidationError`` for a wrong one."""
     spec = dict(draft.spec)
-    raw = (message.text or "").strip()
+    raw = without_lone_surrogates(message.text or "").strip()
     kind, _, language = awaiting.partition(":")
     if kind == "text":
         # the admin types the markup as plain characters: ``<b>…</b>`` is checked as typed
