@@ -107,7 +107,7 @@ def _changes(
             raise ValidationError("error_broadcast_state", states=", ".join(sorted(compose.STATES)))
         spec["state"] = None if raw == "-" else raw
     elif kind == "stalled":
-        if raw != "-" and not (raw.isdecimal() and 1 <= int(raw) <= 365):
+        if raw != "-" and not (raw.isdecimal() and len(raw) <= 3 and 1 <= int(raw) <= 365):
             raise ValidationError("error_rule_number", min=1, max=365)
         spec["stalled_days"] = None if raw == "-" else int(raw)
     elif kind == "url":

@@ -64,13 +64,18 @@ def _parse_stats(args: list[str]) -> tuple[int | None, int] | None:
     days = STALLED_DAYS
     for arg in args:
         raw = arg.strip().lstrip("#").lower()
-        if raw.endswith("d") and raw[:-1].isdecimal() and 0 < int(raw[:-1]) <= MAX_STALLED_DAYS:
+        if raw.endswith("d") and _between(raw[:-1], 1, MAX_STALLED_DAYS):
             days = int(raw[:-1])
         elif raw.isdecimal() and len(raw) < 12 and cohort_id is None:
             cohort_id = int(raw)
         else:
             return None
     return cohort_id, days
+
+
+def _between(raw: str, low: int, high: int) -> bool:
+    """Whether ``raw`` is a number from ``low`` to ``high`` (a long one is never converted)."""
+    return raw.isdecimal() and len(raw) <= len(str(high)) and low <= int(raw) <= high
 
 
 async def stats(update: Update, context: BotContext, admin: AdminIdentity) -> None:

@@ -30,3 +30,10 @@ def test_decimal_digits_of_other_scripts_are_numbers() -> None:
     assert int_arg(["١٢"], 0) == 12  # Arabic-Indic
     assert int_arg(["#৫"], 0) == 5  # Bengali, with the list's "#"
     assert _parse_stats(["١٢", "٣d"]) == (12, 3)
+
+
+def test_a_number_too_long_for_its_range_is_refused_before_int() -> None:
+    """int() refuses more than 4,300 digits (and is slow well before that)."""
+    assert _parse_stats(["9" * 5000 + "d"]) is None
+    with pytest.raises(ValidationError):
+        parse_change("min_products", "9" * 5000, market="uk", track=None, current={})
