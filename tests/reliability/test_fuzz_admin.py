@@ -3,18 +3,21 @@
 Every command of ``ADMIN_COMMANDS`` and every button pattern of ``ADMIN_BUTTONS`` (the
 tables themselves are iterated: a new command or button is fuzzed without a word here)
 gets random arguments and callback data — hostile Unicode, huge texts, numbers out of
-range, Unicode digits, the ids of provider A's and provider B's objects — from four people:
-an owner and an operator of provider A, a seller who is no admin, and the owner of
-provider B. The bot never raises; every reply is in the sender's language (no raw message
-id); the seller and B's owner change nothing of anybody else's (every table, clocks and
-B's own rows aside) and read nothing of provider A. The composer's and the review note's
-free-text inputs are fuzzed the same way. SQLite only, few examples: the property is the
-bot's, not the database's.
+range, Unicode digits, the ids of provider A's and provider B's objects, data the bot
+issued with one field changed — from an owner and an operator of provider A, a
+superadmin, a seller who is no admin, and the owner of provider B, each in their own
+language. The bot never raises; every reply is localized (no raw message id); the seller
+and B's owner change nothing (every table, clocks and B's own rows aside) and read nothing
+of provider A; whatever an admin changes, other than a draft, is in the audit log. The
+free text the composer and a rejection note wait for, and ``/start`` links, are fuzzed
+the same way. SQLite only, few examples (``ADMIN_FUZZ_EXAMPLES=1000`` to hunt): the
+property is the bot's, not the database's.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -39,6 +42,7 @@ from bot.db.models import (
     Document,
     InviteCode,
     Provider,
+    Seller,
     utcnow,
 )
 from bot.providers.handlers import ADMIN_BUTTONS, ADMIN_COMMANDS
@@ -46,12 +50,13 @@ from tests.reliability.driver import RAW_MSGID, UNTRACKED_TABLES, VOLATILE, Driv
 from tests.reliability.test_fuzz_inputs import HOSTILE
 
 FUZZ = settings(
-    max_examples=int(__import__("os").environ.get("ADMINFUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("ADMIN_FUZZ_EXAMPLES", "25")),  # more to hunt for bugs
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 OWNER_A, OPERATOR_A, SELLER, OWNER_B, SUPERADMIN = 6_101, 6_102, 6_401, 6_301, 6_501
 APPLICANT_A = 6_201
+LOCALE_OF = {OWNER_A: "zh_Hans", OPERATOR_A: "id", OWNER_B: "id", SELLER: "zh_Hans"}
 # What only provider A's people may read: a reply to anybody else containing one leaks.
 SECRETS = ("Numbat Agency", "Quokka Cohort", "Wombat Trading", "Ada Wombat",
            "join-quokka-7f3", "QUOKKA1234", "07400123456", "secret-passport")  # fmt: skip
@@ -90,15 +95,20 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
     answers = {"language": "en", "market": "uk", "track": "uk_crossborder"}
     for user_id in (OWNER_A, OPERATOR_A, SELLER, OWNER_B, SUPERADMIN, APPLICANT_A):
         driver.seller_at(user_id, "uk_crossborder", "submitted", answers)
+    with Session(engine) as session:  # replies in every language: a missing one shows
+        for seller in session.exec(select(Seller)).scalars():
+            seller.locale = LOCALE_OF.get(seller.telegram_user_id, "en")
+            session.add(seller)
+        session.commit()
     with Session(engine) as session:
         a, b = Provider(name="Numbat Agency"), Provider(name="Bilby Agency")
         session.add_all([a, b])
         session.flush()
         assert a.id is not None and b.id is not None
         session.add_all([
-            Admin(provider_id=a.id, telegram_user_id=OWNER_A, role="owner"),
-            Admin(provider_id=a.id, telegram_user_id=OPERATOR_A, role="operator"),
-            Admin(provider_id=b.id, telegram_user_id=OWNER_B, role="owner"),
+            Admin(provider_id=provider, telegram_user_id=user, role=role, locale=LOCALE_OF[user])
+            for provider, user, role in ((a.id, OWNER_A, "owner"),
+                                         (a.id, OPERATOR_A, "operator"), (b.id, OWNER_B, "owner"))
         ])  # fmt: skip
         cohort_a = Cohort(provider_id=a.id, market="uk", name="Quokka Cohort",
                           join_token="join-quokka-7f3")  # fmt: skip
