@@ -176,7 +176,7 @@ def _update_for(
     t: Any,
 ) -> dict[str, Any] | None:
     live = live_buttons(api)
-    if line.isdigit() and live is not None and 1 <= int(line) <= len(live[1]):
+    if line.isdecimal() and live is not None and 1 <= int(line) <= len(live[1]):
         message_id, buttons = live
         return user.press(buttons[int(line) - 1][1], message_id=message_id)
     if line == "photo":

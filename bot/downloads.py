@@ -72,7 +72,7 @@ async def stream_capped(
         if response.status_code != 200:
             raise DownloadFailed
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
+        if declared.isdecimal() and int(declared) > max_bytes:
             raise FileTooLarge
         async for chunk in response.aiter_bytes(_CHUNK):
             received += chunk

@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [part for part in re.split(r"[,\s]+", value.strip()) if part]
-            wrong = [part for part in parts if not part.isdigit()]
+            wrong = [part for part in parts if not part.isdecimal()]
             if wrong:
                 raise ValueError(
                     f"SUPERADMIN_IDS: {wrong[0]!r} is not a Telegram user id; use numeric ids "

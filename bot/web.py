@@ -50,7 +50,7 @@ class _TooLarge(Exception):
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, or ``_TooLarge`` as soon as it is known to exceed ``limit`` bytes."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and (not declared.isdecimal() or int(declared) > limit):
         raise _TooLarge
     chunks: list[bytes] = []
     size = 0

@@ -12,9 +12,17 @@ Everything here is pure and total: any string in, a string out, nothing refused.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["SEPARATORS", "clean_text", "compact", "strip_separators", "unify_dashes"]
+__all__ = [
+    "SEPARATORS",
+    "clean_text",
+    "compact",
+    "strip_separators",
+    "unify_dashes",
+    "without_lone_surrogates",
+]
 
 # Invisible characters that copy-and-paste brings along; NFKC keeps them.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -52,3 +60,12 @@ def compact(raw: str) -> str:
 def unify_dashes(text: str) -> str:
     """Replace the dash look-alikes with ``-`` (for codes where a dash is significant)."""
     return text.translate(_TO_HYPHEN_MINUS)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(raw: str) -> str:
+    """``raw`` with each lone surrogate (JSON may carry ``"\\ud800"``; no encoding can
+    store or send it) replaced by U+FFFD, the replacement character."""
+    return _LONE_SURROGATE.sub("\ufffd", raw)

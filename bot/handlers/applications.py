@@ -145,7 +145,7 @@ async def on_switch(update: Update, context: BotContext) -> None:
         return
     callback = unpack(query.data)
     await query.answer()
-    target = int(callback.value) if callback is not None and callback.value.isdigit() else 0
+    target = int(callback.value) if callback is not None and callback.value.isdecimal() else 0
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
         if target == view.application_id or all(a.id != target for a in view.applications):

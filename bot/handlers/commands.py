@@ -28,6 +28,7 @@ from bot.render import Reply, outcome_reply, prompt_reply, summary_text
 from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
 from flows.answers import ChoiceAnswer
 from flows.engine import advance, go_back, prompt
+from flows.normalize import without_lone_surrogates
 from flows.progress import FlowEnv, Progress
 from flows.steps import N_
 from flows.tracks import FINAL_STATES, LANGUAGES
@@ -43,7 +44,8 @@ def _reprompt(view: SellerView, env: FlowEnv, *before_ids: str) -> Answered:
 
 async def start(update: Update, context: BotContext) -> None:
     """Welcome a new seller (keeping a deep-link payload); an old one continues where they were."""
-    payload = context.args[0][:64] if context.args else None
+    # a lone surrogate could be neither stored nor looked up: it matches no token anyway
+    payload = without_lone_surrogates(context.args[0])[:64] if context.args else None
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
         greeting = N_("welcome") if view.is_new else N_("welcome_back")

@@ -14,6 +14,7 @@ from bot.providers.access import OPERATOR, OWNER, ROLE_NAMES, ROLES, AdminIdenti
 from bot.providers.gate import admin_t
 from bot.providers.menus import clear_admin_menu, set_admin_menu
 from bot.providers.replies import deep_link, int_arg, reply
+from flows.normalize import without_lone_surrogates
 from flows.steps import N_
 
 AUDIT = "adm_audit"
@@ -95,7 +96,7 @@ async def accept_invite(update: Update, context: BotContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or not context.args:
         return
-    token = context.args[0][:64]
+    token = without_lone_surrogates(context.args[0])[:64]
     settings = context.services.settings
     locale = telegram_locale(user.language_code, default=settings.default_locale)
 

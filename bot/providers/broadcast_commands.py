@@ -25,7 +25,7 @@ from bot.providers.access import AdminIdentity
 from bot.providers.broadcast_preview import preview, zone_for
 from bot.providers.cohorts import cohorts_of
 from bot.providers.gate import admin_t
-from bot.providers.replies import reply
+from bot.providers.replies import int_arg, reply
 from flows.errors import ValidationError
 from flows.steps import N_
 
@@ -160,15 +160,15 @@ async def on_composer_button(update: Update, context: BotContext, admin: AdminId
     parts = (query.data or "").split("|")
     action = parts[1] if len(parts) == 3 else ""
     raw_id, _, arg = (parts[2] if len(parts) == 3 else "").partition(".")
-    draft_id = int(raw_id) if raw_id.isdigit() else 0
+    draft_id = int_arg([raw_id], 0) or 0  # bounded: a forged id may not fit a column
 
     def change(session: Session) -> tuple[BroadcastDraft | None, str]:
         draft = drafts.composing(session, admin, draft_id)
         if draft is None:
             return None, "notice_stale_button"
         spec = dict(draft.spec)
-        if action == "co" and arg.isdigit():
-            wanted = int(arg)
+        wanted = int_arg([arg], 0)
+        if action == "co" and wanted is not None:
             if not compose.own_cohorts(session, admin, [wanted]):
                 return None, "notice_stale_button"
             chosen = [c for c in spec["cohorts"] if c != wanted]

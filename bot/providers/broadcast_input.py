@@ -24,6 +24,7 @@ from bot.providers.broadcast_commands import parse_schedule, show_panel
 from bot.providers.broadcast_preview import zone_for
 from bot.providers.gate import acting_admin, admin_t
 from flows.errors import ValidationError
+from flows.normalize import without_lone_surrogates
 
 URL_BUTTON = re.compile(r"^(?P<text>[^|]{1,40})\|\s*(?P<url>https://\S+)$")
 
@@ -85,7 +86,7 @@ def _changes(
 ) -> dict[str, Any]:
     """The draft's new values from one reply; ``ValidationError`` for a wrong one."""
     spec = dict(draft.spec)
-    raw = (message.text or "").strip()
+    raw = without_lone_surrogates(message.text or "").strip()
     kind, _, language = awaiting.partition(":")
     if kind == "text":
         # the admin types the markup as plain characters: ``<b>…</b>`` is checked as typed
@@ -106,7 +107,7 @@ def _changes(
             raise ValidationError("error_broadcast_state", states=", ".join(sorted(compose.STATES)))
         spec["state"] = None if raw == "-" else raw
     elif kind == "stalled":
-        if raw != "-" and not (raw.isdigit() and 1 <= int(raw) <= 365):
+        if raw != "-" and not (raw.isdecimal() and len(raw) <= 3 and 1 <= int(raw) <= 365):
             raise ValidationError("error_rule_number", min=1, max=365)
         spec["stalled_days"] = None if raw == "-" else int(raw)
     elif kind == "url":

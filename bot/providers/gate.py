@@ -16,6 +16,7 @@ from telegram import Update
 from bot.context import BotContext, translator
 from bot.i18n import Translator, telegram_locale
 from bot.providers.access import AdminIdentity, preferred_locale, resolve_admin
+from flows.normalize import without_lone_surrogates
 
 AdminHandler = Callable[[Update, BotContext, AdminIdentity], Awaitable[None]]
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -49,6 +50,8 @@ def admin_command(handler: AdminHandler, *, otherwise: Handler) -> Handler:
         if admin is None:
             await otherwise(update, context)
             return
+        if context.args:  # names and codes are stored and sent: nothing can encode these
+            context.args[:] = [without_lone_surrogates(arg) for arg in context.args]
         await handler(update, context, admin)
 
     gate.__doc__ = handler.__doc__

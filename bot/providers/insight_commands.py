@@ -64,13 +64,18 @@ def _parse_stats(args: list[str]) -> tuple[int | None, int] | None:
     days = STALLED_DAYS
     for arg in args:
         raw = arg.strip().lstrip("#").lower()
-        if raw.endswith("d") and raw[:-1].isdigit() and 0 < int(raw[:-1]) <= MAX_STALLED_DAYS:
+        if raw.endswith("d") and _between(raw[:-1], 1, MAX_STALLED_DAYS):
             days = int(raw[:-1])
-        elif raw.isdigit() and len(raw) < 12 and cohort_id is None:
+        elif raw.isdecimal() and len(raw) < 12 and cohort_id is None:
             cohort_id = int(raw)
         else:
             return None
     return cohort_id, days
+
+
+def _between(raw: str, low: int, high: int) -> bool:
+    """Whether ``raw`` is a number from ``low`` to ``high`` (a long one is never converted)."""
+    return raw.isdecimal() and len(raw) <= len(str(high)) and low <= int(raw) <= high
 
 
 async def stats(update: Update, context: BotContext, admin: AdminIdentity) -> None:
@@ -149,7 +154,7 @@ async def applications(update: Update, context: BotContext, admin: AdminIdentity
     cohort_id, state, market = 0, ALL, ALL
     for arg in args:
         raw = arg.lstrip("#")
-        if raw.isdigit() and len(raw) < 12 and not cohort_id:
+        if raw.isdecimal() and len(raw) < 12 and not cohort_id:
             cohort_id = int(raw)
         elif valid_market(arg) and market == ALL and arg != ALL:
             market = arg
@@ -173,11 +178,11 @@ async def on_list_button(update: Update, context: BotContext, admin: AdminIdenti
     number = callback.value if callback is not None else ""
     if (
         len(parts) != 3
-        or not parts[0].isdigit()
+        or not parts[0].isdecimal()
         or len(parts[0]) > 11
         or not valid_state(parts[1])
         or not valid_market(parts[2])
-        or not number.isdigit()
+        or not number.isdecimal()
         or len(number) > 6
     ):
         return

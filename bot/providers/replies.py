@@ -27,4 +27,4 @@ def int_arg(args: list[str] | None, index: int) -> int | None:
     if not args or len(args) <= index:
         return None
     raw = args[index].strip().lstrip("#")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 12 else None
+    return int(raw) if raw.isdecimal() and 0 < len(raw) < 12 else None

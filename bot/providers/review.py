@@ -165,7 +165,7 @@ def last_decider(session: Session, application_id: int) -> int | None:
         .order_by(col(StepEvent.created_at).desc(), col(StepEvent.id).desc())
     ).all()
     for name in actors:
-        if name.startswith(ACTOR_PREFIX) and name[len(ACTOR_PREFIX) :].isdigit():
+        if name.startswith(ACTOR_PREFIX) and name[len(ACTOR_PREFIX) :].isdecimal():
             return int(name[len(ACTOR_PREFIX) :])
     return None
 

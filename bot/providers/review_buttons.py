@@ -26,6 +26,7 @@ from bot.providers.notices import REVIEW, Buttons, files, review_buttons
 from bot.providers.review import Decision, Verdict, codes_of, offered_mask
 from bot.providers.review_cases import Case, load_case
 from bot.providers.verdicts import tell_seller
+from flows.normalize import without_lone_surrogates
 from flows.rejections import REASONS
 from flows.steps import N_
 from flows.tracks import APPROVED, SUBMITTED
@@ -212,6 +213,12 @@ async def on_note(update: Update, context: BotContext, admin: AdminIdentity) -> 
         return False
     tap = Tap("s", draft.application_id, draft.version, draft.reasons)
     await decide_and_tell(
-        update, context, admin, tap, approve=False, note=message.text, from_note=True
+        update,
+        context,
+        admin,
+        tap,
+        approve=False,
+        note=without_lone_surrogates(message.text),
+        from_note=True,
     )
     return True

@@ -88,7 +88,7 @@ def _yes_no(raw: str) -> bool:
 
 
 def _whole(raw: str, low: int, high: int) -> int:
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not raw.isdecimal() or len(raw) > len(str(high)) or not low <= int(raw) <= high:
         raise ValidationError("error_rule_number", min=low, max=high)
     return int(raw)
 

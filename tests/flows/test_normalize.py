@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from flows.normalize import clean_text, compact, strip_separators, unify_dashes
+from flows.normalize import (
+    clean_text,
+    compact,
+    strip_separators,
+    unify_dashes,
+    without_lone_surrogates,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,3 +57,8 @@ def test_strip_separators_keeps_letters_digits_and_plus() -> None:
 @pytest.mark.parametrize("dash", ["\u2010", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "-"])
 def test_unify_dashes_turns_look_alikes_into_hyphen_minus(dash: str) -> None:
     assert unify_dashes(f"AB12{dash}CD34") == "AB12-CD34"
+
+
+def test_without_lone_surrogates_replaces_them_and_keeps_everything_else() -> None:
+    assert without_lone_surrogates("Acme \ud800 Ltd\udfff") == "Acme \ufffd Ltd\ufffd"
+    assert without_lone_surrogates("👩‍👩‍👧‍👦 \u202eok") == "👩‍👩‍👧‍👦 \u202eok"
