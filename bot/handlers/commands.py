@@ -15,6 +15,7 @@ from bot.handlers.buttons import checked_tap, stale
 from bot.handlers.dialog import (
     Answered,
     answered,
+    bind_confirmation,
     chat_of,
     outcome_write,
     run_for_sender,
@@ -25,7 +26,7 @@ from bot.handlers.dialog import (
 from bot.i18n import Translator
 from bot.keyboards import LANGUAGE, RESTART, language_keyboard, restart_keyboard
 from bot.render import Reply, outcome_reply, prompt_reply, summary_text
-from bot.sellers import DuplicateUpdate, Result, SellerView, Unit, Write
+from bot.sellers import DuplicateUpdate, Result, SellerView, Write
 from flows.answers import ChoiceAnswer
 from flows.engine import advance, go_back, prompt
 from flows.normalize import without_lone_surrogates
@@ -111,7 +112,9 @@ async def restart(update: Update, context: BotContext) -> None:
     sent = await send(context, chat_id, result)
     if sent is None or Confirmation.from_json(result.seller.confirmation) != issued:
         return  # refused, or not delivered: nothing to bind (the question stays unbound)
-    await run_unit(update, context, _bind(issued.sent_as(sent.message_id)), follow_up=True)
+    await run_unit(
+        update, context, bind_confirmation(issued.sent_as(sent.message_id)), follow_up=True
+    )
     if replaced is not None and replaced.message_id is not None:  # its buttons are stale now
         with contextlib.suppress(BadRequest):
             await context.bot.edit_message_reply_markup(
@@ -122,18 +125,6 @@ async def restart(update: Update, context: BotContext) -> None:
 def _restart_of(view: SellerView) -> str:
     """The confirmation's action: restarting this very application."""
     return f"{RESTART}@{view.application_id}"
-
-
-def _bind(sent: Confirmation) -> Unit[None]:
-    """Store the id of the message a confirmation was sent in (unless replaced meanwhile)."""
-
-    def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, None]:
-        pending = Confirmation.from_json(view.confirmation)
-        if pending is None or pending.nonce != sent.nonce:
-            return None, None
-        return Write(confirmation=sent.to_json()), None
-
-    return unit
 
 
 async def on_restart(update: Update, context: BotContext) -> None:

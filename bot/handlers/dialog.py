@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from telegram import InputFile, Message, Update, User
 from telegram.error import TelegramError
 
+from bot.confirmations import Confirmation
 from bot.context import BotContext, translator
 from bot.delivery import is_delivery_fault
 from bot.i18n import Translator, telegram_locale
@@ -153,6 +154,18 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
         )
         return None
     return sent
+
+
+def bind_confirmation(sent: Confirmation) -> Unit[None]:
+    """Store the id of the message a confirmation was sent in (unless replaced meanwhile)."""
+
+    def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, None]:
+        pending = Confirmation.from_json(view.confirmation)
+        if pending is None or pending.nonce != sent.nonce:
+            return None, None
+        return Write(confirmation=sent.to_json()), None
+
+    return unit
 
 
 async def seller_locale(context: BotContext, user: User | None) -> str:

@@ -21,12 +21,12 @@ from bot.context import BotContext, translator
 from bot.db import repo
 from bot.db.models import utcnow
 from bot.handlers.buttons import checked_tap, stale
-from bot.handlers.dialog import answered, chat_of, run_unit, seller_locale, send
+from bot.handlers.dialog import answered, bind_confirmation, chat_of, run_unit, seller_locale, send
 from bot.i18n import Translator
 from bot.keyboards import pack
 from bot.privacy import erasure, mydata, retention
 from bot.render import Reply
-from bot.sellers import DuplicateUpdate, SellerView, Unit, Write
+from bot.sellers import DuplicateUpdate, SellerView, Write
 from flows.progress import FlowEnv
 from flows.steps import N_
 
@@ -88,17 +88,9 @@ async def delete_me(update: Update, context: BotContext) -> None:
         return
     sent = await send(context, chat_of(update), result)
     if sent is not None:
-        await run_unit(update, context, _bind(issued.sent_as(sent.message_id)), follow_up=True)
-
-
-def _bind(sent: Confirmation) -> Unit[None]:
-    def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, None]:
-        pending = Confirmation.from_json(view.confirmation)
-        if pending is None or pending.nonce != sent.nonce:
-            return None, None
-        return Write(confirmation=sent.to_json()), None
-
-    return unit
+        await run_unit(
+            update, context, bind_confirmation(issued.sent_as(sent.message_id)), follow_up=True
+        )
 
 
 async def on_erase(update: Update, context: BotContext) -> None:
