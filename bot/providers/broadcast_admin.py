@@ -25,7 +25,7 @@ from bot.providers.access import AdminIdentity
 from bot.providers.broadcast_progress import KIND, report, send_report, send_status, tick
 from bot.providers.cohorts import cohort_of
 from bot.providers.gate import admin_t
-from bot.providers.replies import int_arg, reply
+from bot.providers.replies import button_fields, int_arg, reply
 
 log = logging.getLogger(__name__)
 STATUS_OF_ACTION = {"pause": "paused", "resume": "queued", "stop": "cancelled"}
@@ -37,9 +37,8 @@ async def on_control_button(update: Update, context: BotContext, admin: AdminIde
     if query is None:
         return
     t = admin_t(admin)
-    parts = (query.data or "").split("|")
-    action = parts[1] if len(parts) == 3 else ""
-    draft_id = int_arg(parts[2:], 0) or 0
+    action, value = button_fields(query)
+    draft_id = int_arg([value], 0) or 0
 
     def act(session: Session) -> BroadcastDraft | None:
         draft = drafts.of_provider(session, admin, draft_id)

@@ -25,7 +25,7 @@ from bot.providers.access import AdminIdentity
 from bot.providers.broadcast_preview import preview, zone_for
 from bot.providers.cohorts import cohorts_of
 from bot.providers.gate import admin_t
-from bot.providers.replies import int_arg, reply
+from bot.providers.replies import button_fields, int_arg, reply
 from flows.errors import ValidationError
 from flows.steps import N_
 
@@ -157,9 +157,8 @@ async def on_composer_button(update: Update, context: BotContext, admin: AdminId
     if query is None:
         return
     t = admin_t(admin)
-    parts = (query.data or "").split("|")
-    action = parts[1] if len(parts) == 3 else ""
-    raw_id, _, arg = (parts[2] if len(parts) == 3 else "").partition(".")
+    action, value = button_fields(query)
+    raw_id, _, arg = value.partition(".")
     draft_id = int_arg([raw_id], 0) or 0  # bounded: a forged id may not fit a column
 
     def change(session: Session) -> tuple[BroadcastDraft | None, str]:

@@ -16,7 +16,7 @@ from bot.providers import audit, cohorts, rules
 from bot.providers.access import AdminIdentity
 from bot.providers.gate import admin_t
 from bot.providers.qr import qr_png
-from bot.providers.replies import deep_link, int_arg, reply
+from bot.providers.replies import button_fields, deep_link, int_arg, reply
 from flows.errors import ValidationError
 from flows.tracks import MARKET_OF_TRACK, MARKETS, TRACK_NAMES
 
@@ -189,9 +189,8 @@ async def on_cohort_button(update: Update, context: BotContext, admin: AdminIden
     if query is None:
         return
     t = admin_t(admin)
-    parts = (query.data or "").split("|")
-    action = parts[1] if len(parts) == 3 else ""
-    cohort = await _find(context, admin, int_arg(parts[2:], 0))
+    action, value = button_fields(query)
+    cohort = await _find(context, admin, int_arg([value], 0))
     if cohort is None or action not in ("qr", "inv", "arch"):
         await query.answer(t("notice_stale_button"))
         return

@@ -21,7 +21,7 @@ from bot.keyboards import pack
 from bot.providers import audit, cohorts
 from bot.providers.access import AdminIdentity
 from bot.providers.gate import acting_admin, admin_t
-from bot.providers.replies import deep_link, int_arg, reply
+from bot.providers.replies import button_fields, deep_link, int_arg, reply
 from flows.steps import N_
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,8 @@ async def on_link_button(update: Update, context: BotContext) -> None:
     if query is None or query.message is None:
         return
     admin = await acting_admin(update, context)
-    parts = (query.data or "").split("|")
-    cohort_id = int_arg(parts[2:], 0) if len(parts) == 3 else None
+    _, value = button_fields(query)
+    cohort_id = int_arg([value], 0)
     if admin is None or cohort_id is None:
         await stale(query, context)
         return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.keyboards import unpack
 
 
 async def reply(
@@ -20,6 +21,13 @@ async def reply(
 def deep_link(context: BotContext, payload: str) -> str:
     """``https://t.me/<bot>?start=<payload>``: opens the bot with ``/start <payload>``."""
     return f"https://t.me/{context.bot.username}?start={payload}"
+
+
+def button_fields(query: CallbackQuery) -> tuple[str, str]:
+    """An admin button's action and value (data ``kind|action|value``, as ``pack`` writes
+    it); two empty strings for data the bot did not write."""
+    callback = unpack(query.data)
+    return (callback.key, callback.value) if callback is not None else ("", "")
 
 
 def int_arg(args: list[str] | None, index: int) -> int | None:

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import pytest
+from telegram import CallbackQuery, User
 
 from bot.providers.insight_commands import _parse_stats
-from bot.providers.replies import int_arg
+from bot.providers.replies import button_fields, int_arg
 from bot.providers.rules import parse_change
 from flows.errors import ValidationError
 
@@ -37,3 +38,20 @@ def test_a_number_too_long_for_its_range_is_refused_before_int() -> None:
     assert _parse_stats(["9" * 5000 + "d"]) is None
     with pytest.raises(ValidationError):
         parse_change("min_products", "9" * 5000, market="uk", track=None, current={})
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ("adm_c|qr|12", ("qr", "12")),
+        ("adm_bc|co|3.7", ("co", "3.7")),
+        ("adm_c|qr", ("", "")),  # not written by the bot: no action, no value
+        ("adm_c|qr|12|x", ("", "")),
+        (None, ("", "")),
+    ],
+)
+def test_a_button_reads_as_action_and_value_only_in_the_bots_own_shape(
+    data: str | None, fields: tuple[str, str]
+) -> None:
+    query = CallbackQuery("1", User(7, "Ann", is_bot=False), "chat", data=data)
+    assert button_fields(query) == fields
