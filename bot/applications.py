@@ -9,9 +9,9 @@ lock, so two taps cannot both take the last place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -71,12 +71,30 @@ class Summary:
         return self.state == SUBMITTED
 
 
-def summaries(session: Session, seller_id: int) -> tuple[Summary, ...]:
-    """The seller's applications, oldest first, numbered from 1."""
+class Stored(Protocol):
+    """An application as stored: an ORM row or the seller store's ``ApplicationRow``."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def track(self) -> str | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def answers(self) -> Mapping[str, Any]: ...
+
+
+def numbered(applications: Iterable[Stored]) -> tuple[Summary, ...]:
+    """Summaries of one seller's applications, given oldest first, numbered from 1."""
     return tuple(
         Summary(id=a.id or 0, number=n, track=a.track, state=a.state, answers=dict(a.answers))
-        for n, a in enumerate(repo.applications_of(session, seller_id=seller_id), start=1)
+        for n, a in enumerate(applications, start=1)
     )
+
+
+def summaries(session: Session, seller_id: int) -> tuple[Summary, ...]:
+    """The seller's applications, oldest first, numbered from 1."""
+    return numbered(repo.applications_of(session, seller_id=seller_id))
 
 
 def start_new(

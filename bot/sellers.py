@@ -445,10 +445,7 @@ def _view(found: SellerSnapshot, *, is_new: bool) -> SellerView:
         product_rules=dict(found.product_rules),
         is_new=is_new,
         confirmation=dict(seller.pending_confirmation or {}) or None,
-        applications=tuple(
-            Summary(id=a.id, number=n, track=a.track, state=a.state, answers=dict(a.answers))
-            for n, a in enumerate(found.applications, start=1)
-        ),
+        applications=applications.numbered(found.applications),
     )
 
 
