@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot import heap
 from bot.settings import SettingsError, load_settings
 from bot.startup import ServiceUnreachable
 
@@ -51,6 +52,7 @@ exit codes: 0 stopped cleanly, 1 a service unreachable, 2 a bad setting"""
 
 
 def _run(args: argparse.Namespace) -> int:
+    heap.pause_collection()  # until the bot serves: see bot/heap.py
     from bot.runner import run
 
     return run(load_settings())

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
+from bot import heap
 from bot.app import build_application, on_shutdown, on_startup
 from bot.db.engine import make_engine, make_sqlite_folder
 from bot.db.revision import HEAD, stored_revision
@@ -127,6 +128,7 @@ async def serve(settings: Settings) -> None:
         await app.start()
         if settings.outbox_enabled:
             outbox.start()
+        heap.settle()
         await server.serve()  # returns on SIGTERM / SIGINT
         log.info("stopping: finishing the updates in hand")
     finally:
