@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, null, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import applications
@@ -284,40 +284,65 @@ class SellerStore:
         update_digest: str,
     ) -> Result[T]:
         for _attempt in range(MAX_ATTEMPTS):
-            with Session(self._engine) as session:
-                repo.lock_seller(session, telegram_user_id=telegram_user_id)
-                try:
-                    found, is_new = self._load(
-                        session,
-                        _Arrival(telegram_user_id, chat_id, locale, start_payload),
-                        update_id,
-                        update_digest,
-                    )
-                except IntegrityError:  # two first messages raced to create the seller
-                    session.rollback()
-                    continue
-                view = _view(found, is_new=is_new)
-                env = self._env(session, companies, view)
-                write, value = unit(view, env)
-                if write is None:
-                    session.commit()
-                    return Result(view, value)
-                processed = None if update_id is None else repo.Processed(update_id, update_digest)
-                if not _write(session, found.current, view, write, processed):
-                    session.rollback()
-                    continue
-                after = _after(view, write)
-                if write.moves:
-                    try:
-                        after = self._move(session, view, write)
-                    except ValidationError as refused:  # e.g. past the limit: nothing moves
-                        session.rollback()
-                        raise refused
-                    if write.then is not None:
-                        value = write.then(after, self._env(session, companies, after))
-                session.commit()
-                return Result(after, value)
+            try:
+                result = self._attempt(
+                    telegram_user_id, chat_id, locale, start_payload, unit, companies,
+                    update_id, update_digest,
+                )  # fmt: skip
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                log.info("a database connection was lost; running the update again")
+                continue  # the pool reconnects; a commit that did land is a redelivery now
+            if result is not None:
+                return result
         raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
+
+    def _attempt(
+        self,
+        telegram_user_id: int,
+        chat_id: int,
+        locale: str,
+        start_payload: str | None,
+        unit: Unit[T],
+        companies: Mapping[str, CompanyCheck],
+        update_id: int | None,
+        update_digest: str,
+    ) -> Result[T] | None:
+        """One transaction of ``_attempts``; None when it must run again (a conflict)."""
+        with Session(self._engine) as session:
+            repo.lock_seller(session, telegram_user_id=telegram_user_id)
+            try:
+                found, is_new = self._load(
+                    session,
+                    _Arrival(telegram_user_id, chat_id, locale, start_payload),
+                    update_id,
+                    update_digest,
+                )
+            except IntegrityError:  # two first messages raced to create the seller
+                session.rollback()
+                return None
+            view = _view(found, is_new=is_new)
+            env = self._env(session, companies, view)
+            write, value = unit(view, env)
+            if write is None:
+                session.commit()
+                return Result(view, value)
+            processed = None if update_id is None else repo.Processed(update_id, update_digest)
+            if not _write(session, found.current, view, write, processed):
+                session.rollback()
+                return None
+            after = _after(view, write)
+            if write.moves:
+                try:
+                    after = self._move(session, view, write)
+                except ValidationError as refused:  # e.g. past the limit: nothing moves
+                    session.rollback()
+                    raise refused
+                if write.then is not None:
+                    value = write.then(after, self._env(session, companies, after))
+            session.commit()
+            return Result(after, value)
 
     async def locale_of(self, *, telegram_user_id: int) -> str | None:
         """The language a seller chose; None for a user the bot does not know (never creates)."""

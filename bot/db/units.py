@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 T = TypeVar("T")
@@ -34,8 +35,21 @@ class Database:
         return await asyncio.to_thread(self.run_sync, work)
 
     def run_sync(self, work: Callable[[Session], T]) -> T:
-        """The same, on the calling thread (CLI and tests)."""
-        with Session(self._engine, expire_on_commit=False) as session:
-            value = work(session)
-            session.commit()
-            return value
+        """The same, on the calling thread (CLI and tests).
+
+        ``work`` runs once more when its connection turns out to be dead (the server
+        restarted while it rested in the pool: ``bot.db.engine``); nothing of it was
+        committed, and a unit makes no Telegram calls, so running it again is safe. A
+        commit that fails is not repeated: it may have landed.
+        """
+        for last in (False, True):
+            with Session(self._engine, expire_on_commit=False) as session:
+                try:
+                    value = work(session)
+                except DBAPIError as error:
+                    if last or not error.connection_invalidated:
+                        raise
+                    continue
+                session.commit()
+                return value
+        raise AssertionError("unreachable: the second attempt returns or raises")
