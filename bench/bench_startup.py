@@ -25,7 +25,7 @@ from bench.databases import migrated_database
 from bench.results import emit
 from tests.fakebotapi import FakeBotAPI
 
-RUNS = 3
+RUNS = 7
 
 
 async def _first_poll(url: str) -> float:

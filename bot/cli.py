@@ -14,13 +14,12 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from bot import heap
-from bot.settings import SettingsError, load_settings
-from bot.startup import ServiceUnreachable
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 DEMO_DATABASE = "sqlite:///./data/demo.sqlite3"
 ENV_DATABASE = "DATABASE_URL  the database (default sqlite:///./data/bot.sqlite3)"
@@ -52,8 +51,8 @@ exit codes: 0 stopped cleanly, 1 a service unreachable, 2 a bad setting"""
 
 
 def _run(args: argparse.Namespace) -> int:
-    heap.pause_collection()  # until the bot serves: see bot/heap.py
     from bot.runner import run
+    from bot.settings import load_settings
 
     return run(load_settings())
 
@@ -62,6 +61,7 @@ def _migrate(args: argparse.Namespace) -> int:
     from bot.db.engine import make_engine
     from bot.db.migrate import current_revision
     from bot.runner import start_database
+    from bot.settings import load_settings
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
@@ -81,9 +81,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _invite_codes(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
     from bot.db import repo
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade
+    from bot.settings import load_settings
     from flows.errors import ValidationError
     from flows.validators import invite_code_format
 
@@ -134,11 +137,14 @@ def _count(number: int, noun: str) -> str:
 
 
 def _provider_create(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import IntegrityError
+
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade
     from bot.db.units import Database
     from bot.providers import audit, store
     from bot.providers.access import SUPERADMIN, AdminIdentity
+    from bot.settings import load_settings
 
     name = args.name.strip()
     if not 1 <= len(name) <= store.MAX_PROVIDER_NAME:
@@ -189,6 +195,7 @@ def _export(args: argparse.Namespace) -> int:
     from bot.providers import audit
     from bot.providers.access import SUPERADMIN, AdminIdentity
     from bot.reports.exports import write_export
+    from bot.settings import load_settings
 
     engine = make_engine(load_settings().database_url)
     upgrade(engine)
@@ -226,6 +233,7 @@ def _retention(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
     from bot.db.units import Database
     from bot.privacy.retention import apply_retention
+    from bot.settings import load_settings
 
     engine = make_engine(load_settings().database_url)
     upgrade(engine)
@@ -412,6 +420,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; configuration problems are one line on stderr and exit code 2, a
     service unreachable after the retries one line and exit code 1."""
     args = parser().parse_args(argv)
+    if args.func is _run:
+        heap.pause_collection()  # before the imports, until the bot serves: bot/heap.py
+    from bot.settings import SettingsError
+    from bot.startup import ServiceUnreachable
+
     try:
         return int(args.func(args))
     except SettingsError as error:
