@@ -433,6 +433,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ServiceUnreachable as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    finally:
+        heap.resume()  # a run that ended before it served
 
 
 if __name__ == "__main__":

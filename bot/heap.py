@@ -30,3 +30,12 @@ def settle() -> None:
         gc.freeze()
         gc.enable()
         _paused = False
+
+
+def resume() -> None:
+    """Collect again without freezing: ``run`` ended before the bot served (a bad setting,
+    a database never reached), so whatever start-up built is not there for good."""
+    global _paused
+    if _paused:
+        gc.enable()
+        _paused = False

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import heap
+from bot import cli, heap
 from bot.app import telegram_requests
 
 
@@ -50,3 +50,12 @@ def test_both_telegram_clients_share_one_tls_context() -> None:
     ]
     assert verify[0] is verify[1]
     assert verify[0].verify_mode.name == "CERT_REQUIRED"
+
+
+def test_a_run_that_fails_before_serving_collects_again(
+    collector: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "not a token")
+    assert cli.main(["run"]) == 2
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
