@@ -283,27 +283,22 @@ class SellerStore:
         update_id: int | None,
         update_digest: str,
     ) -> Result[T]:
+        arrival = _Arrival(telegram_user_id, chat_id, locale, start_payload)
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                result = self._attempt(
-                    telegram_user_id, chat_id, locale, start_payload, unit, companies,
-                    update_id, update_digest,
-                )  # fmt: skip
+                result = self._attempt(arrival, unit, companies, update_id, update_digest)
             except DBAPIError as error:
                 if not error.connection_invalidated:
                     raise
                 log.info("a database connection was lost; running the update again")
-                continue  # the pool reconnects; a commit that did land is a redelivery now
+                continue  # the pool reconnects; a commit that did land is found as a redelivery
             if result is not None:
                 return result
         raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
 
     def _attempt(
         self,
-        telegram_user_id: int,
-        chat_id: int,
-        locale: str,
-        start_payload: str | None,
+        arrival: _Arrival,
         unit: Unit[T],
         companies: Mapping[str, CompanyCheck],
         update_id: int | None,
@@ -311,14 +306,9 @@ class SellerStore:
     ) -> Result[T] | None:
         """One transaction of ``_attempts``; None when it must run again (a conflict)."""
         with Session(self._engine) as session:
-            repo.lock_seller(session, telegram_user_id=telegram_user_id)
+            repo.lock_seller(session, telegram_user_id=arrival.telegram_user_id)
             try:
-                found, is_new = self._load(
-                    session,
-                    _Arrival(telegram_user_id, chat_id, locale, start_payload),
-                    update_id,
-                    update_digest,
-                )
+                found, is_new = self._load(session, arrival, update_id, update_digest)
             except IntegrityError:  # two first messages raced to create the seller
                 session.rollback()
                 return None
