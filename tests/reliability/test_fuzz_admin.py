@@ -322,8 +322,11 @@ def _owned(table: str, row: Any, own: dict[str, set[int]], telegram_id: int | No
     return any(row.get(name) == telegram_id for name in ("admin_telegram_id", "created_by"))
 
 
-def check_replies(driver: Driver, since: int, user_id: int, *, outsider: bool) -> None:
-    """Everything sent since ``since``: localized; to an outsider, nothing of provider A."""
+def check_replies(
+    driver: Driver, since: int, user_id: int, *, outsider: bool, chats: tuple[int, ...] = ()
+) -> None:
+    """Everything sent since ``since``: localized; to an outsider (in their own chat or in
+    ``chats``, their group), nothing of provider A."""
     for message in driver.api.sent[since:]:
         text = message.text
         raw = RAW_MSGID.search(text) or next(
@@ -331,7 +334,8 @@ def check_replies(driver: Driver, since: int, user_id: int, *, outsider: bool) -
         )
         assert raw is None, f"untranslated reply {text[:300]!r}"
         if outsider:
-            assert message.chat_id in (0, user_id), f"{user_id}'s tap reached {message.chat_id}"
+            reached = message.chat_id
+            assert reached in (0, user_id, *chats), f"{user_id}'s update reached {reached}"
             leaked = [secret for secret in SECRETS if secret in text]
             assert not leaked, f"{leaked} told to {user_id}: {text[:300]!r}"
 
@@ -340,14 +344,21 @@ def check_replies(driver: Driver, since: int, user_id: int, *, outsider: bool) -
 UNAUDITED = {"broadcast_draft", "reviewdraft"}
 
 
-def send(driver: Driver, user_id: int, update: dict[str, Any], *, outsider: bool) -> None:
+def send(
+    driver: Driver,
+    user_id: int,
+    update: dict[str, Any],
+    *,
+    outsider: bool,
+    chats: tuple[int, ...] = (),
+) -> None:
     """Push one update from ``user_id``: an outsider changes nothing of anybody else's, an
     admin nothing that the audit log does not record."""
     except_of = _provider_of(driver, user_id) if outsider else None
     before = fingerprint(driver, except_of=except_of)
     since = len(driver.api.sent)
     push(driver, update)
-    check_replies(driver, since, user_id, outsider=outsider)
+    check_replies(driver, since, user_id, outsider=outsider, chats=chats)
     after = fingerprint(driver, except_of=except_of)
     changed = {name for name in before if before[name] != after[name]}
     if outsider:
@@ -536,3 +547,96 @@ def test_hostile_characters_in_start_links(world: tuple[Driver, World]) -> None:
         for text in HOSTILE_ARGUMENTS:
             for link in (f"/start adm_{text}", f"/start {text}"):
                 send(driver, user_id, driver.message(user_id, {"text": link}), outsider=True)
+
+
+# --- the cohort groups and the code files ---------------------------------------------------
+def group_of(user_id: int) -> dict[str, Any]:
+    """A group of ``user_id``'s own: a cohort linked there by one of A's admins is for that
+    group's members (its ``/join`` link is public there, by design), so an outsider's
+    ``/join`` in their own group must find nothing of A's."""
+    return {"id": -1_000_000_000_000 - user_id, "type": "supergroup", "title": "Fuzz group"}
+
+
+def group_texts(world: World) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda name, suffix, args: f"/{name}{suffix} " + " ".join(args),
+        st.sampled_from(["link", "join"]),
+        st.sampled_from(["", "@ShopOnboardingBot"]),
+        st.lists(tokens(world), max_size=3),
+    )
+
+
+@FUZZ
+@given(data=st.data(), user_id=st.sampled_from(ACTORS))
+def test_any_group_command_with_any_arguments(
+    world: tuple[Driver, World], data: st.DataObject, user_id: int
+) -> None:
+    """``/link`` and ``/join`` in a group, with anything after them, from anybody."""
+    driver, ids = world
+    group = group_of(user_id)
+    update = driver.message(user_id, {"text": data.draw(group_texts(ids))}, chat=group)
+    send(driver, user_id, update, outsider=user_id in OUTSIDERS, chats=(group["id"],))
+
+
+@FUZZ
+@given(data=st.data(), user_id=st.sampled_from(ACTORS))
+def test_any_group_link_button_with_any_data(
+    world: tuple[Driver, World], data: st.DataObject, user_id: int
+) -> None:
+    """The cohort buttons under ``/link``: B's owner or a seller naming A's cohort (or
+    anything else) links nothing."""
+    driver, ids = world
+    cohorts = st.sampled_from([ids.cohort_a, ids.cohort_b]).map(str)
+    fields = st.lists(st.one_of(cohorts, tokens(ids), BUTTON_WORDS), min_size=1, max_size=3)
+    tap = _cut("adm_g|" + "|".join(data.draw(fields)), 64)
+    group = group_of(user_id)
+    message_id = data.draw(st.sampled_from([1, 999_999, next(_messages)]))
+    update = driver.callback(user_id, tap, message_id=message_id, chat_id=group["id"])
+    send(driver, user_id, update, outsider=user_id in OUTSIDERS, chats=(group["id"],))
+
+
+CODE_FILES = st.one_of(
+    st.lists(st.one_of(HOSTILE_TEXT, st.from_regex(r"[A-Z0-9-]{4,24}", fullmatch=True)),
+             max_size=8).map(lambda rows: "\n".join(rows).encode("utf-8", "surrogatepass")),
+    st.binary(max_size=300),
+    st.sampled_from([b"", b"\xef\xbb\xbf", b"PK\x03\x04broken", b"code\n" * 5000,
+                     b'"unterminated\n', b"a,b,c\n\x00\x00\n"]),
+)  # fmt: skip
+
+
+@FUZZ
+@given(data=st.data(), user_id=st.sampled_from(ACTORS))
+def test_any_codes_import_file(
+    world: tuple[Driver, World], data: st.DataObject, user_id: int
+) -> None:
+    """``/codes_import`` captions with anything after them, on files of any bytes and name."""
+    driver, ids = world
+    file_id = f"codes-{next(_messages)}"
+    content = data.draw(CODE_FILES)
+    driver.api.add_file(file_id, content)
+    name = data.draw(st.sampled_from(["codes.csv", "codes.xlsx", "codes.txt", "codes", "a.CSV"]))
+    caption = "/codes_import " + " ".join(data.draw(st.lists(tokens(ids), max_size=3)))
+    document = {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
+                "mime_type": "text/csv", "file_size": len(content)}  # fmt: skip
+    update = driver.message(user_id, {"document": document, "caption": caption})
+    send(driver, user_id, update, outsider=user_id in OUTSIDERS)
+
+
+def test_a_real_code_file_is_imported_once_and_audited(world: tuple[Driver, World]) -> None:
+    """The fuzzed path also works: owner A imports two codes into cohort A, audited."""
+    driver, ids = world
+    content = b"code\nQUOKKA-NEW-1\nQUOKKA-NEW-2\n"
+    driver.api.add_file("codes-real", content)
+    document = {
+        "file_id": "codes-real",
+        "file_unique_id": "codes-real",
+        "file_name": "codes.csv",
+        "mime_type": "text/csv",
+        "file_size": len(content),
+    }
+    caption = f"/codes_import {ids.cohort_a}"
+    send(driver, OWNER_A, driver.message(OWNER_A, {"document": document, "caption": caption}),
+         outsider=False)  # fmt: skip
+    with Session(driver.engine) as session:
+        codes = set(session.exec(select(InviteCode.code)).scalars())
+    assert {"QUOKKA-NEW-1", "QUOKKA-NEW-2"} <= codes
