@@ -2,7 +2,7 @@
 
 The bot polls the fake Bot API over HTTP on 127.0.0.1 with a migrated SQLite database.
 Baseline, same run: the interpreter starting and importing ``telegram.ext`` (what any PTB
-bot pays before it can poll). Median of 3.
+bot pays before it can poll). Median of 7 (one start varies by ±20 % here).
 
 The bot's own modules are compiled to bytecode first, as installing the wheel does (the
 Docker image): a checkout run under ``PYTHONDONTWRITEBYTECODE=1``, as on these machines,
