@@ -222,10 +222,10 @@ def tokens(world: World) -> st.SearchStrategy[str]:
     )
 
 
-def command_texts(world: World) -> st.SearchStrategy[str]:
+def command_texts(world: World, names: list[str] = COMMANDS) -> st.SearchStrategy[str]:
     return st.builds(
         lambda name, suffix, args, gap: f"/{name}{suffix} " + gap.join(args),
-        st.sampled_from(COMMANDS),
+        st.sampled_from(names),
         st.sampled_from(["", "", "@ShopOnboardingBot"]),
         st.lists(tokens(world), max_size=5),
         st.sampled_from([" ", " ", "  ", "\n", "\u00a0", "\t"]),
@@ -557,15 +557,6 @@ def group_of(user_id: int) -> dict[str, Any]:
     return {"id": -1_000_000_000_000 - user_id, "type": "supergroup", "title": "Fuzz group"}
 
 
-def group_texts(world: World) -> st.SearchStrategy[str]:
-    return st.builds(
-        lambda name, suffix, args: f"/{name}{suffix} " + " ".join(args),
-        st.sampled_from(["link", "join"]),
-        st.sampled_from(["", "@ShopOnboardingBot"]),
-        st.lists(tokens(world), max_size=3),
-    )
-
-
 @FUZZ
 @given(data=st.data(), user_id=st.sampled_from(ACTORS))
 def test_any_group_command_with_any_arguments(
@@ -574,7 +565,8 @@ def test_any_group_command_with_any_arguments(
     """``/link`` and ``/join`` in a group, with anything after them, from anybody."""
     driver, ids = world
     group = group_of(user_id)
-    update = driver.message(user_id, {"text": data.draw(group_texts(ids))}, chat=group)
+    text = data.draw(command_texts(ids, names=["link", "join"]))
+    update = driver.message(user_id, {"text": text}, chat=group)
     send(driver, user_id, update, outsider=user_id in OUTSIDERS, chats=(group["id"],))
 
 
@@ -611,32 +603,28 @@ def test_any_codes_import_file(
 ) -> None:
     """``/codes_import`` captions with anything after them, on files of any bytes and name."""
     driver, ids = world
-    file_id = f"codes-{next(_messages)}"
     content = data.draw(CODE_FILES)
-    driver.api.add_file(file_id, content)
     name = data.draw(st.sampled_from(["codes.csv", "codes.xlsx", "codes.txt", "codes", "a.CSV"]))
     caption = "/codes_import " + " ".join(data.draw(st.lists(tokens(ids), max_size=3)))
-    document = {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
-                "mime_type": "text/csv", "file_size": len(content)}  # fmt: skip
-    update = driver.message(user_id, {"document": document, "caption": caption})
+    update = code_file(driver, user_id, content, name, caption)
     send(driver, user_id, update, outsider=user_id in OUTSIDERS)
 
 
-def test_a_real_code_file_is_imported_once_and_audited(world: tuple[Driver, World]) -> None:
+def code_file(driver: Driver, user_id: int, content: bytes, name: str, caption: str) -> Any:
+    """``user_id`` sends ``content`` as a document named ``name`` with ``caption``."""
+    file_id = f"codes-{next(_messages)}"
+    driver.api.add_file(file_id, content)
+    document = {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
+                "mime_type": "text/csv", "file_size": len(content)}  # fmt: skip
+    return driver.message(user_id, {"document": document, "caption": caption})
+
+
+def test_a_real_code_file_is_imported_and_audited(world: tuple[Driver, World]) -> None:
     """The fuzzed path also works: owner A imports two codes into cohort A, audited."""
     driver, ids = world
     content = b"code\nQUOKKA-NEW-1\nQUOKKA-NEW-2\n"
-    driver.api.add_file("codes-real", content)
-    document = {
-        "file_id": "codes-real",
-        "file_unique_id": "codes-real",
-        "file_name": "codes.csv",
-        "mime_type": "text/csv",
-        "file_size": len(content),
-    }
-    caption = f"/codes_import {ids.cohort_a}"
-    send(driver, OWNER_A, driver.message(OWNER_A, {"document": document, "caption": caption}),
-         outsider=False)  # fmt: skip
+    update = code_file(driver, OWNER_A, content, "codes.csv", f"/codes_import {ids.cohort_a}")
+    send(driver, OWNER_A, update, outsider=False)
     with Session(driver.engine) as session:
         codes = set(session.exec(select(InviteCode.code)).scalars())
     assert {"QUOKKA-NEW-1", "QUOKKA-NEW-2"} <= codes
