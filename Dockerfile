@@ -76,7 +76,7 @@ COPY --from=builder /catalogs/locales /app/locales
 # PYTHONUNBUFFERED: log lines reach `docker logs` at once, not when a buffer fills.
 # PYTHONDONTWRITEBYTECODE: the venv is read-only to the bot's user; the wheels' install
 # compiled the bytecode already.
-# LOCALES_DIR: the package is installed, so the catalogs are not beside its source (bot/i18n.py).
+# LOCALES_DIR: the package is installed, so the catalogs are not beside its source (bot/platform/i18n.py).
 # DATABASE_URL: the default, but absolute, so the SQLite file is in /app/data whatever the
 # working directory; mount a volume there, or point DATABASE_URL at PostgreSQL.
 # No token, password or other secret here: they come from the environment at `docker run`.
@@ -100,7 +100,7 @@ EXPOSE 8080
 # so the check is Python's urllib (an HTTP error or no answer raises: exit code 1). The start
 # period covers start-up, which migrates and waits (with backoff) for the database and Telegram
 # before the HTTP server listens: at worst about 158 s with the default STARTUP_TRIES and
-# STARTUP_MAX_WAIT (bot/startup.py's worst_case_seconds; tests/test_dockerfile.py checks it).
+# STARTUP_MAX_WAIT (bot/platform/startup.py's worst_case_seconds; tests/test_dockerfile.py checks it).
 # Raise it with those settings.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LISTEN_PORT', '8080'), timeout=4)"]

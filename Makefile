@@ -36,7 +36,7 @@ demo: migrate ## walk the seller flow offline in the terminal (LANGUAGE=zh_Hans 
 	$(PY) -m bot demo --language $(or $(LANGUAGE),en)
 
 test: migrate lint ## the whole test suite, after lint and type checks
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 4
 
 lint: $(STAMP) ## ruff (lint + format) and mypy --strict
 	$(VENV)/bin/ruff check flows bot tests bench

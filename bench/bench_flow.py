@@ -1,8 +1,8 @@
 """Flow throughput: many sellers walking the whole UK cross-border track at once.
 
 Every seller's updates go, interleaved with everybody else's, through the real
-``Application`` and its ordered update processor (``bot.ordering``) against the
-in-process Bot API (``bot.local_api``). Baseline, in the same run: a bare PTB echo bot
+``Application`` and its ordered update processor (``bot.transport.ordering``) against the
+in-process Bot API (``bot.offline.local_api``). Baseline, in the same run: a bare PTB echo bot
 (one reply per update, PTB's own concurrent processor) on the same request double and
 the same driver. Figures: updates/s, p50 and p99 of one update's latency under that
 load, and the ratio to the echo bot's updates/s. SQLite (WAL) and PostgreSQL.
@@ -34,12 +34,12 @@ from telegram.ext import (
 from bench.databases import BACKENDS, migrated_database, postgres_reachable
 from bench.results import emit, short
 from bot.app import build_application
-from bot.db import repo
 from bot.db.engine import make_engine
-from bot.demo import DEMO_TOKEN
-from bot.demo_user import DemoUser
-from bot.local_api import LocalBotAPI, SentMessage
-from bot.settings import Settings
+from bot.offline.demo import DEMO_TOKEN
+from bot.offline.demo_user import DemoUser
+from bot.offline.local_api import LocalBotAPI, SentMessage
+from bot.platform.settings import Settings
+from bot.providers.codes import store as codes
 
 CONCURRENT = 64  # the bot's default ``concurrent_updates``; the echo bot gets the same
 PDF = b"%PDF-1.4 benchmark licence"
@@ -153,8 +153,8 @@ def echo_app(api: LocalBotAPI) -> Application:  # type: ignore[type-arg]
 def seed(engine: Engine) -> None:
     """The invite code every cross-border seller of ``WALK`` gives (unlimited uses)."""
     with Session(engine) as session:
-        if not repo.invite_code_exists(session, code=INVITE_CODE):
-            repo.add_invite_code(session, code=INVITE_CODE, market="uk", max_uses=None)
+        if not codes.invite_code_exists(session, code=INVITE_CODE):
+            codes.add_invite_code(session, code=INVITE_CODE, market="uk", max_uses=None)
             session.commit()
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from bench.results import emit
-from bot.untrusted import SandboxError, parse_in_sandbox
+from bot.platform.sandbox import SandboxError, parse_in_sandbox
 from flows.bulk import parse_product_file
 from flows.products import RULES
 from tests import hostile_files as hostile

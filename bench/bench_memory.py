@@ -73,8 +73,8 @@ async def child(url: str, active: int) -> list[float]:
     from telegram import Update
 
     from bench.bench_flow import bot_app
-    from bot.demo_user import DemoUser
-    from bot.local_api import LocalBotAPI
+    from bot.offline.demo_user import DemoUser
+    from bot.offline.local_api import LocalBotAPI
 
     api = LocalBotAPI()
     app = bot_app(url)(api)

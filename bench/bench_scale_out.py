@@ -37,7 +37,7 @@ from bench.bench_flow import (
 from bench.databases import migrated_database, postgres_reachable
 from bench.results import emit, short
 from bot.db.engine import make_engine
-from bot.local_api import LocalBotAPI
+from bot.offline.local_api import LocalBotAPI
 
 READY, GO = "ready", "go"
 

@@ -32,8 +32,8 @@ from sqlalchemy import Engine, event, make_url
 from bench import bench_flow
 from bench.databases import BACKENDS, migrated_database, postgres_reachable
 from bench.results import emit, short
-from bot import sellers
-from bot.local_api import LocalBotAPI
+from bot.offline.local_api import LocalBotAPI
+from bot.sellers import store as sellers
 
 Statement = tuple[str, Any, bool]
 

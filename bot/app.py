@@ -12,17 +12,18 @@ from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import handlers
-from bot.context import BotContext, Services, translator
+from bot import routes
 from bot.db.units import Database
-from bot.delivery import RetryingRateLimiter
-from bot.i18n import LOCALES, Translator
-from bot.ordering import SellerOrderedUpdateProcessor
 from bot.outbox.limiter import ReplyRateLimiter
 from bot.outbox.service import limiter_for
-from bot.sellers import CompanyLookup, SellerStore
-from bot.services.companies_house import CompaniesHouseClient, LookupOutcome
-from bot.settings import Settings
+from bot.platform.i18n import LOCALES, Translator
+from bot.platform.settings import Settings
+from bot.sellers.companies_house import CompaniesHouseClient, LookupOutcome
+from bot.sellers.store import SELLERS, SellerStore
+from bot.sellers.unit import CompanyLookup
+from bot.transport.context import BotContext, Services, translator
+from bot.transport.ordering import SellerOrderedUpdateProcessor
+from bot.transport.retries import RetryingRateLimiter
 from flows.progress import CompanyCheck
 from flows.steps import N_
 
@@ -114,10 +115,11 @@ def build_application(
         polling = request  # a test's or benchmark's double answers both
     builder = builder.request(request).get_updates_request(polling)
     app = builder.build()
-    app.bot_data["services"] = Services(settings=settings, sellers=store, db=Database(engine))
+    app.bot_data["services"] = Services(settings=settings, db=Database(engine))
+    app.bot_data[SELLERS] = store
     app.bot_data["companies_house"] = companies_house
     app.bot_data["outbox_limiter"] = limiter
-    handlers.register(app)
+    routes.register(app)
     return app
 
 

@@ -2,21 +2,20 @@
 retention.
 
 A bad setting is one line on stderr and exit code 2; a service still unreachable after
-the start-up retries is one line and exit code 1 (``bot.startup``).
+the start-up retries is one line and exit code 1 (``bot.platform.startup``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import heap
+from bot.platform import heap
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -51,8 +50,8 @@ exit codes: 0 stopped cleanly, 1 a service unreachable, 2 a bad setting"""
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot.platform.settings import load_settings
     from bot.runner import run
-    from bot.settings import load_settings
 
     return run(load_settings())
 
@@ -60,8 +59,8 @@ def _run(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     from bot.db.engine import make_engine
     from bot.db.migrate import current_revision
+    from bot.platform.settings import load_settings
     from bot.runner import start_database
-    from bot.settings import load_settings
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
@@ -74,61 +73,58 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.app import build_application
+    from bot.offline.demo import run_demo
 
-    asyncio.run(run_demo(language=args.language, database_url=args.database_url))
+    asyncio.run(
+        run_demo(build=build_application, language=args.language, database_url=args.database_url)
+    )
     return 0
 
 
 def _invite_codes(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from bot.db import repo
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade
-    from bot.settings import load_settings
-    from flows.errors import ValidationError
-    from flows.validators import invite_code_format
+    from bot.platform.settings import load_settings
+    from bot.providers.codes import store as codes
+    from bot.providers.codes.files import CodeFileError, read_code_file
 
+    found = list(args.codes)
+    if args.file:
+        try:
+            data = Path(args.file).read_bytes()
+            found += asyncio.run(read_code_file(data, args.file))
+        except (OSError, CodeFileError) as error:
+            print(f"Cannot read {args.file}: {error}", file=sys.stderr)
+            return 2
     overrides = {"database_url": args.database_url} if args.database_url else {}
     engine = make_engine(load_settings(**overrides).database_url)
     upgrade(engine)
     expires = (
         dt.datetime.combine(args.expires, dt.time.max, tzinfo=dt.UTC) if args.expires else None
     )
-    codes = [code.strip().upper() for code in args.codes]
-    if args.file:
-        with Path(args.file).open(newline="", encoding="utf-8-sig") as handle:
-            cells = [row[0].strip().upper() for row in csv.reader(handle) if row and row[0].strip()]
-        codes += cells[1:] if cells and cells[0] == "CODE" else cells  # an optional header
-    added, existing, invalid = 0, [], []
     with Session(engine) as session:
-        for code in dict.fromkeys(codes):
-            try:
-                invite_code_format(code)  # what sellers' input is checked against
-            except ValidationError:
-                invalid.append(code)
-                continue
-            if repo.invite_code_exists(session, code=code):
-                existing.append(code)
-                continue
-            repo.add_invite_code(
-                session,
-                code=code,
-                market=args.market,
-                max_uses=None if args.uses == 0 else args.uses,
-                expires_at=expires,
-            )
-            added += 1
+        report = codes.add_codes(
+            session,
+            codes=found,
+            market=args.market,
+            max_uses=None if args.uses == 0 else args.uses,
+            expires_at=expires,
+        )
         session.commit()
     engine.dispose()
-    print(f"Added {_count(added, 'invite code')} for market {args.market}.")
-    if existing:
-        print(f"Skipped {_count(len(existing), 'existing code')}: {', '.join(existing)}")
-    if invalid:
-        refused = _count(len(invalid), "code")
-        print(f"Refused {refused} not of 4-32 letters, digits or '-': {', '.join(invalid)}")
-    return 0 if not invalid else 1
+    print(f"Added {_count(report.added, 'invite code')} for market {args.market}.")
+    if report.duplicate:
+        skipped = _count(len(report.duplicate), "existing code")
+        print(f"Skipped {skipped}: {', '.join(report.duplicate)}")
+    if report.malformed:
+        refused = _count(len(report.malformed), "code")
+        print(
+            f"Refused {refused} not of 4-32 letters, digits or '-': {', '.join(report.malformed)}"
+        )
+    return 0 if not report.malformed else 1
 
 
 def _count(number: int, noun: str) -> str:
@@ -142,9 +138,9 @@ def _provider_create(args: argparse.Namespace) -> int:
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade
     from bot.db.units import Database
+    from bot.platform.settings import load_settings
     from bot.providers import audit, store
     from bot.providers.access import SUPERADMIN, AdminIdentity
-    from bot.settings import load_settings
 
     name = args.name.strip()
     if not 1 <= len(name) <= store.MAX_PROVIDER_NAME:
@@ -192,10 +188,10 @@ def _export(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
     from bot.db.models import Cohort
     from bot.db.units import Database
+    from bot.platform.settings import load_settings
     from bot.providers import audit
     from bot.providers.access import SUPERADMIN, AdminIdentity
     from bot.reports.exports import write_export
-    from bot.settings import load_settings
 
     engine = make_engine(load_settings().database_url)
     upgrade(engine)
@@ -232,8 +228,8 @@ def _retention(args: argparse.Namespace) -> int:
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade
     from bot.db.units import Database
+    from bot.platform.settings import load_settings
     from bot.privacy.retention import apply_retention
-    from bot.settings import load_settings
 
     engine = make_engine(load_settings().database_url)
     upgrade(engine)
@@ -421,9 +417,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     service unreachable after the retries one line and exit code 1."""
     args = parser().parse_args(argv)
     if args.func is _run:
-        heap.pause_collection()  # before the imports, until the bot serves: bot/heap.py
-    from bot.settings import SettingsError
-    from bot.startup import ServiceUnreachable
+        heap.pause_collection()  # before the imports, until the bot serves: bot/platform/heap.py
+    from bot.platform.settings import SettingsError
+    from bot.platform.startup import ServiceUnreachable
 
     try:
         return int(args.func(args))

@@ -2,7 +2,7 @@
 
 Start-up waits (with backoff, and says so) for the database and for Telegram, so a bot
 started alongside its database in compose or Kubernetes does not crash-loop; one that
-never comes is one line naming it (``bot.startup``). SIGTERM and
+never comes is one line naming it (``bot.platform.startup``). SIGTERM and
 SIGINT stop the HTTP server; PTB then finishes the updates in hand, the job queue stops,
 and the process exits 0.
 """
@@ -22,15 +22,15 @@ from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot import heap
 from bot.app import build_application, on_shutdown, on_startup
 from bot.db.engine import make_engine, make_sqlite_folder
 from bot.db.revision import HEAD, stored_revision
-from bot.logs import configure_logging
 from bot.outbox.service import OutboxService
-from bot.settings import Settings, SettingsError
-from bot.startup import Schedule, bound_database_attempts, database_name, reach, retrying
-from bot.web import make_web_app, webhook_secret
+from bot.platform import heap
+from bot.platform.logs import configure_logging
+from bot.platform.settings import Settings, SettingsError
+from bot.platform.startup import Schedule, bound_database_attempts, database_name, reach, retrying
+from bot.transport.web import make_web_app, webhook_secret
 
 __all__ = ["retrying", "run", "serve", "start_database"]
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _migrate(engine: Engine, revision: str) -> None:
     make_sqlite_folder(engine)
     if revision == "head" and stored_revision(engine) == HEAD:
         return
-    from bot.db.migrate import upgrade  # Alembic: about 0.1 s of imports, only when needed
+    from bot.db.migrate import upgrade
 
     upgrade(engine, revision)
 

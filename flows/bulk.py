@@ -9,8 +9,8 @@ instead of wondering which half was taken.
 
 Pure and blocking (bytes in, ``BulkResult`` out, no shared state): rows come from
 ``flows.sheets`` under its hard caps, and the bot runs the whole parse in a sandboxed
-process (``bot/untrusted.py``). Image links are checked for form only (https, .jpg/.jpeg/.png);
-the platform checks type, size and dimensions when it fetches them.
+process (``bot/platform/sandbox.py``). Image links are checked for form only (https,
+.jpg/.jpeg/.png); the platform checks type, size and dimensions when it fetches them.
 """
 
 from __future__ import annotations

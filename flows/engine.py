@@ -16,8 +16,8 @@ from flows.errors import StaleAnswer, ValidationError
 from flows.machine import machine_for
 from flows.normalize import clean_text
 from flows.progress import DRAFT, EDITING, PICKING, FlowEnv, Outcome, Progress, Prompt, Say
-from flows.review import EDIT, SUBMIT, forward, handle_review, review_key, review_prompt
 from flows.steps import N_, InputKind, Step
+from flows.summary_step import EDIT, SUBMIT, forward, handle_review, review_key, review_prompt
 from flows.tracks import FINAL_STATES, INTAKE, MARKET_OF_TRACK, REVIEW, TRACKS, find_step
 
 __all__ = ["EDIT", "SUBMIT", "advance", "go_back", "prompt", "prompt_key"]

@@ -2,7 +2,8 @@
 
 States are the step ids, then ``review``, ``submitted``, ``approved``, ``rejected``.
 ``answer`` moves to the next step that applies, ``back`` to the previous one, ``submit``
-from review, ``approve``/``reject`` from submitted (service providers, later).
+from review, ``approve``/``reject`` from submitted (declared edges: the decisions
+themselves are conditional writes in ``bot.providers.review``).
 Optional steps are conditions, so "next" is a list of candidate transitions tried in
 order: the first whose step applies wins (transitions evaluates them that way).
 

@@ -7,7 +7,7 @@ declared sizes and compression ratio) and **while** reading (actual unpacked byt
 blank ones counted, cells per row, characters per cell). Going over a limit raises a
 ``ValidationError`` that names the limit, so the seller learns what to change.
 
-Pure and blocking: the bot runs it in a sandboxed process (``bot/untrusted.py``) as a second
+Pure and blocking: the bot runs it in a sandboxed process (``bot/platform/sandbox.py``) as a second
 line of defence; product files (``flows/bulk.py``) and any later CSV/XLSX import share it.
 """
 

@@ -15,8 +15,8 @@ from sqlmodel import Session
 from telegram.ext import Application
 
 from bot.app import build_application, on_shutdown, on_startup
-from bot.services.companies_house import CompaniesHouseClient
-from bot.settings import Settings
+from bot.platform.settings import Settings
+from bot.sellers.companies_house import CompaniesHouseClient
 from tests.fakebotapi import Call, FakeBotAPI, settle
 from tests.snapshots import SellerSnapshot, seller_snapshot
 from tests.updates import TelegramUser, UpdateFactory

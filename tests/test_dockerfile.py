@@ -176,8 +176,8 @@ def test_healthcheck_asks_healthz_with_python(final: Stage) -> None:
 
 
 def test_healthcheck_start_period_outlasts_the_start_up_retries(final: Stage) -> None:
-    from bot.settings import Settings
-    from bot.startup import Schedule, worst_case_seconds
+    from bot.platform.settings import Settings
+    from bot.platform.startup import Schedule, worst_case_seconds
 
     (check,) = final.all("HEALTHCHECK")
     match = re.search(r"--start-period=(\d+)s", check.value)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main as cli_main
 from bot.cli import parser
-from bot.settings import Settings
+from bot.platform.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

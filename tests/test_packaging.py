@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.web import SECRET_HEADER, webhook_secret
+from bot.transport.web import SECRET_HEADER, webhook_secret
 from tests.fakebotapi import FakeBotAPI
 from tests.updates import TelegramUser, UpdateFactory
 
@@ -108,7 +108,7 @@ def test_wheel_contains_the_package_and_its_migrations(installed: Installed) -> 
     assert versions, "no migration in the checkout?"
     expected = {
         "bot/cli.py",
-        "bot/web.py",
+        "bot/transport/web.py",
         "flows/__init__.py",
         f"{migrations}/env.py",
         f"{migrations}/script.py.mako",

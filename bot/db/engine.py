@@ -29,7 +29,7 @@ def make_engine(url: str, *, echo: bool = False, ping_after: float = IDLE_BEFORE
     (the server may have restarted meanwhile) is pinged, and a dead one is replaced before
     anything uses it; one that dies in the meantime fails its statement, which invalidates
     the whole pool, and the seller store runs that update again on a new connection
-    (``bot.sellers``: ``connection_invalidated``).
+    (``bot.sellers.store``: ``connection_invalidated``).
     """
     if url.startswith("sqlite"):
         engine = create_engine(

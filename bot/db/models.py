@@ -1,7 +1,7 @@
 """Every table, in one module (Alembic autogenerates from ``SQLModel.metadata``).
 
-Tables for service providers (Provider, Cohort) exist from the start so that sellers
-and invite codes can point at them; their admin commands come later.
+Every moment is stored through ``UtcDateTime``, so whatever the database, a value read
+back is aware and in UTC.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Dialect, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -18,8 +19,35 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment, always aware and in UTC on the way in and on the way out.
+
+    PostgreSQL's ``timestamptz`` gives aware values back, SQLite's text column naive ones
+    (and would store an aware value's local time without its offset). Converting here,
+    once, means no caller ever repairs a naive datetime: every value read from a column
+    of this type can be compared with ``utcnow()``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None or value.tzinfo is None:
+            return value  # a naive value is taken as UTC already
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
 def _timestamp(**kwargs: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, **kwargs)
 
 
 class Provider(SQLModel, table=True):
@@ -64,7 +92,7 @@ class InviteCode(SQLModel, table=True):
     cohort_id: int | None = Field(default=None, foreign_key="cohort.id")
     max_uses: int | None = None
     uses: int = 0
-    expires_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    expires_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     revoked: bool = False
     created_at: dt.datetime = _timestamp()
 
@@ -89,7 +117,7 @@ class Seller(SQLModel, table=True):
     pending_confirmation: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
-    """The one confirmation the seller may still answer (``bot.confirmations``), or None."""
+    """The one confirmation the seller may still answer (``bot.sellers.confirmations``), or None."""
     blocked: bool = False
     created_at: dt.datetime = _timestamp()
 
@@ -119,15 +147,16 @@ class Application(SQLModel, table=True):
     """The furthest state it has been in along its track's funnel (``flows.reach.further``)."""
     rejections: int = 0
     """How many times a reviewer rejected it (the funnel counts those ever rejected)."""
-    submitted_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    decided_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    submitted_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     submitted_answers: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
-    """What the seller submitted last (``bot.providers.snapshot``): the next review's diff base."""
+    """What the seller submitted last (``bot.providers.review.snapshot``): the next review's
+    diff base."""
     review_changes: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     """Steps changed since the previous submission; None for a first submission."""
-    anonymized_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    anonymized_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Document(SQLModel, table=True):
@@ -216,9 +245,9 @@ class AdminInvite(SQLModel, table=True):
     token: str = Field(max_length=64, unique=True)
     role: str = Field(max_length=16)
     created_by: int = Field(sa_type=BigInteger)
-    expires_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime)
     used_by: int | None = Field(default=None, sa_type=BigInteger)
-    used_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    used_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: dt.datetime = _timestamp()
 
 
@@ -281,10 +310,10 @@ class Broadcast(SQLModel, table=True):
     blocked: int = 0
     failed: int = 0
     created_at: dt.datetime = _timestamp()
-    started_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    paused_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    cancelled_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    started_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    paused_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    cancelled_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Delivery(SQLModel, table=True):
@@ -314,7 +343,7 @@ class Delivery(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
     next_attempt_at: dt.datetime = _timestamp()
-    sent_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     message_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
@@ -322,7 +351,7 @@ class ProcessedUpdate(SQLModel, table=True):
     """A Telegram update already applied, recorded in the same transaction as its write.
 
     Redelivery is recognized by identity (``update_id`` and a digest of the content, see
-    ``bot.redelivery``), never by order; rows older than the retention window are pruned.
+    ``bot.transport.redelivery``), never by order; rows older than the retention window are pruned.
     """
 
     update_id: int = Field(
@@ -353,7 +382,7 @@ class BroadcastDraft(SQLModel, table=True):
     spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     awaiting: str | None = Field(default=None, max_length=32)
     prompt_message_id: int | None = Field(default=None, sa_type=BigInteger)
-    scheduled_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    scheduled_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     status_message_id: int | None = Field(default=None, sa_type=BigInteger)
     reported: bool = False

@@ -17,7 +17,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    or_,
     text,
     update,
 )
@@ -28,13 +27,11 @@ from sqlmodel import Session, col, select
 from bot.db.models import (
     Application,
     Cohort,
-    InviteCode,
     ProcessedUpdate,
     Seller,
     StepEvent,
     utcnow,
 )
-from flows.errors import ValidationError
 
 SELLER_LOCK_SPACE = 0x5E11  # first key of the two-key advisory locks that serialize one seller
 
@@ -94,6 +91,13 @@ def prune_updates(session: Session, *, before: dt.datetime) -> int:
 def get_seller(session: Session, *, telegram_user_id: int) -> Seller | None:
     """The seller of a Telegram user, if they have started the bot."""
     return session.exec(select(Seller).where(Seller.telegram_user_id == telegram_user_id)).first()
+
+
+def chosen_locale(session: Session, *, telegram_user_id: int) -> str | None:
+    """The language a seller chose; None for a user the bot does not know (never creates)."""
+    return session.exec(
+        select(Seller.locale).where(Seller.telegram_user_id == telegram_user_id)
+    ).first()
 
 
 def create_seller(
@@ -186,7 +190,7 @@ def save_application(
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
+class StateChange:
     """One state change to append to an application's history."""
 
     from_state: str
@@ -199,7 +203,7 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Processed:
-    """The update being applied, to record by identity (``bot.redelivery``)."""
+    """The update being applied, to record by identity (``bot.transport.redelivery``)."""
 
     update_id: int
     digest: str
@@ -211,7 +215,7 @@ def save_progress(
     application_id: int,
     expected_version: int,
     values: Mapping[str, Any],
-    step: Step | None,
+    step: StateChange | None,
     processed: Processed | None,
 ) -> bool:
     """``save_application``, then the step and the update record, if the version held.
@@ -336,72 +340,5 @@ def record_step(
 
 
 def seconds_between(earlier: dt.datetime, later: dt.datetime) -> float:
-    """Seconds from ``earlier`` to ``later`` (either may come back naive from SQLite)."""
-    return (_aware(later) - _aware(earlier)).total_seconds()
-
-
-def add_invite_code(
-    session: Session,
-    *,
-    code: str,
-    market: str,
-    max_uses: int | None = 1,
-    expires_at: dt.datetime | None = None,
-    cohort_id: int | None = None,
-    provider_id: int | None = None,
-) -> InviteCode:
-    """Store a new invite code (codes are kept upper-case, as sellers' input is normalized)."""
-    invite = InviteCode(
-        code=code.strip().upper(),
-        market=market,
-        max_uses=max_uses,
-        expires_at=expires_at,
-        cohort_id=cohort_id,
-        provider_id=provider_id,
-    )
-    session.add(invite)
-    session.flush()
-    return invite
-
-
-def invite_code_exists(session: Session, *, code: str) -> bool:
-    """Whether ``code`` is already stored (codes are unique across markets)."""
-    return session.exec(select(InviteCode.id).where(InviteCode.code == code)).first() is not None
-
-
-def redeem_invite_code(session: Session, *, code: str, market: str, now: dt.datetime) -> None:
-    """Use one redemption of ``code`` atomically, or raise a ``ValidationError`` saying why.
-
-    The conditional UPDATE makes the check and the use one step, so two sellers cannot
-    both take the last use of a single-use code.
-    """
-    statement = (
-        update(InviteCode)
-        .where(
-            col(InviteCode.code) == code,
-            col(InviteCode.market) == market,
-            col(InviteCode.revoked).is_(False),
-            or_(
-                col(InviteCode.max_uses).is_(None), col(InviteCode.uses) < col(InviteCode.max_uses)
-            ),
-            or_(col(InviteCode.expires_at).is_(None), col(InviteCode.expires_at) > now),
-        )
-        .values(uses=col(InviteCode.uses) + 1)
-    )
-    if session.connection().execute(statement).rowcount == 1:
-        return
-    invite = session.exec(select(InviteCode).where(InviteCode.code == code)).first()
-    if invite is None:
-        raise ValidationError("error_invite_code_unknown")
-    if invite.market != market:
-        raise ValidationError("error_invite_code_wrong_market")
-    if invite.revoked:
-        raise ValidationError("error_invite_code_revoked")
-    if invite.expires_at is not None and _aware(invite.expires_at) <= now:
-        raise ValidationError("error_invite_code_expired")
-    raise ValidationError("error_invite_code_used_up")
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    """Seconds from ``earlier`` to ``later``."""
+    return (later - earlier).total_seconds()

@@ -4,7 +4,7 @@ Every start and every readiness probe asks whether the database is current. Alem
 answers through its migration environment (about 0.1 s of imports, then its script
 directory); a database at the newest revision, the usual case, needs only
 ``SELECT version_num FROM alembic_version``. ``HEAD`` names that revision: a test
-(``tests/bot/test_migrations.py``) fails when a new migration does not move it.
+(``tests/bot/db/test_migrations.py``) fails when a new migration does not move it.
 """
 
 from __future__ import annotations

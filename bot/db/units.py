@@ -1,6 +1,6 @@
 """Short database units of work off the event loop, for everything that is not a seller step.
 
-Seller updates go through ``bot.sellers`` (version checks, redelivery); admin commands,
+Seller updates go through ``bot.sellers.store`` (version checks, redelivery); admin commands,
 group links and the like are plain: one function of a session, run in a worker thread,
 committed when it returns, rolled back when it raises. No Telegram call ever happens
 inside one.

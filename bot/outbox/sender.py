@@ -45,7 +45,7 @@ from bot.db.models import Cohort, utcnow
 from bot.outbox import store
 from bot.outbox.limiter import PASS_THROUGH, Lane, SendLimiter, retry_after_seconds
 from bot.outbox.lock import SenderLock
-from bot.outbox.store import Claimed, Outcome
+from bot.outbox.store import Claimed, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class OutboxSender:
         self._on_chat_migrated = on_chat_migrated or update_cohort_link(engine)
         self._stopping = asyncio.Event()
         self._wakeup = asyncio.Event()
-        self._outcomes: list[Outcome] = []
+        self._outcomes: list[SendResult] = []
         self._queue: asyncio.Queue[Claimed] = asyncio.Queue()
         self._busy = 0
 
@@ -168,11 +168,11 @@ class OutboxSender:
             flusher.cancel()
             await asyncio.gather(flusher, return_exceptions=True)
             self._outcomes.extend(
-                Outcome(d, "pending", None, counts_attempt=False) for d in unstarted
+                SendResult(d, "pending", None, counts_attempt=False) for d in unstarted
             )
             await asyncio.to_thread(store.record, self._engine, self._take_outcomes())
 
-    def _take_outcomes(self) -> list[Outcome]:
+    def _take_outcomes(self) -> list[SendResult]:
         taken, self._outcomes = self._outcomes, []
         return taken
 
@@ -191,13 +191,13 @@ class OutboxSender:
                 outcome = await self._send(delivery)
             except Exception as error:  # a bug, not Telegram: fail it loudly, keep draining
                 log.exception("outbox: delivery %d failed unexpectedly", delivery.id)
-                outcome = Outcome(delivery, "failed", f"internal error: {type(error).__name__}")
+                outcome = SendResult(delivery, "failed", f"internal error: {type(error).__name__}")
             finally:
                 self._busy -= 1
             if outcome is not None:
                 self._outcomes.append(outcome)
 
-    async def _send(self, delivery: Claimed) -> Outcome | None:
+    async def _send(self, delivery: Claimed) -> SendResult | None:
         config = self._config
         try:
             message = await self._deliver(delivery)
@@ -205,7 +205,7 @@ class OutboxSender:
             seconds = retry_after_seconds(error)
             self._limiter.retry_after(delivery.chat_id, seconds)
             when = utcnow() + dt.timedelta(seconds=seconds)
-            return Outcome(delivery, "pending", str(error), retry_at=when, counts_attempt=False)
+            return SendResult(delivery, "pending", str(error), retry_at=when, counts_attempt=False)
         except ChatMigrated as error:
             old, new = delivery.chat_id, int(error.new_chat_id)
             log.info("outbox: group moved to a supergroup; resending there")
@@ -213,18 +213,18 @@ class OutboxSender:
             await asyncio.to_thread(store.move_chat, self._engine, delivery.id, new)
             return None
         except Forbidden as error:
-            return Outcome(delivery, "blocked", error.message)
+            return SendResult(delivery, "blocked", error.message)
         except BadRequest as error:
-            return Outcome(delivery, "failed", error.message)
+            return SendResult(delivery, "failed", error.message)
         except NetworkError as error:  # TimedOut, 5xx, connection errors
             if delivery.attempts + 1 >= config.max_attempts:
-                return Outcome(delivery, "failed", f"{type(error).__name__}: {error.message}")
+                return SendResult(delivery, "failed", f"{type(error).__name__}: {error.message}")
             backoff = config.retry_base_seconds * 2**delivery.attempts
             when = utcnow() + dt.timedelta(seconds=backoff)
-            return Outcome(delivery, "pending", error.message, retry_at=when)
+            return SendResult(delivery, "pending", error.message, retry_at=when)
         except TelegramError as error:
-            return Outcome(delivery, "failed", f"{type(error).__name__}: {error.message}")
-        return Outcome(delivery, "sent", message_id=message.message_id)
+            return SendResult(delivery, "failed", f"{type(error).__name__}: {error.message}")
+        return SendResult(delivery, "sent", message_id=message.message_id)
 
     async def _deliver(self, delivery: Claimed) -> Message:
         extra: dict[str, Any] = {}

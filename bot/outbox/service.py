@@ -16,7 +16,7 @@ from telegram.ext import Application
 
 from bot.outbox.limiter import SendLimiter
 from bot.outbox.sender import OutboxSender, SenderConfig
-from bot.settings import Settings
+from bot.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 

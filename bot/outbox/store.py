@@ -37,7 +37,7 @@ from bot.db.models import Broadcast, Delivery, Seller, utcnow
 __all__ = [
     "Claimed",
     "Message",
-    "Outcome",
+    "SendResult",
     "claim",
     "enqueue",
     "enqueue_in",
@@ -85,7 +85,7 @@ class Claimed:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SendResult:
     """What happened to one claimed delivery; ``status`` pending means "try again later"."""
 
     delivery: Claimed
@@ -208,12 +208,12 @@ def claim(engine: Engine, *, limit: int, now: dt.datetime | None = None) -> list
             )
         claimed = [_detached(r) for r in taken]
         _write_outcomes(
-            session, [Outcome(_detached(r), "blocked", "blocked the bot") for r in skipped], now
+            session, [SendResult(_detached(r), "blocked", "blocked the bot") for r in skipped], now
         )
         return claimed
 
 
-def record(engine: Engine, outcomes: Iterable[Outcome]) -> None:
+def record(engine: Engine, outcomes: Iterable[SendResult]) -> None:
     """Commit the outcomes of sent deliveries in one transaction (counts, blocked sellers)."""
     outcomes = list(outcomes)
     if not outcomes:
@@ -310,7 +310,7 @@ def _detached(row: Delivery) -> Claimed:
     )
 
 
-def _write_outcomes(session: Session, outcomes: Sequence[Outcome], now: dt.datetime) -> None:
+def _write_outcomes(session: Session, outcomes: Sequence[SendResult], now: dt.datetime) -> None:
     if not outcomes:
         return
     table = Delivery.__table__  # type: ignore[attr-defined]

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from bot.db import repo
 from bot.db.models import Application, Cohort, Delivery, Document, Product, StepEvent
-from bot.i18n import Translator
-from bot.labels import STATE_NAMES
+from bot.platform.i18n import Translator
+from bot.sellers.labels import STATE_NAMES
 from flows.tracks import TRACK_NAMES
 
 _SELLER_FIELDS = (

@@ -5,15 +5,15 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.context import BotContext, translator
 from bot.db.models import Admin, utcnow
-from bot.i18n import telegram_locale
-from bot.keyboards import pack
+from bot.platform.i18n import telegram_locale
 from bot.providers import audit, store
 from bot.providers.access import OPERATOR, OWNER, ROLE_NAMES, ROLES, AdminIdentity
 from bot.providers.gate import admin_t
 from bot.providers.menus import clear_admin_menu, set_admin_menu
 from bot.providers.replies import deep_link, int_arg, reply
+from bot.transport.context import BotContext, translator
+from bot.transport.keyboards import pack
 from flows.normalize import without_lone_surrogates
 from flows.steps import N_
 

@@ -13,9 +13,9 @@ from typing import Any
 from sqlmodel import Session
 from telegram import Update
 
-from bot.context import BotContext, translator
-from bot.i18n import Translator, telegram_locale
+from bot.platform.i18n import Translator, telegram_locale
 from bot.providers.access import AdminIdentity, preferred_locale, resolve_admin
+from bot.transport.context import BotContext, translator
 from flows.normalize import without_lone_surrogates
 
 AdminHandler = Callable[[Update, BotContext, AdminIdentity], Awaitable[None]]

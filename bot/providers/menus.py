@@ -12,7 +12,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.context import translator
+from bot.transport.context import translator
 from flows.steps import N_
 
 log = logging.getLogger(__name__)

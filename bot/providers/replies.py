@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
-from bot.keyboards import unpack
+from bot.transport.context import BotContext
+from bot.transport.keyboards import unpack
 
 
 async def reply(

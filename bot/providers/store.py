@@ -108,7 +108,7 @@ def accept_invite(
         return InviteOutcome.UNKNOWN, None
     if invite.used_at is not None:
         return InviteOutcome.USED, invite
-    if _aware(invite.expires_at) <= now:
+    if invite.expires_at <= now:
         return InviteOutcome.EXPIRED, invite
     existing = session.exec(select(Admin).where(Admin.telegram_user_id == telegram_user_id)).first()
     if existing is not None:
@@ -129,8 +129,3 @@ def accept_invite(
         locale=locale,
     )
     return InviteOutcome.JOINED, invite
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

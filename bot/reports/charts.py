@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.i18n import Translator
+from bot.platform.i18n import Translator
 from bot.reports.fonts import font_for
-from bot.reports.labels import state_label
+from bot.reports.state_names import state_label
 
 if TYPE_CHECKING:  # matplotlib itself is imported where a chart is drawn, in a worker
     from matplotlib.figure import Figure  # thread: it costs ~0.7 s, not every start-up's

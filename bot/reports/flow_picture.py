@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.i18n import Translator
+from bot.platform.i18n import Translator
 from bot.reports.flow_graph import EdgeKind, FlowGraph, flow_graph
 from bot.reports.fonts import family, font_for
-from bot.reports.labels import state_label, track_label, trigger_label
+from bot.reports.state_names import state_label, track_label, trigger_label
 
 Format = Literal["mermaid", "svg", "png"]
 FORMATS: tuple[Format, ...] = ("png", "svg", "mermaid")

@@ -14,10 +14,10 @@ from decimal import Decimal
 from babel import Locale
 from babel.dates import format_timedelta
 
-from bot.i18n import FORMAT_LOCALES, Translator
+from bot.platform.i18n import FORMAT_LOCALES, Translator
 from bot.reports.charts import StepCount, conversions
 from bot.reports.funnel import Figures
-from bot.reports.labels import state_label
+from bot.reports.state_names import state_label
 from flows.rejections import REASONS_BY_CODE
 from flows.tracks import APPROVED, SUBMITTED, TRACKS
 

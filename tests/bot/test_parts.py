@@ -12,14 +12,15 @@ import pytest
 from sqlmodel import Session, select
 from telegram import Update
 
+from bot.app import build_application
 from bot.cli import main as cli_main
 from bot.db.engine import make_engine
 from bot.db.models import InviteCode
-from bot.demo import DemoUser, run_demo
-from bot.i18n import Translator, telegram_locale
-from bot.keyboards import MAX_CALLBACK_BYTES, pack, unpack
-from bot.ordering import SellerOrderedUpdateProcessor
-from bot.settings import SettingsError, load_settings
+from bot.offline.demo import DemoUser, run_demo
+from bot.platform.i18n import Translator, telegram_locale
+from bot.platform.settings import SettingsError, load_settings
+from bot.transport.keyboards import MAX_CALLBACK_BYTES, pack, unpack
+from bot.transport.ordering import SellerOrderedUpdateProcessor
 from flows.product_step import PRODUCT_FIELDS, draft_choices, menu_choices
 from flows.products import RULES
 from flows.progress import Progress
@@ -208,6 +209,7 @@ async def test_the_offline_demo_walks_the_flow_in_each_language(
     lines = iter([language_button, "1", "1", "Acme Trading Ltd", "/status", "quit"])
     out = io.StringIO()
     await run_demo(
+        build=build_application,
         language=language,
         database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         read_line=lambda: next(lines),

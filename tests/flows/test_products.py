@@ -9,16 +9,7 @@ from decimal import Decimal
 import pytest
 
 from flows.errors import ValidationError
-from flows.products import (
-    RULES,
-    Product,
-    image,
-    image_count,
-    package,
-    price,
-    title,
-    weight,
-)
+from flows.products import RULES, Product, image, image_count, package, price, title, weight
 
 UK = RULES["uk_business"]
 UK_CROSSBORDER = RULES["uk_crossborder"]

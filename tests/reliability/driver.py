@@ -23,9 +23,9 @@ from bot.app import build_application
 from bot.db import repo
 from bot.db.models import Application as ApplicationRow
 from bot.db.models import StepEvent
-from bot.demo import DEMO_TOKEN
-from bot.local_api import LocalBotAPI, SentMessage
-from bot.settings import Settings
+from bot.offline.demo import DEMO_TOKEN
+from bot.offline.local_api import LocalBotAPI, SentMessage
+from bot.platform.settings import Settings
 from tests.snapshots import seller_snapshot
 
 # Columns that move without the seller's state changing: activity clocks, redelivery records.

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from bot.tags import tag_of
+from bot.sellers.tags import tag_of
 from tests.reliability.driver import Driver
 
 ANSWERS = {"language": "en", "market": "uk", "track": "uk_individual"}

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.db.models import Admin, Cohort, Provider
-from bot.tags import tag_of
+from bot.sellers.tags import tag_of
 from tests.reliability.driver import Driver
 
 SELLER, OTHER, OWNER_A, OWNER_B = 5_101, 5_202, 5_303, 5_404

@@ -45,7 +45,7 @@ from bot.db.models import (
     Seller,
     utcnow,
 )
-from bot.providers.handlers import ADMIN_BUTTONS, ADMIN_COMMANDS
+from bot.routes import ADMIN_BUTTONS, ADMIN_COMMANDS
 from tests.reliability.driver import RAW_MSGID, UNTRACKED_TABLES, VOLATILE, Driver
 from tests.reliability.test_fuzz_inputs import HOSTILE
 

@@ -39,7 +39,7 @@ from sqlmodel import Session, col
 
 from bot.db.engine import make_engine
 from bot.db.models import ProcessedUpdate
-from bot.web import SECRET_HEADER
+from bot.transport.web import SECRET_HEADER
 from tests.fakebotapi import FakeBotAPI
 from tests.processes import BotProcess, running_processes
 from tests.reliability.driver import Driver
@@ -69,7 +69,7 @@ async def deliver(
             headers = {SECRET_HEADER: registered.params["secret_token"]}
 
             async def post(worker: BotProcess, update: dict[str, Any]) -> None:
-                # The webhook answers once the update has been handled (bot/web.py).
+                # The webhook answers once the update has been handled (bot/transport/web.py).
                 response = await client.post(worker.local_webhook_url, json=update, headers=headers)
                 assert response.status_code == 200, f"{worker.name}: {response.status_code}"
 

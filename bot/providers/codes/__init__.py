@@ -1,0 +1,1 @@
+"""Invite codes (邀请码), in one place: the store, code files, guessing limits, commands."""

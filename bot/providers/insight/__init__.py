@@ -1,0 +1,2 @@
+"""What admins read of their cohorts: ``/stats``, ``/applications``, ``/flow``, and the files
+``/export`` and ``/documents`` send."""

@@ -1,0 +1,150 @@
+"""Review notices: what admins get when an application is submitted, and what the seller
+gets when it is decided. They are not replies, so they go through the outbox (kind
+``notification``), enqueued after the transaction that caused them has committed.
+
+The outbox takes one delivery per chat per batch, so an admin's several messages (the
+summary with its buttons, then each document and product image by Telegram file id) are
+one batch each, enqueued in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+
+from sqlmodel import Session, select
+
+from bot.db.models import Admin, Application, Seller
+from bot.outbox import store as outbox
+from bot.outbox.store import Message
+from bot.platform.i18n import Translator
+from bot.providers.review.cases import Case, case_of
+from bot.transport.context import BotContext, translator
+from bot.transport.render import summary_text
+from flows.steps import N_
+from flows.tracks import find_step
+
+MAX_IMAGES = 10
+"""Product images sent with a notice (the rest are in the summary's product list)."""
+REVIEW = "adm_r"
+Buttons = list[list[dict[str, str]]]
+
+
+def review_buttons(case: Case, t: Translator) -> Buttons:
+    """Approve / Reject for this version of the application."""
+    tail = f"{case.id}|{case.version}|0"
+    return [
+        [
+            {"text": t("review_button_approve"), "callback_data": f"{REVIEW}|a|{tail}"},
+            {"text": t("review_button_reject"), "callback_data": f"{REVIEW}|x|{tail}"},
+        ]
+    ]
+
+
+def step_name(case: Case, step_id: str, t: Translator) -> str:
+    """A step's label in the admin's language (its id when it has none)."""
+    if step_id in ("market", "track"):
+        return t(N_("label_market") if step_id == "market" else N_("label_track"))
+    step = find_step(case.track, step_id)
+    return t(step.label) if step is not None and step.label else step_id
+
+
+def summary(case: Case, t: Translator) -> str:
+    """The admin's summary: who, which cohort, the answers, and what changed."""
+    lines = [
+        t(
+            N_("review_new") if case.review_changes is None else N_("review_resubmitted"),
+            {"id": case.id, "company": case.company or "—", "cohort": case.cohort_name or "—"},
+        )
+    ]
+    if case.review_changes is not None:
+        names = ", ".join(step_name(case, step, t) for step in case.review_changes)
+        lines.append(t("review_changed", {"steps": names or "—"}))
+    lines.append(summary_text(case.progress, case.env, t))
+    return "\n\n".join(lines)
+
+
+def files(case: Case, t: Translator) -> list[tuple[str, str | None, str | None]]:
+    """(caption, photo file id, document file id) for each upload and product image."""
+    found: list[tuple[str, str | None, str | None]] = []
+    for key, value in case.answers.items():
+        if isinstance(value, dict) and "file_id" in value:
+            caption = f"#{case.id} · {step_name(case, key, t)}"
+            photo = value["file_id"] if value.get("kind") == "photo" else None
+            found.append((caption, photo, None if photo else value["file_id"]))
+    images = [
+        (str(product.get("title", "")), image)
+        for product in case.answers.get("products") or []
+        for image in product.get("images") or []
+        if isinstance(image, str) and not image.startswith("http")
+    ]
+    for title, image in images[:MAX_IMAGES]:
+        found.append((f"#{case.id} · {title}", image, None))
+    return found
+
+
+def admin_messages(case: Case, chat_id: int, t: Translator) -> list[Message]:
+    """One admin's notice about a submission, in order."""
+    head = Message(
+        chat_id,
+        summary(case, t),
+        parse_mode=None,
+        buttons=review_buttons(case, t),
+        application_id=case.id,
+    )
+    return [head] + [
+        Message(
+            chat_id,
+            caption,
+            parse_mode=None,
+            photo_file_id=photo,
+            document_file_id=document,
+            application_id=case.id,
+        )
+        for caption, photo, document in files(case, t)
+    ]
+
+
+def reviewers(
+    session: Session, case: Case, superadmin_ids: Collection[int], default_locale: str
+) -> list[tuple[int, str]]:
+    """(chat id, language) of who reviews: the provider's admins who opted in, or, for an
+    application without a provider, the superadmins."""
+    if case.provider_id is not None:
+        rows = session.exec(
+            select(Admin).where(Admin.provider_id == case.provider_id, Admin.notify_reviews)
+        ).all()
+        return [(row.telegram_user_id, row.locale) for row in rows]
+    found: list[tuple[int, str]] = []
+    for user_id in sorted(superadmin_ids):
+        admin = session.exec(select(Admin.locale).where(Admin.telegram_user_id == user_id)).first()
+        seller = session.exec(select(Seller.locale).where(Seller.telegram_user_id == user_id))
+        found.append((user_id, admin or seller.first() or default_locale))
+    return found
+
+
+async def enqueue_in_order(context: BotContext, batches: Sequence[Sequence[Message]]) -> None:
+    """Each batch as one outbox notification, in order, off the event loop."""
+    engine = context.services.db.engine
+    for batch in batches:
+        if batch:
+            await asyncio.to_thread(outbox.enqueue, engine, list(batch), kind="notification")
+
+
+async def notify_submitted(context: BotContext, application_id: int) -> None:
+    """Tell the reviewers about a (re)submitted application (after the seller's commit)."""
+    settings = context.services.settings
+
+    def read(session: Session) -> tuple[Case, list[tuple[int, str]]]:
+        application = session.get(Application, application_id)
+        assert application is not None
+        case = case_of(session, application)
+        return case, reviewers(session, case, settings.superadmin_ids, settings.default_locale)
+
+    case, people = await context.services.db.run(read)
+    per_admin = [admin_messages(case, chat, translator(locale)) for chat, locale in people]
+    slots = max((len(messages) for messages in per_admin), default=0)
+    await enqueue_in_order(
+        context,
+        [[m[slot] for m in per_admin if slot < len(m)] for slot in range(slots)],
+    )

@@ -1,0 +1,60 @@
+"""What the seller hears about a decision, in the seller's own language.
+
+A rejection lists each reason's explanation (a free-text note as the admin wrote it,
+inside a localized frame) and names the step to fix; an approval gives the market's next
+steps. Both go through the outbox: they are not replies to anything the seller sent.
+"""
+
+from __future__ import annotations
+
+from bot.outbox.store import Message
+from bot.platform.i18n import Translator
+from bot.providers.review.decisions import Decision
+from bot.providers.review.notices import enqueue_in_order, step_name
+from bot.transport.context import BotContext, translator
+from flows.rejections import REASONS_BY_CODE
+from flows.steps import N_
+from flows.tracks import APPROVED, REVIEW
+
+NEXT_STEPS = {
+    "uk": (N_("approved_next_creators_uk"), N_("approved_next_sim_uk")),
+    "id": (N_("approved_next_creators_id"), N_("approved_next_cod_id")),
+}
+"""Market → the next steps an approved seller is told, in order."""
+
+
+def seller_text(decision: Decision, t: Translator) -> str:
+    """The seller's message about ``decision`` (which must be decided)."""
+    case = decision.case
+    assert case is not None
+    company = case.company or f"#{case.id}"
+    if decision.to_state == APPROVED:
+        lines = [t("review_approved_seller", {"company": company})]
+        lines += [f"• {t(step)}" for step in NEXT_STEPS.get(case.market or "", ())]
+        return "\n\n".join(lines)
+    lines = [t("review_rejected_seller", {"company": company})]
+    lines += [f"• {t(REASONS_BY_CODE[code].explanation)}" for code in decision.reasons]
+    if decision.note:
+        lines.append("• " + t("review_rejected_note", {"note": decision.note}))
+    if decision.to_state == REVIEW:
+        lines.append(t("review_rejected_back_to_summary"))
+    else:
+        lines.append(
+            t("review_rejected_back_to_step", {"step": step_name(case, decision.to_state, t)})
+        )
+    return "\n".join(lines)
+
+
+async def tell_seller(context: BotContext, decision: Decision) -> None:
+    """Enqueue the seller's notice (after the decision committed)."""
+    case = decision.case
+    assert case is not None
+    t = translator(case.seller_locale)
+    message = Message(
+        case.seller_chat_id,
+        seller_text(decision, t),
+        seller_id=case.seller_id,
+        parse_mode=None,
+        application_id=case.id,
+    )
+    await enqueue_in_order(context, [[message]])

@@ -1,1 +1,0 @@
-"""Clients for outside services the bot may consult; each one optional and failing soft."""

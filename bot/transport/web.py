@@ -1,0 +1,137 @@
+"""The bot's HTTP side: the Telegram webhook, ``/healthz`` and ``/readyz``.
+
+Served by uvicorn in both modes (in polling mode only the health routes answer), so an
+orchestrator or Docker's HEALTHCHECK can ask the same questions either way.
+
+The webhook answers 200 only once the update is safe, because 200 is Telegram's signal
+to forget it:
+
+- a body over ``MAX_BODY_BYTES`` gets 413, judged by ``Content-Length`` before reading and
+  by counting while streaming otherwise, so a huge body is never held in memory;
+- anything that is not a valid update (bad JSON, JSON nested too deep, a wrong shape:
+  ``bot.transport.update_shape``) gets 400 and is not processed;
+- a valid update is *processed* before the answer, through PTB's update processor (so the
+  per-seller ordering and the concurrency bound still hold): 200 when it was applied (or
+  was a redelivery, or hit a bug an apology covers), 503 when the database could not be
+  reached, so Telegram delivers it again later (``bot.transport.errors.unsafe_updates``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import Engine, text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot.db.revision import is_current
+from bot.transport.errors import unsafe_updates
+from bot.transport.update_shape import ShapeError, check_update
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY_BYTES = 1 << 20
+"""Telegram's updates are a few kilobytes; 1 MB is generous."""
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, or ``_TooLarge`` as soon as it is known to exceed ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdecimal() or int(declared) > limit):
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(body: bytes) -> Any:
+    """The JSON of a valid update, else ``ValueError``."""
+    try:
+        data = json.loads(body)
+    except RecursionError as error:  # nested thousands deep
+        raise ValueError("nested too deep") from error
+    try:
+        check_update(data)
+    except ShapeError as error:
+        raise ValueError("not an update") from error
+    return data
+
+
+def webhook_secret(token: str, configured: str | None) -> str:
+    """The secret Telegram must echo; derived from the token when not configured.
+
+    Deriving it keeps every worker of one bot agreeing without another setting, and
+    Telegram allows only ``A-Z a-z 0-9 _ -`` (up to 256 characters).
+    """
+    if configured:
+        return configured
+    return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()
+
+
+def database_ready(engine: Engine) -> bool:
+    """The database answers and is migrated to the newest revision."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return is_current(engine)
+    except Exception:
+        log.warning("readiness check: database not ready", exc_info=True)
+        return False
+
+
+def make_web_app(
+    app: Application,  # type: ignore[type-arg]
+    engine: Engine,
+    *,
+    webhook_path: str | None,
+    secret: str | None,
+) -> Starlette:
+    """The ASGI app; ``webhook_path`` None serves only the health routes (polling mode)."""
+
+    async def healthz(_request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(_request: Request) -> Response:
+        ready = await asyncio.to_thread(database_ready, engine)
+        return JSONResponse({"database": ready}, status_code=200 if ready else 503)
+
+    async def telegram(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if secret is None or not hmac.compare_digest(given.encode(), secret.encode()):
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            body = await _read_body(request, MAX_BODY_BYTES)
+        except _TooLarge:
+            return PlainTextResponse("too large", status_code=413)
+        try:
+            update = Update.de_json(_parse(body), app.bot)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return PlainTextResponse("bad update", status_code=400)
+        with unsafe_updates() as outages:
+            await app.update_processor.process_update(update, app.process_update(update))
+        if outages:
+            return PlainTextResponse("not applied; deliver again", status_code=503)
+        return Response(status_code=200)
+
+    routes = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    if webhook_path is not None:
+        routes.append(Route(webhook_path, telegram, methods=["POST"]))
+    return Starlette(routes=routes)
