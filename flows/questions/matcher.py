@@ -1,0 +1,119 @@
+"""Find the FAQ entries that answer a seller's question: BM25 over words and n-grams.
+
+Each entry is one document: its question variants in every language and its keywords,
+turned into terms by ``flows.questions.tokens``. A question is scored against every
+document with Okapi BM25 (the ranking function of Lucene and Elasticsearch) through an
+inverted index, so a question costs time in proportion to its terms' postings, not to
+the number of entries. Why not a library: ``bm25s`` needs SciPy and ``rank-bm25`` scores
+every document for every term; both would still need these terms, and the whole of
+BM25 here is the few lines of ``_Index`` (bench/bench_questions.py measures the result).
+
+A raw BM25 score has no scale, so it is divided by the score a document holding every
+term of the question would get: a score of 1.0 means every term matched, terms no entry
+has (an off-topic question) pull it down. Below ``THRESHOLD`` an entry is no good match;
+an entry far behind the best one (``RELATIVE``) is not shown either.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flows.questions.entries import Entry
+from flows.questions.tokens import KIND_WEIGHTS, terms
+
+__all__ = ["RELATIVE", "THRESHOLD", "Match", "Matcher", "match"]
+
+THRESHOLD = 0.2
+"""The least normalized score of an entry worth showing (tuned on the labelled set)."""
+RELATIVE = 0.4
+"""An entry scoring less than this share of the best one is not shown beside it."""
+LIMIT = 3
+_K1 = 1.2
+_B = 0.5  # documents differ in length mostly by how many variants they have, not topic
+
+
+@dataclass(frozen=True)
+class Match:
+    """An entry that may answer the question, with its title and answer in the locale."""
+
+    entry: Entry
+    score: float  # 0..1: the share of the question's weight the entry matched
+    question: str
+    answer: str
+
+
+class Matcher:
+    """An index of a fixed set of entries; build it once per set, ask it many times."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries: tuple[Entry, ...] = tuple(entries)
+        documents = [_document(entry) for entry in self.entries]
+        count = len(documents)
+        average = sum(len(d) for d in documents) / count if count else 1.0
+        frequencies: Counter[str] = Counter()
+        for document in documents:
+            frequencies.update(set(document))
+        self._unknown_idf = _idf(count, 0)
+        self._idf = {term: _idf(count, df) for term, df in frequencies.items()}
+        # Each posting carries the term-frequency part of BM25, computed once here.
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for number, document in enumerate(documents):
+            norm = _K1 * (1 - _B + _B * len(document) / average)
+            for term, tf in Counter(document).items():
+                self._postings[term].append((number, tf * (_K1 + 1) / (tf + norm)))
+
+    def match(self, text: str, locale: str, *, limit: int = LIMIT) -> list[Match]:
+        """The best entries for ``text``, best first: at most ``limit``, none below the
+        threshold, none far behind the best (an empty list: no good match)."""
+        scores = self.scores(text)
+        ranked = sorted(scores.items(), key=lambda item: -item[1])[:limit]
+        if not ranked or ranked[0][1] < THRESHOLD:
+            return []
+        floor = max(THRESHOLD, RELATIVE * ranked[0][1])
+        shown = [(self.entries[n], score) for n, score in ranked if score >= floor]
+        return [Match(e, score, e.title(locale), e.answer(locale)) for e, score in shown]
+
+    def scores(self, text: str) -> dict[int, float]:
+        """Each matching entry's position and normalized score (0..1), in no order."""
+        weights = {term: KIND_WEIGHTS[term[0]] for term in set(terms(text))}
+        best = sum(w * self._idf.get(t, self._unknown_idf) for t, w in weights.items())
+        if not best:
+            return {}
+        raw: dict[int, float] = defaultdict(float)
+        for term, weight in weights.items():
+            idf = self._idf.get(term)
+            if idf is None:
+                continue
+            for number, tf_part in self._postings[term]:
+                raw[number] += weight * idf * tf_part
+        return {number: score / (best * (_K1 + 1)) for number, score in raw.items()}
+
+
+def match(text: str, entries: Sequence[Entry], locale: str) -> list[Match]:
+    """The best one to three entries for ``text`` (see ``Matcher.match``).
+
+    The index of a set of entries is built once and kept (the last few sets), so calling
+    this per message is cheap as long as the caller passes the same entries.
+    """
+    return _matcher(tuple(entries)).match(text, locale)
+
+
+@lru_cache(maxsize=32)
+def _matcher(entries: tuple[Entry, ...]) -> Matcher:
+    return Matcher(entries)
+
+
+def _document(entry: Entry) -> list[str]:
+    found = [term for variants in entry.questions.values() for q in variants for term in terms(q)]
+    for keyword in entry.keywords:
+        found.extend(terms(keyword))
+    return found
+
+
+def _idf(documents: int, frequency: int) -> float:
+    """Lucene's BM25 idf: never negative, even for a term most documents have."""
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
