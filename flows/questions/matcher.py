@@ -27,9 +27,9 @@ from flows.questions.tokens import KIND_WEIGHTS, terms
 
 __all__ = ["RELATIVE", "THRESHOLD", "Match", "Matcher", "match"]
 
-THRESHOLD = 0.2
+THRESHOLD = 0.12
 """The least normalized score of an entry worth showing (tuned on the labelled set)."""
-RELATIVE = 0.4
+RELATIVE = 0.3
 """An entry scoring less than this share of the best one is not shown beside it."""
 LIMIT = 3
 _K1 = 1.2
