@@ -16,6 +16,7 @@ an entry far behind the best one (``RELATIVE``) is not shown either.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -70,7 +71,7 @@ class Matcher:
         """The best entries for ``text``, best first: at most ``limit``, none below the
         threshold, none far behind the best (an empty list: no good match)."""
         scores = self.scores(text)
-        ranked = sorted(scores.items(), key=lambda item: -item[1])[:limit]
+        ranked = heapq.nlargest(limit, scores.items(), key=lambda item: item[1])
         if not ranked or ranked[0][1] < THRESHOLD:
             return []
         floor = max(THRESHOLD, RELATIVE * ranked[0][1])
