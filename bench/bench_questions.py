@@ -4,6 +4,8 @@ Figures (issue 22's targets in brackets):
 - top-1 and top-3 accuracy per language: the expected entry first / among the answers shown
   (top-3 ≥ 0.85), each question matched against its market's built-in entries; and
   top-3 on the held-out questions, written after the tuning and never tuned on;
+- top-3 across languages: each entry reduced to one language (questions and answer, no
+  keywords, as a provider may write it), asked by the labelled questions of the others;
 - the false-question rate: answers and greetings taken as questions (≤ 0.05), and the
   share of labelled questions recognized as questions;
 - the share of off-topic questions that get "no good match";
@@ -83,6 +85,30 @@ def accuracy() -> None:
     results.emit("questions: off-topic questions with no match", quiet / len(UNANSWERABLE), "share")
 
 
+def one_language(entries: Sequence[Entry], locale: str) -> tuple[Entry, ...]:
+    """``entries`` as written in ``locale`` alone, without keywords."""
+    return tuple(
+        Entry(e.id, e.market, {locale: e.questions[locale]}, {locale: e.answers[locale]})
+        for e in entries
+    )
+
+
+def across_languages() -> None:
+    """Top-3 when the entries are in one language and the questions in the other two."""
+    for written in LOCALES:
+        matchers = {m: Matcher(one_language(entries_for(m), written)) for m in ("uk", "id")}
+        asked = [q for q in (*QUESTIONS, *HELD_OUT) if q.locale != written]
+        found = sum(
+            q.expected in [m.entry.id for m in matchers[q.market].match(q.text, q.locale)]
+            for q in asked
+        )
+        results.emit(
+            f"questions: top-3, entries only in {written}, asked in the others",
+            found / len(asked),
+            "share",
+        )
+
+
 def speed(*, short: bool) -> None:
     """Milliseconds per match at 500 entries, against the built-in entries alone."""
     builtin = entries_for("uk")
@@ -114,6 +140,7 @@ def _match_all(matcher: Matcher, texts: Sequence[str]) -> None:
 def main(*, short: bool = False) -> None:
     print("\nquestions: recognizer and FAQ matcher on the labelled set", flush=True)
     accuracy()
+    across_languages()
     speed(short=short)
 
 

@@ -31,5 +31,6 @@ def test_the_short_benchmark_prints_every_figure_and_meets_the_targets(
     top3 = [value for name, value in figures.items() if "top-3" in name and "≥ 0.85" in name]
     assert len(top3) == 3 and min(top3) >= 0.85
     assert len([name for name in figures if "top-1" in name]) == 3
+    assert len([name for name in figures if "entries only in" in name]) == 3
     assert next(v for n, v in figures.items() if "false-question" in n) <= 0.05
     assert next(v for n, v in figures.items() if f"match at {ENTRIES}" in n) > 0

@@ -34,12 +34,15 @@ __all__ = ["RELATIVE", "THRESHOLD", "Match", "Matcher", "match"]
 
 THRESHOLD = 0.12
 """The least normalized score of an entry worth showing (tuned on the labelled set, where
-the right entries score 0.16 or more for 95 % of questions, off-topic ones 0.11 at most)."""
+the right entries score 0.27 or more for 95 % of questions, off-topic ones 0.11 at most
+but one)."""
 RELATIVE = 0.3
 """An entry scoring less than this share of the best one is not shown beside it."""
 LIMIT = 3
 ANSWER_WEIGHT = 0.3
 """How much a term in an answer counts against one in a question or keyword."""
+CONCEPT_SHARE = 0.4
+"""How much matching the question's concepts alone counts against matching all its terms."""
 _K1 = 1.2
 _B = 0.5  # documents differ in length mostly by how many variants they have, not topic
 
@@ -67,12 +70,14 @@ class Matcher:
             frequencies.update(set(document))
         self._unknown_idf = _idf(count, 0)
         self._idf = {term: _idf(count, df) for term, df in frequencies.items()}
-        # Each posting carries the term-frequency part of BM25, computed once here.
+        # A posting holds the term's whole BM25 contribution to one entry (kind weight ×
+        # idf × the term-frequency part), so a question only adds numbers up.
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for number, document in enumerate(documents):
             norm = _K1 * (1 - _B + _B * sum(document.values()) / average)
             for term, tf in document.items():
-                self._postings[term].append((number, tf * (_K1 + 1) / (tf + norm)))
+                weight = KIND_WEIGHTS[term[0]] * self._idf[term]
+                self._postings[term].append((number, weight * tf * (_K1 + 1) / (tf + norm)))
 
     def match(self, text: str, locale: str, *, limit: int = LIMIT) -> list[Match]:
         """The best entries for ``text``, best first: at most ``limit``, none below the
@@ -86,19 +91,36 @@ class Matcher:
         return [Match(e, score, e.title(locale), e.answer(locale)) for e, score in shown]
 
     def scores(self, text: str) -> dict[int, float]:
-        """Each matching entry's position and normalized score (0..1), in no order."""
-        weights = {term: KIND_WEIGHTS[term[0]] for term in set(terms(text))}
-        best = sum(w * self._idf.get(t, self._unknown_idf) for t, w in weights.items())
+        """Each matching entry's position and normalized score (0..1), in no order.
+
+        The score is the better of two shares: of all the question's terms, and (times
+        ``CONCEPT_SHARE``) of its concepts alone. A Chinese question against an entry
+        written only in English matches concepts but none of its characters, which would
+        otherwise sink it below the threshold however well it matches.
+        """
+        asked = set(terms(text))
+        best = best_concepts = 0.0  # what an entry holding every term would score
+        for term in asked:
+            most = KIND_WEIGHTS[term[0]] * self._idf.get(term, self._unknown_idf) * (_K1 + 1)
+            best += most
+            if term[0] == "k":
+                best_concepts += most
         if not best:
             return {}
         raw: dict[int, float] = defaultdict(float)
-        for term, weight in weights.items():
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for number, tf_part in self._postings[term]:
-                raw[number] += weight * idf * tf_part
-        return {number: score / (best * (_K1 + 1)) for number, score in raw.items()}
+        raw_concepts: dict[int, float] = defaultdict(float)
+        for term in asked & self._postings.keys():
+            postings = self._postings[term]
+            for number, contribution in postings:
+                raw[number] += contribution
+            if term[0] == "k":
+                for number, contribution in postings:
+                    raw_concepts[number] += contribution
+        concept_scale = CONCEPT_SHARE / best_concepts if best_concepts else 0.0
+        return {
+            number: max(score / best, raw_concepts.get(number, 0.0) * concept_scale)
+            for number, score in raw.items()
+        }
 
 
 def match(text: str, entries: Sequence[Entry], locale: str) -> list[Match]:

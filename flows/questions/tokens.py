@@ -10,6 +10,9 @@ languages, so a question matches an entry whatever language either was written i
 - a run of Chinese characters becomes its character bigrams (``b:手机``, ``b:机号``) and
   its characters (``c:手``), which is how Chinese search engines index text without a
   word segmenter;
+- words and phrases of one meaning in any of the three languages ("邀请码", "invite
+  code", "kode undangan") add their concept's term (``k:invite_code``, from
+  ``flows.questions.glossary``), so a question meets an entry in another language;
 - words that every question has ("how", "吗", "apakah") are dropped: they say a text is a
   question (``flows.questions.recognizer``), not which one.
 
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from flows.questions.glossary import concepts
 
 __all__ = ["KIND_WEIGHTS", "terms"]
 
@@ -42,7 +47,7 @@ _STOP_WORD_LIST = """
 _STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 _STOP_CHARS = frozenset("吗呢吧啊呀嘛么的了我你他她是在有和与就都也还请问要能会个这那怎")
 
-KIND_WEIGHTS = {"w": 1.0, "g": 0.3, "b": 1.0, "c": 0.4}
+KIND_WEIGHTS = {"w": 1.0, "g": 0.3, "b": 1.0, "c": 0.4, "k": 1.0}
 """How much one term of each kind counts: a whole word or bigram says more than a trigram
 or a single character (tuned on the labelled questions, see bench/bench_questions.py)."""
 
@@ -56,6 +61,7 @@ def terms(text: str) -> list[str]:
             found.extend(_latin_terms(run))
         else:
             found.extend(_han_terms(run))
+    found.extend(f"k:{concept}" for concept in sorted(concepts(folded)))
     return found
 
 

