@@ -69,3 +69,13 @@ def test_a_providers_entry_is_found_like_a_builtin_one() -> None:
     own = _entry("warehouse", "Do you have a UK warehouse?", "有英国海外仓吗")
     found = match("海外仓有吗", (*ENTRIES, own), "zh_Hans")
     assert found[0].entry.id == "warehouse"
+
+
+def test_an_entry_written_in_english_alone_is_found_from_chinese_and_indonesian() -> None:
+    only_english = (
+        Entry("refund", "both", {"en": ("How do refunds work?",)}, {"en": "Refunds: …"}),
+        Entry("cod", "both", {"en": ("Can buyers pay cash on delivery?",)}, {"en": "COD: …"}),
+        Entry("tax", "both", {"en": ("Which tax is withheld?",)}, {"en": "Tax: …"}),
+    )
+    assert match("可以货到付款吗", only_english, "zh_Hans")[0].entry.id == "cod"
+    assert match("potongan pajak berapa", only_english, "id")[0].entry.id == "tax"
