@@ -48,12 +48,14 @@ _STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 _STOP_CHARS = frozenset("吗呢吧啊呀嘛么的了我你他她是在有和与就都也还请问要能会个这那怎")
 
 KIND_WEIGHTS = {"w": 1.0, "g": 0.3, "b": 1.0, "c": 0.4, "k": 1.0}
-"""How much one term of each kind counts: a whole word or bigram says more than a trigram
-or a single character (tuned on the labelled questions, see bench/bench_questions.py)."""
+"""How much one term of each kind counts: a whole word, a bigram or a concept says more
+than a trigram or a single character (tuned on the labelled questions, see
+bench/bench_questions.py)."""
 
 
 def terms(text: str) -> list[str]:
-    """The terms of ``text``, in order, repeated as often as they occur."""
+    """The terms of ``text``, in order and repeated as often as they occur, then its
+    concepts, once each."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     found: list[str] = []
     for run in _RUN.findall(folded):
