@@ -77,6 +77,8 @@ def accuracy() -> None:
     )
     recognized = sum(is_question(q.text, q.locale) for q in QUESTIONS) / len(QUESTIONS)
     results.emit("questions: labelled questions read as questions", recognized, "share")
+    held_recognized = sum(is_question(q.text, q.locale) for q in HELD_OUT) / len(HELD_OUT)
+    results.emit("questions: held-out questions read as questions", held_recognized, "share")
     false = sum(is_question(text, locale) for locale, text in NOT_QUESTIONS) / len(NOT_QUESTIONS)
     results.emit(
         f"questions: false-question rate ({len(NOT_QUESTIONS)}, target ≤ 0.05)", false, "share"
