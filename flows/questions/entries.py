@@ -40,6 +40,7 @@ class Entry:
     answers: Mapping[str, str]
     keywords: tuple[str, ...] = ()
     _key: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.id or self.market not in MARKETS:
@@ -62,12 +63,14 @@ class Entry:
             self.keywords,
         )
         object.__setattr__(self, "_key", key)
+        # Kept: ``match`` hashes every entry of a set on each call to find its index.
+        object.__setattr__(self, "_hash", hash(key))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Entry) and self._key == other._key
 
     def __hash__(self) -> int:
-        return hash(self._key)
+        return self._hash
 
     def answer(self, locale: str) -> str:
         """The answer in ``locale``, else in English, else in any language it has."""
