@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from bench import results
 from bench.timing import per_call
-from flows.questions import Entry, Matcher, entries_for, is_question
+from flows.questions import Entry, Matcher, entries_for, is_question, match
 from tests.flows.questions.labelled import HELD_OUT, NOT_QUESTIONS, QUESTIONS, UNANSWERABLE
 
 ENTRIES = 500
@@ -112,19 +112,24 @@ def across_languages() -> None:
 
 
 def speed(*, short: bool) -> None:
-    """Milliseconds per match at 500 entries, against the built-in entries alone."""
+    """Milliseconds per ``match`` call at 500 entries, against the built-in entries alone.
+
+    Through ``match`` itself, as the bot calls it: finding the kept index of an entry set
+    (hashing its entries) is part of each call; building it is timed apart, once.
+    """
     builtin = entries_for("uk")
+    large = padded(builtin, ENTRIES)
     start = time.perf_counter()
-    large = Matcher(padded(builtin, ENTRIES))
+    match("", large, "en")
     build = time.perf_counter() - start
-    small = Matcher(builtin)
+    match("", builtin, "en")
     texts = [q.text for q in QUESTIONS]
     rounds = 1 if short else 5
 
-    def per_match(matcher: Matcher) -> float:
-        return per_call(lambda: _match_all(matcher, texts), calls=rounds) / len(texts)
+    def per_match(entries: Sequence[Entry]) -> float:
+        return per_call(lambda: _match_all(entries, texts), calls=rounds) / len(texts)
 
-    baseline = per_match(small)
+    baseline = per_match(builtin)
     results.emit(
         f"questions: match at {ENTRIES} entries (target ≤ 5 ms)",
         per_match(large) * 1e3,
@@ -134,9 +139,9 @@ def speed(*, short: bool) -> None:
     results.emit(f"questions: index build for {ENTRIES} entries", build * 1e3, "ms")
 
 
-def _match_all(matcher: Matcher, texts: Sequence[str]) -> None:
+def _match_all(entries: Sequence[Entry], texts: Sequence[str]) -> None:
     for text in texts:
-        matcher.match(text, "en")
+        match(text, entries, "en")
 
 
 def main(*, short: bool = False) -> None:
