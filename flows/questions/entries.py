@@ -43,15 +43,24 @@ class Entry:
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.id or self.market not in MARKETS:
+        if not self.id:
+            raise ValueError("a FAQ entry needs an id")
+        if self.market not in MARKETS:
             raise ValueError(f"FAQ entry {self.id!r}: market must be one of {MARKETS}")
         unknown = (set(self.questions) | set(self.answers)) - set(LOCALES)
         if unknown:
             raise ValueError(f"FAQ entry {self.id!r}: unknown locale(s) {sorted(unknown)}")
-        if not self.answers or not any(self.questions.values()):
+        # An empty text is no text: a CSV row leaves a language's columns empty.
+        questions = MappingProxyType(
+            {
+                k: kept
+                for k, v in self.questions.items()
+                if (kept := tuple(q for q in v if q.strip()))
+            }
+        )
+        answers = MappingProxyType({k: v for k, v in self.answers.items() if v.strip()})
+        if not questions or not answers:
             raise ValueError(f"FAQ entry {self.id!r} needs a question and an answer")
-        questions = MappingProxyType({k: tuple(v) for k, v in self.questions.items() if v})
-        answers = MappingProxyType(dict(self.answers))
         object.__setattr__(self, "questions", questions)
         object.__setattr__(self, "answers", answers)
         object.__setattr__(self, "keywords", tuple(self.keywords))

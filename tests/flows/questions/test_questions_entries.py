@@ -101,6 +101,8 @@ def test_an_entry_is_read_from_plain_data_as_a_csv_import_would_give_it() -> Non
         {"id": "x", "market": "uk", "questions": {"en": []}, "answers": {"en": "a"}},
         {"id": "", "market": "uk", "questions": {"en": ["q"]}, "answers": {"en": "a"}},
         {"id": "x", "market": "uk", "questions": {"en": ["q"]}, "answers": {}},
+        {"id": "x", "market": "uk", "questions": {"en": ["  "]}, "answers": {"en": "a"}},
+        {"id": "x", "market": "uk", "questions": {"en": ["q"]}, "answers": {"en": " "}},
     ],
 )
 def test_an_entry_with_an_unknown_market_or_locale_or_nothing_to_say_is_refused(
@@ -108,6 +110,20 @@ def test_an_entry_with_an_unknown_market_or_locale_or_nothing_to_say_is_refused(
 ) -> None:
     with pytest.raises(ValueError):
         entry_from_dict(broken)
+
+
+def test_a_language_left_empty_is_a_language_the_entry_does_not_have() -> None:
+    entry = entry_from_dict(
+        {
+            "id": "hours",
+            "market": "uk",
+            "questions": {"en": ["When are you open?", ""], "zh_Hans": [""]},
+            "answers": {"en": "9 to 5.", "id": ""},
+        }
+    )
+    assert dict(entry.questions) == {"en": ("When are you open?",)}
+    assert dict(entry.answers) == {"en": "9 to 5."}
+    assert entry.answer("id") == "9 to 5."
 
 
 def test_equal_entries_are_equal_and_hash_alike_so_an_index_is_reused() -> None:
