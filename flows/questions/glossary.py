@@ -42,6 +42,7 @@ _LATIN_PATTERN, _LATIN, _HAN = _load()
 
 def concepts(folded: str) -> set[str]:
     """The concepts named in ``folded`` (NFKC-normalized, case-folded text)."""
+    folded = " ".join(folded.split())  # "invite  code" as typed is "invite code"
     found = {_LATIN[phrase] for phrase in _LATIN_PATTERN.findall(folded)}
     found.update(concept for phrase, concept in _HAN if phrase in folded)
     return found

@@ -10,7 +10,9 @@ import pytest
 from flows.questions.glossary import concepts
 
 
-@pytest.mark.parametrize("text", ["invite code", "邀请码多少", "kode undangan saya", "invitation"])
+@pytest.mark.parametrize(
+    "text", ["invite code", "邀请码多少", "kode undangan saya", "invitation", "invite \n code"]
+)
 def test_the_invite_code_is_one_concept_in_every_language(text: str) -> None:
     assert "invite_code" in concepts(text)
 
