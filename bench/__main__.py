@@ -14,6 +14,7 @@ from bench import (
     bench_hostile_files,
     bench_memory,
     bench_outbox,
+    bench_questions,
     bench_scale_out,
     bench_startup,
     bench_stats,
@@ -31,6 +32,7 @@ def main() -> None:
     bench_charts.main()
     bench_outbox.main()
     bench_stats.main(short=results.short() or None)  # or STATS_BENCH_SHORT=1
+    bench_questions.main(short=results.short())
     print("\nhostile product files, through the sandbox", flush=True)
     asyncio.run(bench_hostile_files.main())
     print("\n" + results.table())
