@@ -1,8 +1,9 @@
 """The operator's command line: run, migrate, demo, invite codes, flow diagrams, exports,
 retention.
 
-A bad setting is one line on stderr and exit code 2; a service still unreachable after
-the start-up retries is one line and exit code 1 (``bot.platform.startup``).
+A bad setting (or a SQLite path that cannot be written, or uncompiled catalogs) is one
+line on stderr and exit code 2; a service still unreachable after the start-up retries is
+one line and exit code 1 (``bot.platform.startup``).
 """
 
 from __future__ import annotations
@@ -50,10 +51,13 @@ exit codes: 0 stopped cleanly, 1 a service unreachable, 2 a bad setting"""
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot.platform.i18n import require_catalogs
     from bot.platform.settings import load_settings
     from bot.runner import run
 
-    return run(load_settings())
+    settings = load_settings()
+    require_catalogs()
+    return run(settings)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -75,7 +79,9 @@ def _migrate(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from bot.app import build_application
     from bot.offline.demo import run_demo
+    from bot.platform.i18n import require_catalogs
 
+    require_catalogs()
     asyncio.run(
         run_demo(build=build_application, language=args.language, database_url=args.database_url)
     )
@@ -413,17 +419,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; configuration problems are one line on stderr and exit code 2, a
+    """Entry point; configuration problems (settings, a SQLite path, missing catalogs) are
+    one line on stderr and exit code 2, a
     service unreachable after the retries one line and exit code 1."""
     args = parser().parse_args(argv)
     if args.func is _run:
         heap.pause_collection()  # before the imports, until the bot serves: bot/platform/heap.py
+    from bot.db.engine import SqliteLocationError
+    from bot.platform.i18n import CatalogMissing
     from bot.platform.settings import SettingsError
     from bot.platform.startup import ServiceUnreachable
 
     try:
         return int(args.func(args))
-    except SettingsError as error:
+    except (SettingsError, SqliteLocationError, CatalogMissing) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ServiceUnreachable as error:
