@@ -33,7 +33,7 @@ run: migrate ## run the bot (BOT_TOKEN=… make run)
 	$(PY) -m bot run
 
 demo: migrate ## walk the seller flow offline in the terminal (LANGUAGE=zh_Hans make demo)
-	$(PY) -m bot demo --language $(or $(LANGUAGE),en)
+	$(PY) -m bot demo $(if $(LANGUAGE),--language $(LANGUAGE))
 
 test: migrate lint ## the whole test suite, after lint and type checks
 	$(PY) -m pytest -q -n 4

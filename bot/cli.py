@@ -313,7 +313,10 @@ def parser() -> argparse.ArgumentParser:
         "still checked)",
     )
     demo.add_argument(
-        "--language", choices=list(LANGUAGES), default="en", help="the seller's language"
+        "--language",
+        choices=list(LANGUAGES),
+        help="the seller's language, also for a seller an earlier demo created in another "
+        "(default: the one chosen last, English at first)",
     )
     demo.add_argument(
         "--database-url",

@@ -2,9 +2,10 @@
 
 The real ``Application`` and handlers run against ``LocalBotAPI`` (an in-process Bot
 API) and a database of your choice (a SQLite file by default, kept between runs: the
-next demo resumes where the last one stopped). Type an answer, a number to press a
-button of the last message, ``photo`` to send a photo, ``file PATH`` to send a document,
-``/back``, ``/status``… and ``quit`` to leave.
+next demo resumes where the last one stopped, in the language ``--language`` names, else
+the one chosen last). Type an answer, a number to press a button of the last message,
+``photo`` to send a photo, ``file PATH`` to send a document, ``/back``, ``/status``… and
+``quit`` to leave.
 
 Update ids are new on every run (after the highest the database has recorded, and never
 below the clock's seconds), because the bot ignores an update it has already seen. The
@@ -30,8 +31,10 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import Application
 
+from bot.db import repo
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
+from bot.db.models import Application as ApplicationRow
 from bot.offline.demo_user import TELEGRAM_CODES, DemoUser
 from bot.offline.local_api import LocalBotAPI, SentMessage
 from bot.platform.settings import Settings, load_settings
@@ -76,6 +79,27 @@ def seed_invite_code(engine: Engine) -> None:
         if not codes.invite_code_exists(session, code=DEMO_INVITE_CODE):
             codes.add_invite_code(session, code=DEMO_INVITE_CODE, market="uk", max_uses=None)
             session.commit()
+
+
+def use_language(engine: Engine, *, user_id: int, language: str | None) -> str:
+    """The language of this run: ``language`` when given (``--language``), which a seller an
+    earlier run created in another one is switched to as ``/language`` would; else the
+    seller's stored one (English for a new seller)."""
+    with Session(engine) as session:
+        seller = repo.get_seller(session, telegram_user_id=user_id)
+        if seller is None or language is None or seller.locale == language:
+            return language or (seller.locale if seller is not None else "en")
+        seller.locale = language
+        current = (
+            session.get(ApplicationRow, seller.current_application_id)
+            if seller.current_application_id is not None
+            else None
+        )
+        if current is not None and "language" in current.answers:
+            current.answers = {**current.answers, "language": language}
+            current.version += 1
+        session.commit()
+    return language
 
 
 def default_files_dir(database_url: str) -> Path:
@@ -131,7 +155,7 @@ def live_buttons(api: LocalBotAPI) -> tuple[int, list[tuple[str, str]]] | None:
 async def run_demo(
     *,
     build: Build,
-    language: str = "en",
+    language: str | None = None,
     database_url: str = "sqlite:///./data/demo.sqlite3",
     read_line: Callable[[], str] = input,
     out: TextIO = sys.stdout,
@@ -148,6 +172,7 @@ async def run_demo(
     engine = make_engine(database_url)
     upgrade(engine)
     seed_invite_code(engine)
+    language = use_language(engine, user_id=user_id, language=language)
     first_id = first_update_id(engine)
     screen = Screen(out, files_dir or default_files_dir(database_url), language)
     api = api or LocalBotAPI()

@@ -94,7 +94,9 @@ def reader(script: list[str], api: LocalBotAPI, folder: Path) -> Callable[[], st
     return read
 
 
-async def demo_run(url: str, language: str, user_id: int, script: list[str], folder: Path) -> str:
+async def demo_run(
+    url: str, language: str | None, user_id: int, script: list[str], folder: Path
+) -> str:
     """One ``make demo``: everything printed; fails on an unserved Bot API method."""
     api, out = LocalBotAPI(), io.StringIO()
     await run_demo(
@@ -155,3 +157,20 @@ async def test_the_banner_is_in_the_chosen_language_and_names_where_files_go(
     text = await demo_run(f"sqlite:///{tmp_path / 'd.sqlite3'}", language, 9, [], tmp_path)
     banner = text.splitlines()[0]
     assert words in banner and str((tmp_path / "files").resolve()) in banner
+
+
+async def test_a_second_demo_in_another_language_speaks_that_language(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    await demo_run(url, "en", 7, ["tap:en", "tap:uk", "tap:uk_business"], tmp_path)
+    for language in ("zh_Hans", "id"):
+        text = await demo_run(url, language, 7, ["/status"], tmp_path)
+        t = translator(language)
+        assert t("ask_company_name") in text  # the step it stopped at, in the language asked
+        assert translator("en")("ask_company_name") not in text
+    engine = make_engine(url)
+    with Session(engine) as session:
+        answers = session.exec(select(Application)).one().answers
+    engine.dispose()
+    assert answers["language"] == "id"
+    # Without --language (`make demo` with no LANGUAGE) the last choice stays.
+    assert translator("id")("ask_company_name") in await demo_run(url, None, 7, [], tmp_path)
