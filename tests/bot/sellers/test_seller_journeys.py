@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.providers.codes import store as codes
+from bot.transport.context import translator
 from tests.harness import BotHarness, running_bot
 from tests.updates import TelegramUser
 
@@ -156,6 +157,38 @@ async def test_wrong_answers_are_explained_and_change_nothing(engine: Engine) ->
         )
         await bot.photo(user, "not-a-code")
         assert bot.seller(user).version == before.version
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "id"])
+async def test_a_wrong_phone_is_told_what_was_wrong_and_the_example_not_the_whole_step_again(
+    engine: Engine, locale: str
+) -> None:
+    _seed_invite_code(engine)
+    user = TelegramUser(2006, "Wei", TELEGRAM_LANGUAGE[locale])
+    t = translator(locale)
+    async with running_bot(engine) as bot:
+        await bot.begin(user, locale, "uk", "uk_crossborder")
+        for answer in ("深圳市星河贸易有限公司", "91110000802100433B"):
+            await bot.say(user, answer)
+        await bot.document(user, "licence.pdf", "application/pdf")
+        await bot.photo(user, "legal-rep-id")
+        question = await bot.say(user, "tts-uk-2026")
+        assert t("ask_uk_phone_crossborder") in question  # the step, asked once in full
+        reply = await bot.say(user, "12345")
+    assert reply.splitlines() == [
+        "⚠️ " + t("error_uk_mobile"),
+        t("error_example", {"example": "07911 123456"}),
+    ]
+    assert bot.seller(user).state == "phone"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "id"])
+async def test_the_sellers_help_names_their_data_commands(engine: Engine, locale: str) -> None:
+    user = TelegramUser(2007, "Ana", TELEGRAM_LANGUAGE[locale])
+    async with running_bot(engine) as bot:
+        await bot.begin(user, locale, "id", "id_individual")
+        reply = await bot.say(user, "/help")
+    assert "/mydata" in reply and "/delete_me" in reply
 
 
 async def test_a_stale_button_gets_a_notice_and_changes_nothing(engine: Engine) -> None:
