@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.providers.codes import store as codes
 from bot.transport.context import translator
+from flows.bulk import template_xlsx
 from tests.harness import BotHarness, running_bot
 from tests.updates import TelegramUser
 
@@ -310,6 +311,28 @@ async def test_bulk_product_file_with_errors_is_reported_row_by_row_then_accepte
             fixed,
         )
         assert len(bot.seller(user).answers["products"]) == 2
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "id"])
+async def test_the_template_sent_back_unchanged_is_refused_as_the_example_row(
+    engine: Engine, locale: str
+) -> None:
+    user = TelegramUser(2009, "Sari", TELEGRAM_LANGUAGE[locale])
+    async with running_bot(engine) as bot:
+        await bot.begin(user, locale, "id", "id_individual")
+        for answer in ("3174055012900001", "01.855.081.4-412.000"):
+            await bot.say(user, answer)
+        await bot.photo(user, "ktp")
+        await bot.say(user, "0812-3456-7890")
+        assert bot.seller(user).state == "products"
+        reply = await bot.document(
+            user,
+            "products_id_individual.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            template_xlsx("id_individual"),
+        )
+    assert translator(locale)("error_bulk_example_row") in reply
+    assert "products" not in bot.seller(user).answers
 
 
 async def test_an_edited_old_message_does_not_answer_the_current_step(engine: Engine) -> None:
