@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 DEMO_DATABASE = "sqlite:///./data/demo.sqlite3"
+DEMO_PROVIDER_DATABASE = "sqlite:///./data/demo-provider.sqlite3"
 ENV_DATABASE = "DATABASE_URL  the database (default sqlite:///./data/bot.sqlite3)"
 ENV_RETRIES = (
     "STARTUP_TRIES, STARTUP_MAX_WAIT  attempts to reach the database and the longest wait\n"
@@ -82,8 +83,17 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.platform.i18n import require_catalogs
 
     require_catalogs()
+    role = args.role
+    database_url = args.database_url or (
+        DEMO_PROVIDER_DATABASE if role == "provider" else DEMO_DATABASE
+    )
     asyncio.run(
-        run_demo(build=build_application, language=args.language, database_url=args.database_url)
+        run_demo(
+            build=build_application,
+            language=args.language,
+            database_url=database_url,
+            role=role,
+        )
     )
     return 0
 
@@ -306,9 +316,11 @@ def parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=_migrate)
     demo = commands.add_parser(
         "demo",
-        help="walk the seller flow in the terminal, offline",
+        help="play a seller (or, with --as provider, a provider) in the terminal, offline",
         description="The real bot against an in-process Telegram: no token, no network. "
-        "State is kept in the database, so the next demo resumes.",
+        "State is kept in the database, so the next demo resumes. As a provider you own a "
+        "seeded provider with a cohort, three sellers at different steps and one "
+        "application to review.",
         epilog="environment: none (no BOT_TOKEN needed; LOG_LEVEL and other settings are "
         "still checked)",
     )
@@ -319,9 +331,16 @@ def parser() -> argparse.ArgumentParser:
         "(default: the one chosen last, English at first)",
     )
     demo.add_argument(
+        "--as",
+        dest="role",
+        choices=("seller", "provider"),
+        default="seller",
+        help="whom you play: a seller onboarding (default) or a provider's owner",
+    )
+    demo.add_argument(
         "--database-url",
-        default=DEMO_DATABASE,
-        help=f"the demo's database (default {DEMO_DATABASE}; DATABASE_URL is not read)",
+        help=f"the demo's database (default {DEMO_DATABASE}, as a provider "
+        f"{DEMO_PROVIDER_DATABASE}; DATABASE_URL is not read)",
     )
     demo.set_defaults(func=_demo)
     invites = commands.add_parser(

@@ -35,8 +35,15 @@ from bot.db import repo
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.db.models import Application as ApplicationRow
+from bot.offline.demo_provider import (
+    DEMO_COHORT,
+    DEMO_PROVIDER,
+    ProviderDemo,
+    owner_locale,
+    seed_provider,
+)
 from bot.offline.demo_user import TELEGRAM_CODES, DemoUser
-from bot.offline.local_api import LocalBotAPI, SentMessage
+from bot.offline.local_api import LocalBotAPI, SentMessage, live_buttons
 from bot.platform.settings import Settings, load_settings
 from bot.providers.codes import store as codes
 from bot.transport.context import translator
@@ -49,11 +56,23 @@ class Build(Protocol):
         ...
 
 
-__all__ = ["DEMO_INVITE_CODE", "DEMO_TOKEN", "TELEGRAM_CODES", "DemoUser", "run_demo"]
+__all__ = [
+    "DEMO_INVITE_CODE",
+    "DEMO_TOKEN",
+    "PROVIDER",
+    "ROLES",
+    "SELLER",
+    "TELEGRAM_CODES",
+    "DemoUser",
+    "run_demo",
+]
 
 DEMO_TOKEN = "123456:DEMO-demo-demo-demo-demo-demo-demo-demo"
 DEMO_INVITE_CODE = "DEMO-UK-2026"
 DEMO_USER_ID = 424242
+SELLER, PROVIDER = "seller", "provider"
+ROLES = (SELLER, PROVIDER)
+"""Who the person at the terminal plays (``--as``)."""
 
 
 def first_update_id(engine: Engine) -> int:
@@ -141,17 +160,6 @@ class Screen:
         return path
 
 
-def live_buttons(api: LocalBotAPI) -> tuple[int, list[tuple[str, str]]] | None:
-    """The newest message whose buttons are still there (its id and buttons)."""
-    for message in reversed(api.sent):
-        if message.method == "answerCallbackQuery" or not message.message_id:
-            continue
-        newest = api.message_by_id(message.message_id)
-        if newest is not None and newest.buttons:
-            return message.message_id, newest.buttons
-    return None
-
-
 async def run_demo(
     *,
     build: Build,
@@ -162,9 +170,12 @@ async def run_demo(
     api: LocalBotAPI | None = None,
     user_id: int = DEMO_USER_ID,
     files_dir: Path | None = None,
+    role: str = SELLER,
 ) -> None:
     """Run the demo until ``quit`` or end of input (``api`` lets a test watch Telegram).
 
+    ``role`` is ``seller`` (the demo user answers the onboarding questions) or ``provider``
+    (the demo user owns a seeded provider: ``bot.offline.demo_provider``).
     ``build`` is ``bot.app.build_application``, handed in by the caller so this room does
     not import the entry points that import it.
     """
@@ -172,22 +183,36 @@ async def run_demo(
     engine = make_engine(database_url)
     upgrade(engine)
     seed_invite_code(engine)
+    if role == PROVIDER and language is None:
+        language = owner_locale(engine, owner_id=user_id)
     language = use_language(engine, user_id=user_id, language=language)
     first_id = first_update_id(engine)
     screen = Screen(out, files_dir or default_files_dir(database_url), language)
     api = api or LocalBotAPI()
-    api.on_send = screen
     app = build(settings, engine=engine, request=api)
-    user = DemoUser(user_id=user_id, language=language, first_update_id=first_id)
+    update_ids = itertools.count(first_id)
+    user = DemoUser(user_id=user_id, language=language, update_ids=update_ids)
     uploads = itertools.count(first_id)
     t = translator(language)
-    print(
-        t("demo_banner", {"code": DEMO_INVITE_CODE, "folder": str(screen.files_dir.resolve())}),
-        file=out,
-    )
+    folder = str(screen.files_dir.resolve())
     try:
         async with app:
-            await _process(app, user.text("/start"))
+            if role == PROVIDER:
+                seeded = await seed_provider(
+                    app,
+                    api,
+                    engine,
+                    owner_id=user_id,
+                    invite_code=DEMO_INVITE_CODE,
+                    update_ids=update_ids,
+                )
+                print(t("demo_provider_banner", _banner_params(seeded, folder)), file=out)
+                first = "/queue"
+            else:
+                print(t("demo_banner", {"code": DEMO_INVITE_CODE, "folder": folder}), file=out)
+                first = "/start"
+            api.on_send = screen  # after the seeding, whose messages nobody reads
+            await _process(app, user.text(first))
             while True:
                 try:
                     line = (await asyncio.to_thread(read_line)).strip()
@@ -205,6 +230,16 @@ async def run_demo(
         engine.dispose()
 
 
+def _banner_params(seeded: ProviderDemo, folder: str) -> dict[str, Any]:
+    return {
+        "provider": DEMO_PROVIDER,
+        "cohort": DEMO_COHORT,
+        "cohort_id": seeded.cohort_id,
+        "application": seeded.submitted_id or "—",
+        "folder": folder,
+    }
+
+
 def _update_for(
     line: str,
     user: DemoUser,
@@ -213,7 +248,7 @@ def _update_for(
     out: TextIO,
     t: Any,
 ) -> dict[str, Any] | None:
-    live = live_buttons(api)
+    live = live_buttons(api, chat_id=user.chat_id)
     if line.isdecimal() and live is not None and 1 <= int(line) <= len(live[1]):
         message_id, buttons = live
         return user.press(buttons[int(line) - 1][1], message_id=message_id)

@@ -17,8 +17,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import build_application
+from bot.cli import DEMO_DATABASE, DEMO_PROVIDER_DATABASE, parser
 from bot.db.engine import make_engine
-from bot.db.models import Application
+from bot.db.models import Admin, Application
 from bot.offline.demo import DEMO_INVITE_CODE, live_buttons, run_demo
 from bot.offline.local_api import LocalBotAPI
 from bot.transport.context import translator
@@ -95,7 +96,12 @@ def reader(script: list[str], api: LocalBotAPI, folder: Path) -> Callable[[], st
 
 
 async def demo_run(
-    url: str, language: str | None, user_id: int, script: list[str], folder: Path
+    url: str,
+    language: str | None,
+    user_id: int,
+    script: list[str],
+    folder: Path,
+    role: str = "seller",
 ) -> str:
     """One ``make demo``: everything printed; fails on an unserved Bot API method."""
     api, out = LocalBotAPI(), io.StringIO()
@@ -108,6 +114,7 @@ async def demo_run(
         api=api,
         user_id=user_id,
         files_dir=folder / "files",
+        role=role,
     )
     assert api.unserved == [], out.getvalue()
     text = out.getvalue()
@@ -174,3 +181,41 @@ async def test_a_second_demo_in_another_language_speaks_that_language(tmp_path: 
     assert answers["language"] == "id"
     # Without --language (`make demo` with no LANGUAGE) the last choice stays.
     assert translator("id")("ask_company_name") in await demo_run(url, None, 7, [], tmp_path)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_provider_demo_seeds_a_cohort_of_sellers_and_an_application_to_review(
+    tmp_path: Path, language: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'provider.sqlite3'}"
+    t = translator(language)
+    with caplog.at_level(logging.WARNING):
+        text = await demo_run(url, language, 77, ["/application 1", "1"], tmp_path, "provider")
+    banner = text.splitlines()[0]
+    assert "/cohort 1" in banner and "/application 1" in banner and "/queue" in banner
+    assert t("queue_title", {"count": 1}) in text  # the owner's first screen: the queue
+    engine = make_engine(url)
+    with Session(engine) as session:
+        owner = session.exec(select(Admin)).one()
+        states = sorted(a.state for a in session.exec(select(Application)).all())
+    assert (owner.telegram_user_id, owner.role) == (77, "owner")
+    assert states == ["approved", "company_number", "phone"]  # approved by the tap on "1"
+    # The next run finds the provider as the owner left it, in the owner's language.
+    again = await demo_run(url, None, 77, [], tmp_path, "provider")
+    assert t("queue_empty") in again
+    with Session(engine) as session:
+        assert len(session.exec(select(Application)).all()) == 3
+    engine.dispose()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_the_command_line_plays_a_provider_in_its_own_database() -> None:
+    provider = parser().parse_args(["demo", "--as", "provider", "--language", "id"])
+    seller = parser().parse_args(["demo"])
+    assert (provider.role, provider.language, seller.role, seller.language) == (
+        "provider",
+        "id",
+        "seller",
+        None,
+    )
+    assert DEMO_PROVIDER_DATABASE != DEMO_DATABASE

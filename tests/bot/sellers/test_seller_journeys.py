@@ -17,7 +17,7 @@ from sqlmodel import Session
 from bot.providers.codes import store as codes
 from bot.transport.context import translator
 from flows.bulk import template_xlsx
-from tests.harness import BotHarness, running_bot
+from tests.harness import BotHarness, at_products, running_bot
 from tests.updates import TelegramUser
 
 Step = Callable[[BotHarness, TelegramUser], Awaitable[str]]
@@ -319,12 +319,7 @@ async def test_the_template_sent_back_unchanged_is_refused_as_the_example_row(
 ) -> None:
     user = TelegramUser(2009, "Sari", TELEGRAM_LANGUAGE[locale])
     async with running_bot(engine) as bot:
-        await bot.begin(user, locale, "id", "id_individual")
-        for answer in ("3174055012900001", "01.855.081.4-412.000"):
-            await bot.say(user, answer)
-        await bot.photo(user, "ktp")
-        await bot.say(user, "0812-3456-7890")
-        assert bot.seller(user).state == "products"
+        await at_products(bot, user, locale)
         reply = await bot.document(
             user,
             "products_id_individual.xlsx",
