@@ -140,8 +140,12 @@ class Screen:
         if message.method == "answerCallbackQuery":
             print(f"  (notice) {message.text}", file=out)
             return
-        if message.method == "editMessageReplyMarkup":
+        if message.method == "editMessageReplyMarkup" and not message.buttons:
             return  # an answered question's buttons removed: nothing new to read
+        if message.method == "editMessageReplyMarkup":  # new buttons under the same text
+            print("", file=out)
+            self._buttons(message)
+            return
         if message.file_name:
             path = self._save(message.file_name, message.file_bytes)
             saved = self.t("demo_file_saved", {"path": str(path)})
@@ -150,8 +154,11 @@ class Screen:
                 print(message.text, file=out)
             return
         print("\n" + message.text, file=out)
+        self._buttons(message)
+
+    def _buttons(self, message: SentMessage) -> None:
         for number, (label, _data) in enumerate(message.buttons, start=1):
-            print(f"  [{number}] {label}", file=out)
+            print(f"  [{number}] {label}", file=self.out)
 
     def _save(self, name: str, data: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)

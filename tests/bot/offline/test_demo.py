@@ -190,7 +190,9 @@ async def test_the_provider_demo_seeds_a_cohort_of_sellers_and_an_application_to
     url = f"sqlite:///{tmp_path / 'provider.sqlite3'}"
     t = translator(language)
     with caplog.at_level(logging.WARNING):
-        text = await demo_run(url, language, 77, ["/application 1", "1"], tmp_path, "provider")
+        # Reject (2), tick the first reason (1), send the rejection (10)
+        script = ["/application 1", "2", "1", "10"]
+        text = await demo_run(url, language, 77, script, tmp_path, "provider")
     banner = text.splitlines()[0]
     assert "/cohort 1" in banner and "/application 1" in banner and "/queue" in banner
     assert t("queue_title", {"count": 1}) in text  # the owner's first screen: the queue
@@ -199,7 +201,9 @@ async def test_the_provider_demo_seeds_a_cohort_of_sellers_and_an_application_to
         owner = session.exec(select(Admin)).one()
         states = sorted(a.state for a in session.exec(select(Application)).all())
     assert (owner.telegram_user_id, owner.role) == (77, "owner")
-    assert states == ["approved", "company_number", "phone"]  # approved by the tap on "1"
+    # the reason buttons were shown, one ticked, and the rejection sent the seller back
+    assert "☑️ " + t("reason_button_name") in text
+    assert states == ["company_name", "company_number", "phone"]
     # The next run finds the provider as the owner left it, in the owner's language.
     again = await demo_run(url, None, 77, [], tmp_path, "provider")
     assert t("queue_empty") in again
