@@ -32,8 +32,8 @@ migrate: catalogs ## create or migrate the database named by DATABASE_URL
 run: migrate ## run the bot (BOT_TOKEN=… make run)
 	$(PY) -m bot run
 
-demo: migrate ## walk the seller flow offline in the terminal (LANGUAGE=zh_Hans make demo)
-	$(PY) -m bot demo --language $(or $(LANGUAGE),en)
+demo: migrate ## play a seller offline in the terminal (LANGUAGE=zh_Hans make demo; make demo AS=provider)
+	$(PY) -m bot demo $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(AS),--as $(AS))
 
 test: migrate lint ## the whole test suite, after lint and type checks
 	$(PY) -m pytest -q -n 4

@@ -1,8 +1,9 @@
 """The operator's command line: run, migrate, demo, invite codes, flow diagrams, exports,
 retention.
 
-A bad setting is one line on stderr and exit code 2; a service still unreachable after
-the start-up retries is one line and exit code 1 (``bot.platform.startup``).
+A bad setting (or a SQLite path that cannot be written, or uncompiled catalogs) is one
+line on stderr and exit code 2; a service still unreachable after the start-up retries is
+one line and exit code 1 (``bot.platform.startup``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 DEMO_DATABASE = "sqlite:///./data/demo.sqlite3"
+DEMO_PROVIDER_DATABASE = "sqlite:///./data/demo-provider.sqlite3"
 ENV_DATABASE = "DATABASE_URL  the database (default sqlite:///./data/bot.sqlite3)"
 ENV_RETRIES = (
     "STARTUP_TRIES, STARTUP_MAX_WAIT  attempts to reach the database and the longest wait\n"
@@ -50,10 +52,13 @@ exit codes: 0 stopped cleanly, 1 a service unreachable, 2 a bad setting"""
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot.platform.i18n import require_catalogs
     from bot.platform.settings import load_settings
     from bot.runner import run
 
-    return run(load_settings())
+    settings = load_settings()
+    require_catalogs()
+    return run(settings)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -75,9 +80,20 @@ def _migrate(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from bot.app import build_application
     from bot.offline.demo import run_demo
+    from bot.platform.i18n import require_catalogs
 
+    require_catalogs()
+    role = args.role
+    database_url = args.database_url or (
+        DEMO_PROVIDER_DATABASE if role == "provider" else DEMO_DATABASE
+    )
     asyncio.run(
-        run_demo(build=build_application, language=args.language, database_url=args.database_url)
+        run_demo(
+            build=build_application,
+            language=args.language,
+            database_url=database_url,
+            role=role,
+        )
     )
     return 0
 
@@ -300,19 +316,31 @@ def parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=_migrate)
     demo = commands.add_parser(
         "demo",
-        help="walk the seller flow in the terminal, offline",
+        help="play a seller (or, with --as provider, a provider) in the terminal, offline",
         description="The real bot against an in-process Telegram: no token, no network. "
-        "State is kept in the database, so the next demo resumes.",
+        "State is kept in the database, so the next demo resumes. As a provider you own a "
+        "seeded provider with a cohort, three sellers at different steps and one "
+        "application to review.",
         epilog="environment: none (no BOT_TOKEN needed; LOG_LEVEL and other settings are "
         "still checked)",
     )
     demo.add_argument(
-        "--language", choices=list(LANGUAGES), default="en", help="the seller's language"
+        "--language",
+        choices=list(LANGUAGES),
+        help="the seller's language, also for a seller an earlier demo created in another "
+        "(default: the one chosen last, English at first)",
+    )
+    demo.add_argument(
+        "--as",
+        dest="role",
+        choices=("seller", "provider"),
+        default="seller",
+        help="whom you play: a seller onboarding (default) or a provider's owner",
     )
     demo.add_argument(
         "--database-url",
-        default=DEMO_DATABASE,
-        help=f"the demo's database (default {DEMO_DATABASE}; DATABASE_URL is not read)",
+        help=f"the demo's database (default {DEMO_DATABASE}, as a provider "
+        f"{DEMO_PROVIDER_DATABASE}; DATABASE_URL is not read)",
     )
     demo.set_defaults(func=_demo)
     invites = commands.add_parser(
@@ -413,17 +441,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; configuration problems are one line on stderr and exit code 2, a
+    """Entry point; configuration problems (settings, a SQLite path, missing catalogs) are
+    one line on stderr and exit code 2, a
     service unreachable after the retries one line and exit code 1."""
     args = parser().parse_args(argv)
     if args.func is _run:
         heap.pause_collection()  # before the imports, until the bot serves: bot/platform/heap.py
+    from bot.db.engine import SqliteLocationError
+    from bot.platform.i18n import CatalogMissing
     from bot.platform.settings import SettingsError
     from bot.platform.startup import ServiceUnreachable
 
     try:
         return int(args.func(args))
-    except SettingsError as error:
+    except (SettingsError, SqliteLocationError, CatalogMissing) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ServiceUnreachable as error:

@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import build_application, on_shutdown, on_startup
-from bot.db.engine import make_engine, make_sqlite_folder
+from bot.db.engine import make_engine, make_sqlite_folder, sqlite_file, unwritable_sqlite
 from bot.db.revision import HEAD, stored_revision
 from bot.outbox.service import OutboxService
 from bot.platform import heap
@@ -42,8 +42,15 @@ def schedule(settings: Settings) -> Schedule:
 
 
 async def start_database(settings: Settings, engine: Engine, revision: str = "head") -> None:
-    """Migrate, waiting for the database; ``ServiceUnreachable`` when it never answers."""
+    """Migrate, waiting for PostgreSQL; ``ServiceUnreachable`` when it never answers,
+    ``SqliteLocationError`` at once when a SQLite file cannot be created or written."""
     bound_database_attempts()
+    if sqlite_file(engine) is not None:  # no server to wait for: the file system answers now
+        try:
+            await asyncio.to_thread(_migrate, engine, revision)
+        except OperationalError as error:
+            raise unwritable_sqlite(engine, str(error.orig).split("\n", 1)[0]) from None
+        return
     service, url = database_name(settings.database_url)
     await reach(
         service,

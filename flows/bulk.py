@@ -10,7 +10,9 @@ instead of wondering which half was taken.
 Pure and blocking (bytes in, ``BulkResult`` out, no shared state): rows come from
 ``flows.sheets`` under its hard caps, and the bot runs the whole parse in a sandboxed
 process (``bot/platform/sandbox.py``). Image links are checked for form only (https,
-.jpg/.jpeg/.png); the platform checks type, size and dimensions when it fetches them.
+.jpg/.jpeg/.png); the platform checks type, size and dimensions when it fetches them. The
+templates' example row is refused by its placeholder photo links (``EXAMPLE_IMAGES``), so
+a template sent back unchanged imports nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from flows.sheets import DEFAULT_LIMITS, SheetLimits, read_rows
 
 __all__ = [
     "COLUMNS",
+    "EXAMPLE_IMAGES",
     "PACKAGE_COLUMNS",
     "BulkResult",
     "RowError",
@@ -55,6 +58,10 @@ PACKAGE_COLUMNS: tuple[str, ...] = ("length_cm", "width_cm", "height_cm", "weigh
 _SIDES = PACKAGE_COLUMNS[:3]
 
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+EXAMPLE_IMAGES = "https://example.com/replace-with-your-photo"
+"""Where the templates' example row points its photos: a link no real product has, which
+tells the seller what to change and the parser that the row is the example, sent back
+unchanged (it is otherwise a valid product and would be imported as one)."""
 _T = TypeVar("_T")
 
 
@@ -179,6 +186,8 @@ def _parse_row(
 def _image_urls(raw: str, rules: ProductRules) -> tuple[str, ...]:
     """1–9 https links to .jpg/.jpeg/.png files, separated by '|', spaces or newlines."""
     urls = tuple(raw.replace("|", " ").split())
+    if any(url.lower().startswith(EXAMPLE_IMAGES) for url in urls):
+        raise ValidationError("error_bulk_example_row")
     products.image_count(len(urls), rules)
     for url in urls:
         try:
@@ -194,12 +203,13 @@ def _image_urls(raw: str, rules: ProductRules) -> tuple[str, ...]:
     return urls
 
 
-# One example product per currency; valid on every track of that currency.
+# One example product per currency; valid on every track of that currency once its photo
+# links (``EXAMPLE_IMAGES``) are replaced.
 _EXAMPLES: Mapping[str, Mapping[str, str | int | Decimal]] = {
     "GBP": {
         "title": "Stoneware Coffee Mug 350 ml, Matt White",
         "price": Decimal("12.99"),
-        "image_urls": "https://example.com/mug-front.jpg|https://example.com/mug-side.jpg",
+        "image_urls": f"{EXAMPLE_IMAGES}-front.jpg|{EXAMPLE_IMAGES}-side.jpg",
         "length_cm": 12,
         "width_cm": 9,
         "height_cm": 11,
@@ -208,7 +218,7 @@ _EXAMPLES: Mapping[str, Mapping[str, str | int | Decimal]] = {
     "IDR": {
         "title": "Kemeja Batik Pria Lengan Panjang Katun Premium",
         "price": 150000,
-        "image_urls": "https://example.com/batik-depan.jpg|https://example.com/batik-belakang.jpg",
+        "image_urls": f"{EXAMPLE_IMAGES}-depan.jpg|{EXAMPLE_IMAGES}-belakang.jpg",
         "length_cm": 30,
         "width_cm": 25,
         "height_cm": 3,

@@ -136,6 +136,16 @@ class BotHarness:
             return seller_snapshot(session, user.id)
 
 
+async def at_products(bot: BotHarness, user: TelegramUser, language: str = "en") -> None:
+    """An Indonesian individual seller, at the products step."""
+    await bot.begin(user, language, "id", "id_individual")
+    for answer in ("3174055012900001", "3174055012900001"):
+        await bot.say(user, answer)
+    await bot.photo(user, "ktp")
+    await bot.say(user, "081234567890")
+    assert bot.seller(user).state == "products"
+
+
 def _reply_text(calls: list[Call]) -> str:
     texts = [call.text or "" for call in calls if call.method in ("sendMessage", "sendDocument")]
     notices = [

@@ -61,11 +61,49 @@ def _ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any, *, after: f
         raise DisconnectionError("a pooled connection did not answer its ping") from error
 
 
+class SqliteLocationError(Exception):
+    """The SQLite file cannot be created or written where ``DATABASE_URL`` points; the
+    message names the path and what to change. Retrying cannot help: no server is
+    starting up, the file system says no."""
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite file of ``engine``; None for PostgreSQL or an in-memory database."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    return Path(str(database))
+
+
 def make_sqlite_folder(engine: Engine) -> None:
     """Create the folder of a SQLite file database (SQLite creates only the file)."""
-    database = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
-        Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(engine)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in path.parents if p.is_file()), path.parent)
+        raise SqliteLocationError(
+            f"DATABASE_URL: cannot put the SQLite database at {path}: {blocker} is a file, "
+            "not a folder; choose a path in a folder (e.g. sqlite:///./data/bot.sqlite3)"
+        ) from None
+    except OSError as error:
+        raise SqliteLocationError(
+            f"DATABASE_URL: cannot create the folder {path.parent} for the SQLite database "
+            f"({error.strerror or type(error).__name__}); create it, or choose a writable path"
+        ) from None
+
+
+def unwritable_sqlite(engine: Engine, reason: str) -> SqliteLocationError:
+    """The one-line error for a SQLite file SQLite could not open or write (``reason``:
+    the driver's words, e.g. ``unable to open database file``)."""
+    path = sqlite_file(engine) or Path(str(engine.url.database))
+    return SqliteLocationError(
+        f"DATABASE_URL: the SQLite database {path} cannot be opened for writing ({reason}): "
+        f"check that this user may write to the folder {path.parent} (and to the file, if it "
+        "exists and is a SQLite database), or choose another path"
+    )
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

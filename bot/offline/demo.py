@@ -2,9 +2,10 @@
 
 The real ``Application`` and handlers run against ``LocalBotAPI`` (an in-process Bot
 API) and a database of your choice (a SQLite file by default, kept between runs: the
-next demo resumes where the last one stopped). Type an answer, a number to press a
-button of the last message, ``photo`` to send a photo, ``file PATH`` to send a document,
-``/back``, ``/status``… and ``quit`` to leave.
+next demo resumes where the last one stopped, in the language ``--language`` names, else
+the one chosen last). Type an answer, a number to press a button of the last message,
+``photo`` to send a photo, ``file PATH`` to send a document, ``/back``, ``/status``… and
+``quit`` to leave.
 
 Update ids are new on every run (after the highest the database has recorded, and never
 below the clock's seconds), because the bot ignores an update it has already seen. The
@@ -30,10 +31,19 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import Application
 
+from bot.db import repo
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
+from bot.db.models import Application as ApplicationRow
+from bot.offline.demo_provider import (
+    DEMO_COHORT,
+    DEMO_PROVIDER,
+    ProviderDemo,
+    owner_locale,
+    seed_provider,
+)
 from bot.offline.demo_user import TELEGRAM_CODES, DemoUser
-from bot.offline.local_api import LocalBotAPI, SentMessage
+from bot.offline.local_api import LocalBotAPI, SentMessage, live_buttons
 from bot.platform.settings import Settings, load_settings
 from bot.providers.codes import store as codes
 from bot.transport.context import translator
@@ -46,11 +56,23 @@ class Build(Protocol):
         ...
 
 
-__all__ = ["DEMO_INVITE_CODE", "DEMO_TOKEN", "TELEGRAM_CODES", "DemoUser", "run_demo"]
+__all__ = [
+    "DEMO_INVITE_CODE",
+    "DEMO_TOKEN",
+    "PROVIDER",
+    "ROLES",
+    "SELLER",
+    "TELEGRAM_CODES",
+    "DemoUser",
+    "run_demo",
+]
 
 DEMO_TOKEN = "123456:DEMO-demo-demo-demo-demo-demo-demo-demo"
 DEMO_INVITE_CODE = "DEMO-UK-2026"
 DEMO_USER_ID = 424242
+SELLER, PROVIDER = "seller", "provider"
+ROLES = (SELLER, PROVIDER)
+"""Who the person at the terminal plays (``--as``)."""
 
 
 def first_update_id(engine: Engine) -> int:
@@ -78,6 +100,27 @@ def seed_invite_code(engine: Engine) -> None:
             session.commit()
 
 
+def use_language(engine: Engine, *, user_id: int, language: str | None) -> str:
+    """The language of this run: ``language`` when given (``--language``), which a seller an
+    earlier run created in another one is switched to as ``/language`` would; else the
+    seller's stored one (English for a new seller)."""
+    with Session(engine) as session:
+        seller = repo.get_seller(session, telegram_user_id=user_id)
+        if seller is None or language is None or seller.locale == language:
+            return language or (seller.locale if seller is not None else "en")
+        seller.locale = language
+        current = (
+            session.get(ApplicationRow, seller.current_application_id)
+            if seller.current_application_id is not None
+            else None
+        )
+        if current is not None and "language" in current.answers:
+            current.answers = {**current.answers, "language": language}
+            current.version += 1
+        session.commit()
+    return language
+
+
 def default_files_dir(database_url: str) -> Path:
     """Beside the demo's SQLite file (``data/demo-files``), else ``./data/demo-files``."""
     prefix = "sqlite:///"
@@ -97,8 +140,12 @@ class Screen:
         if message.method == "answerCallbackQuery":
             print(f"  (notice) {message.text}", file=out)
             return
-        if message.method == "editMessageReplyMarkup":
+        if message.method == "editMessageReplyMarkup" and not message.buttons:
             return  # an answered question's buttons removed: nothing new to read
+        if message.method == "editMessageReplyMarkup":  # new buttons under the same text
+            print("", file=out)
+            self._buttons(message)
+            return
         if message.file_name:
             path = self._save(message.file_name, message.file_bytes)
             saved = self.t("demo_file_saved", {"path": str(path)})
@@ -107,8 +154,11 @@ class Screen:
                 print(message.text, file=out)
             return
         print("\n" + message.text, file=out)
+        self._buttons(message)
+
+    def _buttons(self, message: SentMessage) -> None:
         for number, (label, _data) in enumerate(message.buttons, start=1):
-            print(f"  [{number}] {label}", file=out)
+            print(f"  [{number}] {label}", file=self.out)
 
     def _save(self, name: str, data: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)
@@ -117,30 +167,22 @@ class Screen:
         return path
 
 
-def live_buttons(api: LocalBotAPI) -> tuple[int, list[tuple[str, str]]] | None:
-    """The newest message whose buttons are still there (its id and buttons)."""
-    for message in reversed(api.sent):
-        if message.method == "answerCallbackQuery" or not message.message_id:
-            continue
-        newest = api.message_by_id(message.message_id)
-        if newest is not None and newest.buttons:
-            return message.message_id, newest.buttons
-    return None
-
-
 async def run_demo(
     *,
     build: Build,
-    language: str = "en",
+    language: str | None = None,
     database_url: str = "sqlite:///./data/demo.sqlite3",
     read_line: Callable[[], str] = input,
     out: TextIO = sys.stdout,
     api: LocalBotAPI | None = None,
     user_id: int = DEMO_USER_ID,
     files_dir: Path | None = None,
+    role: str = SELLER,
 ) -> None:
     """Run the demo until ``quit`` or end of input (``api`` lets a test watch Telegram).
 
+    ``role`` is ``seller`` (the demo user answers the onboarding questions) or ``provider``
+    (the demo user owns a seeded provider: ``bot.offline.demo_provider``).
     ``build`` is ``bot.app.build_application``, handed in by the caller so this room does
     not import the entry points that import it.
     """
@@ -148,21 +190,36 @@ async def run_demo(
     engine = make_engine(database_url)
     upgrade(engine)
     seed_invite_code(engine)
+    if role == PROVIDER and language is None:
+        language = owner_locale(engine, owner_id=user_id)
+    language = use_language(engine, user_id=user_id, language=language)
     first_id = first_update_id(engine)
     screen = Screen(out, files_dir or default_files_dir(database_url), language)
     api = api or LocalBotAPI()
-    api.on_send = screen
     app = build(settings, engine=engine, request=api)
-    user = DemoUser(user_id=user_id, language=language, first_update_id=first_id)
+    update_ids = itertools.count(first_id)
+    user = DemoUser(user_id=user_id, language=language, update_ids=update_ids)
     uploads = itertools.count(first_id)
     t = translator(language)
-    print(
-        t("demo_banner", {"code": DEMO_INVITE_CODE, "folder": str(screen.files_dir.resolve())}),
-        file=out,
-    )
+    folder = str(screen.files_dir.resolve())
     try:
         async with app:
-            await _process(app, user.text("/start"))
+            if role == PROVIDER:
+                seeded = await seed_provider(
+                    app,
+                    api,
+                    engine,
+                    owner_id=user_id,
+                    invite_code=DEMO_INVITE_CODE,
+                    update_ids=update_ids,
+                )
+                print(t("demo_provider_banner", _banner_params(seeded, folder)), file=out)
+                first = "/queue"
+            else:
+                print(t("demo_banner", {"code": DEMO_INVITE_CODE, "folder": folder}), file=out)
+                first = "/start"
+            api.on_send = screen  # after the seeding, whose messages nobody reads
+            await _process(app, user.text(first))
             while True:
                 try:
                     line = (await asyncio.to_thread(read_line)).strip()
@@ -180,6 +237,16 @@ async def run_demo(
         engine.dispose()
 
 
+def _banner_params(seeded: ProviderDemo, folder: str) -> dict[str, Any]:
+    return {
+        "provider": DEMO_PROVIDER,
+        "cohort": DEMO_COHORT,
+        "cohort_id": seeded.cohort_id,
+        "application": seeded.submitted_id or "—",
+        "folder": folder,
+    }
+
+
 def _update_for(
     line: str,
     user: DemoUser,
@@ -188,7 +255,7 @@ def _update_for(
     out: TextIO,
     t: Any,
 ) -> dict[str, Any] | None:
-    live = live_buttons(api)
+    live = live_buttons(api, chat_id=user.chat_id)
     if line.isdecimal() and live is not None and 1 <= int(line) <= len(live[1]):
         message_id, buttons = live
         return user.press(buttons[int(line) - 1][1], message_id=message_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from bot.offline.local_api import BOT_USER
@@ -19,15 +20,24 @@ class DemoUser:
     """Makes the Update JSON Telegram would send for one person typing in the terminal."""
 
     def __init__(
-        self, *, user_id: int = 424242, language: str = "en", first_update_id: int = 1
+        self,
+        *,
+        user_id: int = 424242,
+        language: str = "en",
+        first_update_id: int = 1,
+        update_ids: Iterator[int] | None = None,
+        first_name: str = "Demo",
     ) -> None:
+        """``update_ids``: a counter shared with other users of the same run (else each
+        counts from ``first_update_id``)."""
+        self.chat_id = user_id  # a private chat's id is the user's
         self.user = {
             "id": user_id,
             "is_bot": False,
-            "first_name": "Demo",
+            "first_name": first_name,
             "language_code": TELEGRAM_CODES.get(language, language),
         }
-        self._ids = itertools.count(first_update_id)
+        self._ids = update_ids if update_ids is not None else itertools.count(first_update_id)
 
     def _message(self, **content: Any) -> dict[str, Any]:
         update_id = next(self._ids)
@@ -36,7 +46,11 @@ class DemoUser:
             "message": {
                 "message_id": update_id,
                 "date": int(time.time()),
-                "chat": {"id": self.user["id"], "type": "private", "first_name": "Demo"},
+                "chat": {
+                    "id": self.user["id"],
+                    "type": "private",
+                    "first_name": self.user["first_name"],
+                },
                 "from": self.user,
                 **content,
             },

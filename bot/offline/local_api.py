@@ -166,6 +166,22 @@ class LocalBotAPI(BaseRequest):
         }
 
 
+def live_buttons(
+    api: LocalBotAPI, *, chat_id: int | None = None
+) -> tuple[int, list[tuple[str, str]]] | None:
+    """The newest message (in ``chat_id``, else any chat) whose buttons are still there:
+    its id and buttons."""
+    for message in reversed(api.sent):
+        if message.method == "answerCallbackQuery" or not message.message_id:
+            continue
+        if chat_id is not None and message.chat_id != chat_id:
+            continue
+        newest = api.message_by_id(message.message_id)
+        if newest is not None and newest.buttons:
+            return message.message_id, newest.buttons
+    return None
+
+
 def _buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
     markup = params.get("reply_markup") or {}
     if isinstance(markup, str):

@@ -75,6 +75,13 @@ def catalog(locale: str) -> Translations:
         return Translations(handle, domain=DOMAIN)
 
 
+def require_catalogs() -> None:
+    """Load every catalog now, so a process that would talk to people refuses to start
+    (one ``CatalogMissing`` line) instead of failing at its first message."""
+    for locale in LOCALES:
+        catalog(locale)
+
+
 class Translator:
     """Translates and formats messages for one locale (and one currency, for money)."""
 

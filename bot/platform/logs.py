@@ -4,9 +4,9 @@ Two filters run on every record of every logger, in this order: ``PayloadFilter`
 (``bot.platform.log_privacy``) drops the data libraries put in their records (Bot API payloads,
 updates, SQL parameters, exception messages that may quote input), then the redaction
 filter removes what has a shape: a token in a URL (httpx logs request URLs), a phone,
-identity or tax number, an e-mail address. Invisible characters (zero-width spaces, soft
-hyphens), raw or escaped as ``\\u200b``, are removed before matching, so a number typed
-with them inside is still seen as a number.
+identity or tax number, an e-mail address (not a URL's user name). Invisible characters
+(zero-width spaces, soft hyphens), raw or escaped as ``\\u200b``, are removed before
+matching, so a number typed with them inside is still seen as a number.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ _PATTERNS = (
     (re.compile(r"\b\d{5,16}:[A-Za-z0-9_-]{30,64}\b"), "<token>"),
     (re.compile(r"\+?\d[\d \-().]{8,}\d"), "<number>"),
     (re.compile(r"\b[0-9A-HJ-NPQRTUWXY]{18}\b"), "<id>"),
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "<email>"),
+    # Not the user of a URL (``postgresql://bot@db.internal:5432/bot``): that names an
+    # account of the operator's, and hiding it hides which database was meant.
+    (re.compile(r"(?<![\w.+/-])[\w.+-]+@[\w-]+\.[\w.-]+"), "<email>"),
 )
 
 

@@ -129,6 +129,19 @@ class Settings(BaseSettings):
             )
         return str(value).strip()
 
+    @field_validator("bot_api_url")
+    @classmethod
+    def _http_api_url(cls, value: str) -> str:
+        """Refused at once: an URL httpx cannot call would otherwise be retried as if
+        Telegram were down, for the whole start-up schedule."""
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"BOT_API_URL={value!r} is not an http(s) URL; use https://api.telegram.org "
+                "(the default) or your local Bot API server, e.g. http://127.0.0.1:8081"
+            )
+        return value.strip()
+
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:

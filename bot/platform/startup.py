@@ -36,8 +36,12 @@ _CAUSES = (
     (("timed out", "timeout expired", "timeout"), "no answer (timed out)"),
     (("network is unreachable", "no route to host"), "network unreachable"),
     (("password authentication failed",), "password authentication failed"),
+    (('role "',), "the user (role) named in the URL does not exist on the server"),
+    (('database "',), "the database named in the URL does not exist on the server"),
     (("does not exist",), "the database does not exist"),
 )  # fmt: skip
+"""Words for a cause, first match wins: PostgreSQL says ``role "x" does not exist`` for a
+missing user and ``database "x" does not exist`` for a missing database."""
 
 _CAUSE_TYPES: tuple[tuple[type[BaseException], str], ...] = (
     (socket.gaierror, _CAUSES[0][1]),

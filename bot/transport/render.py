@@ -51,13 +51,17 @@ def prompt_reply(prompt: Prompt, t: Translator, *, before: Iterable[str] = ()) -
     if prompt.example != "":
         lines.append(t("prompt_example", {"example": prompt.example}))
     lines.extend("💡 " + t(tip) for tip in prompt.tips[:3])
-    keyboard = answer_keyboard(
+    return Reply("\n\n".join(lines), prompt_keyboard(prompt, t))
+
+
+def prompt_keyboard(prompt: Prompt, t: Translator) -> InlineKeyboardMarkup | None:
+    """The question's buttons, if it has any."""
+    return answer_keyboard(
         prompt.key,
         prompt.choices,
         lambda choice: _label(prompt, choice, t),
         columns=1 if prompt.key in ("language", "track") else 2,
     )
-    return Reply("\n\n".join(lines), keyboard)
 
 
 def _label(prompt: Prompt, choice: Choice, t: Translator) -> str:
@@ -120,17 +124,28 @@ def _shortened(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def outcome_reply(outcome: Outcome, prompt: Prompt, env: FlowEnv, t: Translator) -> Reply:
-    """Everything one answer produces: acknowledgements or the error, then the next prompt."""
+    """Everything one answer produces: acknowledgements, then the next prompt; or, for a
+    refused answer, what was wrong and the example (``refusal_reply``)."""
     before = [say(item, t) for item in outcome.say]
     if outcome.error is not None:
-        # the question asked again below shows its example already: once is enough
-        example = example_for(outcome.progress, env) if prompt.example == "" else ""
-        before.append(error_text(outcome.error, example, t))
-        if outcome.row_errors:
-            before.append(row_errors_text(outcome.row_errors, t))
+        return refusal_reply(outcome, prompt, env, t, before=before)
     if prompt.key == "review":
         before.append(summary_text(outcome.progress, env, t))
     return prompt_reply(prompt, t, before=before)
+
+
+def refusal_reply(
+    outcome: Outcome, prompt: Prompt, env: FlowEnv, t: Translator, *, before: list[str]
+) -> Reply:
+    """A refused answer: what was wrong and what a right one looks like, with the step's
+    buttons; not the question, progress bar and tips again. The question is just above in
+    the chat, and a seller who mistypes twice would otherwise read it all three times."""
+    assert outcome.error is not None
+    example = prompt.example if prompt.example != "" else example_for(outcome.progress, env)
+    lines = [*before, error_text(outcome.error, example, t)]
+    if outcome.row_errors:
+        lines.append(row_errors_text(outcome.row_errors, t))
+    return Reply("\n\n".join(line for line in lines if line), prompt_keyboard(prompt, t))
 
 
 def summary_text(progress: Progress, env: FlowEnv, t: Translator) -> str:

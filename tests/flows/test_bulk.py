@@ -11,7 +11,14 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from flows.bulk import BulkResult, RowError, parse_product_file, template_csv, template_xlsx
+from flows.bulk import (
+    EXAMPLE_IMAGES,
+    BulkResult,
+    RowError,
+    parse_product_file,
+    template_csv,
+    template_xlsx,
+)
 from flows.products import RULES
 
 UK = RULES["uk_business"]
@@ -364,18 +371,54 @@ def test_unreadable_files_are_refused(data: bytes, filename: str) -> None:
 # --- templates --------------------------------------------------------------------
 
 
+def own_photos(template: bytes) -> bytes:
+    """A CSV template with the example's placeholder photo links replaced by real ones."""
+    return template.replace(EXAMPLE_IMAGES.encode(), b"https://cdn.shop.example.co.uk/p")
+
+
 @pytest.mark.parametrize("track", sorted(RULES))
-def test_csv_template_parses_to_one_product_on_its_own_track(track: str) -> None:
+def test_a_csv_template_sent_back_unchanged_imports_nothing_and_says_it_is_the_example(
+    track: str,
+) -> None:
     result = parse_product_file(template_csv(track), f"{track}.csv", RULES[track])
-    assert (len(result.products), result.errors) == (1, ())
-    assert result.products[0].currency == RULES[track].currency
+    assert where(result) == [(2, "image_urls", "error_bulk_example_row")]
+    assert result.products == ()
 
 
 @pytest.mark.parametrize("track", sorted(RULES))
-def test_xlsx_template_parses_to_one_product_on_its_own_track(track: str) -> None:
+def test_an_xlsx_template_sent_back_unchanged_imports_nothing_and_says_it_is_the_example(
+    track: str,
+) -> None:
     result = parse_product_file(template_xlsx(track), f"{track}.xlsx", RULES[track])
-    assert (len(result.products), result.errors) == (1, ())
-    assert result.products[0].currency == RULES[track].currency
+    assert where(result) == [(2, "image_urls", "error_bulk_example_row")]
+    assert result.products == ()
+
+
+def test_the_example_row_among_real_products_is_refused_too() -> None:
+    rows = list(csv.reader(io.StringIO(template_csv("uk_business").decode("utf-8-sig"))))
+    result = parse_product_file(csv_file(*rows, MUG), "products.csv", UK)
+    assert where(result) == [(2, "image_urls", "error_bulk_example_row")]
+
+
+@pytest.mark.parametrize("track", sorted(RULES))
+def test_the_templates_example_is_a_valid_product_once_its_photos_are_real(track: str) -> None:
+    csv_template = own_photos(template_csv(track))
+    xlsx_template = _xlsx_with_own_photos(template_xlsx(track))
+    for data, name in ((csv_template, "t.csv"), (xlsx_template, "t.xlsx")):
+        result = parse_product_file(data, name, RULES[track])
+        assert (len(result.products), result.errors) == (1, ())
+        assert result.products[0].currency == RULES[track].currency
+
+
+def _xlsx_with_own_photos(template: bytes) -> bytes:
+    """An XLSX template with its placeholder photo links replaced (they are in the sheet's
+    shared strings, so not a byte replacement)."""
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    sheet = book.active
+    sheet["C2"] = str(sheet["C2"].value).replace(EXAMPLE_IMAGES, "https://cdn.shop.example.id/p")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def test_csv_template_starts_with_a_bom_so_excel_reads_it_as_utf8() -> None:

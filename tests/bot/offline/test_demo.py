@@ -17,8 +17,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import build_application
+from bot.cli import DEMO_DATABASE, DEMO_PROVIDER_DATABASE, parser
 from bot.db.engine import make_engine
-from bot.db.models import Application
+from bot.db.models import Admin, Application
 from bot.offline.demo import DEMO_INVITE_CODE, live_buttons, run_demo
 from bot.offline.local_api import LocalBotAPI
 from bot.transport.context import translator
@@ -94,7 +95,14 @@ def reader(script: list[str], api: LocalBotAPI, folder: Path) -> Callable[[], st
     return read
 
 
-async def demo_run(url: str, language: str, user_id: int, script: list[str], folder: Path) -> str:
+async def demo_run(
+    url: str,
+    language: str | None,
+    user_id: int,
+    script: list[str],
+    folder: Path,
+    role: str = "seller",
+) -> str:
     """One ``make demo``: everything printed; fails on an unserved Bot API method."""
     api, out = LocalBotAPI(), io.StringIO()
     await run_demo(
@@ -106,6 +114,7 @@ async def demo_run(url: str, language: str, user_id: int, script: list[str], fol
         api=api,
         user_id=user_id,
         files_dir=folder / "files",
+        role=role,
     )
     assert api.unserved == [], out.getvalue()
     text = out.getvalue()
@@ -155,3 +164,62 @@ async def test_the_banner_is_in_the_chosen_language_and_names_where_files_go(
     text = await demo_run(f"sqlite:///{tmp_path / 'd.sqlite3'}", language, 9, [], tmp_path)
     banner = text.splitlines()[0]
     assert words in banner and str((tmp_path / "files").resolve()) in banner
+
+
+async def test_a_second_demo_in_another_language_speaks_that_language(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    await demo_run(url, "en", 7, ["tap:en", "tap:uk", "tap:uk_business"], tmp_path)
+    for language in ("zh_Hans", "id"):
+        text = await demo_run(url, language, 7, ["/status"], tmp_path)
+        t = translator(language)
+        assert t("ask_company_name") in text  # the step it stopped at, in the language asked
+        assert translator("en")("ask_company_name") not in text
+    engine = make_engine(url)
+    with Session(engine) as session:
+        answers = session.exec(select(Application)).one().answers
+    engine.dispose()
+    assert answers["language"] == "id"
+    # Without --language (`make demo` with no LANGUAGE) the last choice stays.
+    assert translator("id")("ask_company_name") in await demo_run(url, None, 7, [], tmp_path)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_provider_demo_seeds_a_cohort_of_sellers_and_an_application_to_review(
+    tmp_path: Path, language: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'provider.sqlite3'}"
+    t = translator(language)
+    with caplog.at_level(logging.WARNING):
+        # Reject (2), tick the first reason (1), send the rejection (10)
+        script = ["/application 1", "2", "1", "10"]
+        text = await demo_run(url, language, 77, script, tmp_path, "provider")
+    banner = text.splitlines()[0]
+    assert "/cohort 1" in banner and "/application 1" in banner and "/queue" in banner
+    assert t("queue_title", {"count": 1}) in text  # the owner's first screen: the queue
+    engine = make_engine(url)
+    with Session(engine) as session:
+        owner = session.exec(select(Admin)).one()
+        states = sorted(a.state for a in session.exec(select(Application)).all())
+    assert (owner.telegram_user_id, owner.role) == (77, "owner")
+    # the reason buttons were shown, one ticked, and the rejection sent the seller back
+    assert "☑️ " + t("reason_button_name") in text
+    assert states == ["company_name", "company_number", "phone"]
+    # The next run finds the provider as the owner left it, in the owner's language.
+    again = await demo_run(url, None, 77, [], tmp_path, "provider")
+    assert t("queue_empty") in again
+    with Session(engine) as session:
+        assert len(session.exec(select(Application)).all()) == 3
+    engine.dispose()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_the_command_line_plays_a_provider_in_its_own_database() -> None:
+    provider = parser().parse_args(["demo", "--as", "provider", "--language", "id"])
+    seller = parser().parse_args(["demo"])
+    assert (provider.role, provider.language, seller.role, seller.language) == (
+        "provider",
+        "id",
+        "seller",
+        None,
+    )
+    assert DEMO_PROVIDER_DATABASE != DEMO_DATABASE

@@ -24,7 +24,7 @@ from bot.transport import render
 from bot.transport.long_text import TELEGRAM_MAX_TEXT, telegram_length
 from tests import hostile_files as hostile
 from tests.fakebotapi import settle
-from tests.harness import BotHarness, running_bot
+from tests.harness import BotHarness, at_products, running_bot
 from tests.updates import TelegramUser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,16 +41,6 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "huge CSV cell": (hostile.huge_csv_cell, "p.csv", "longer than 4000 characters"),
     "wrong extension": (hostile.far_row, "products.pdf", "must be .csv or .xlsx"),
 }
-
-
-async def at_products(bot: BotHarness, user: TelegramUser, language: str = "en") -> None:
-    """An Indonesian individual seller, at the products step."""
-    await bot.begin(user, language, "id", "id_individual")
-    for answer in ("3174055012900001", "3174055012900001"):
-        await bot.say(user, answer)
-    await bot.photo(user, "ktp")
-    await bot.say(user, "081234567890")
-    assert bot.seller(user).state == "products"
 
 
 async def send_file(

@@ -82,6 +82,13 @@ def test_redaction_covers_tokens_in_urls_phones_ids_and_emails() -> None:
     assert "sendMessage" in cleaned
 
 
+def test_the_user_of_a_database_url_is_not_taken_for_an_email() -> None:
+    line = "PostgreSQL at postgresql+psycopg://bot@db.internal:5432/bot unreachable; ana@mail.co"
+    assert redact(line) == (
+        "PostgreSQL at postgresql+psycopg://bot@db.internal:5432/bot unreachable; <email>"
+    )
+
+
 def test_json_log_lines_are_redacted_too() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "phone %s", ("07400 123456",), None)
     RedactingFilter().filter(record)

@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 from telegram.error import NetworkError
 
 from bot.cli import main as cli_main
 from bot.platform.startup import Schedule, cause
-from tests.processes import ROOT
+from tests.processes import POSTGRES_URL, ROOT, empty_database
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
 FAST = {"STARTUP_TRIES": "2", "STARTUP_MAX_WAIT": "0"}
@@ -34,6 +35,8 @@ FAST = {"STARTUP_TRIES": "2", "STARTUP_MAX_WAIT": "0"}
         ("SUPERADMIN_IDS", "111,alice", "'alice' is not a Telegram user id"),
         ("WEBHOOK_URL", "notaurl", "not an https URL"),
         ("WEBHOOK_URL", "http://bot.example.com/hook", "not an https URL"),
+        ("BOT_API_URL", "not-a-url", "not an http(s) URL"),
+        ("BOT_API_URL", "api.telegram.org", "not an http(s) URL"),
         ("BOT_TOKEN", "", "BOT_TOKEN is not set"),
         ("BOT_TOKEN", "not-a-token", "does not look like a Telegram bot token"),
         ("STARTUP_TRIES", "0", "STARTUP_TRIES='0'"),
@@ -133,3 +136,81 @@ def test_the_cause_is_told_in_words() -> None:
 def test_the_default_schedule_waits_about_half_a_minute_per_service() -> None:
     assert Schedule().waits() == [1.0, 2.0, 4.0, 8.0, 16.0]
     assert Schedule(tries=3, max_wait=0).waits() == [0, 0]
+
+
+def one_error_line(result: subprocess.CompletedProcess[str], code: int) -> str:
+    """The process failed with ``code`` and said why in one line, no traceback."""
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: "), result.stderr
+    return lines[-1]
+
+
+def test_a_missing_postgresql_user_is_named_as_such_and_the_url_user_stays_readable(
+    tmp_path: Path,
+) -> None:
+    with empty_database("postgres", tmp_path):  # skips (or fails in CI) without a server
+        pass
+    url = make_url(POSTGRES_URL).set(username="no_such_role_h17", database="postgres")
+    shown = url.render_as_string(hide_password=True)
+    result = bot(["migrate"], {"DATABASE_URL": shown}, tmp_path)
+    last = one_error_line(result, 1)
+    assert "user (role) named in the URL does not exist" in last
+    assert "the database does not exist" not in last
+    assert f"no_such_role_h17@{url.host}" in result.stderr  # not taken for an e-mail
+    assert "<email>" not in result.stderr
+
+
+def test_a_missing_postgresql_database_is_named_as_such(tmp_path: Path) -> None:
+    with empty_database("postgres", tmp_path):
+        pass
+    url = make_url(POSTGRES_URL).set(database="no_such_database_h17")
+    result = bot(["migrate"], {"DATABASE_URL": url.render_as_string(hide_password=True)}, tmp_path)
+    assert "the database named in the URL does not exist" in one_error_line(result, 1)
+
+
+def unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this process may not create files in (root ignores permission bits: /proc)."""
+    if os.geteuid() == 0:
+        return Path("/proc")
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_a_read_only_sqlite_folder_is_one_line_at_once_not_a_database_server_down(
+    tmp_path: Path, command: str
+) -> None:
+    path = unwritable_folder(tmp_path) / "bot.sqlite3"
+    result = bot([command], {"DATABASE_URL": f"sqlite:///{path}", "STARTUP_TRIES": "6"}, tmp_path)
+    last = one_error_line(result, 2)
+    assert len(result.stderr.strip().splitlines()) == 1  # not retried: no server is starting
+    assert "cannot be opened for writing" in last and f"folder {path.parent}" in last
+    assert "server" not in last
+
+
+@pytest.mark.parametrize("under", ["a-file/bot.sqlite3", "a-file/deeper/bot.sqlite3"])
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_a_sqlite_path_under_a_file_is_one_line_naming_the_file(
+    tmp_path: Path, command: str, under: str
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    result = bot([command], {"DATABASE_URL": f"sqlite:///{tmp_path / under}"}, tmp_path)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert f"{tmp_path / 'a-file'} is a file, not a folder" in one_error_line(result, 2)
+
+
+@pytest.mark.parametrize("command", [["run"], ["demo"], ["diagram", "uk_business"]])
+def test_missing_catalogs_are_one_line_saying_how_to_compile_them(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "LOCALES_DIR": str(tmp_path)}
+    if command == ["demo"]:
+        command = ["demo", "--database-url", f"sqlite:///{tmp_path / 'demo.sqlite3'}"]
+    result = bot(command, env, tmp_path)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "messages.mo is missing: run `make catalogs`" in one_error_line(result, 2)
+    assert not (tmp_path / "bot.sqlite3").exists()  # refused before anything started

@@ -15,7 +15,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.providers.codes import store as codes
-from tests.harness import BotHarness, running_bot
+from bot.transport.context import translator
+from flows.bulk import template_xlsx
+from tests.harness import BotHarness, at_products, running_bot
 from tests.updates import TelegramUser
 
 Step = Callable[[BotHarness, TelegramUser], Awaitable[str]]
@@ -158,6 +160,38 @@ async def test_wrong_answers_are_explained_and_change_nothing(engine: Engine) ->
         assert bot.seller(user).version == before.version
 
 
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "id"])
+async def test_a_wrong_phone_is_told_what_was_wrong_and_the_example_not_the_whole_step_again(
+    engine: Engine, locale: str
+) -> None:
+    _seed_invite_code(engine)
+    user = TelegramUser(2006, "Wei", TELEGRAM_LANGUAGE[locale])
+    t = translator(locale)
+    async with running_bot(engine) as bot:
+        await bot.begin(user, locale, "uk", "uk_crossborder")
+        for answer in ("深圳市星河贸易有限公司", "91110000802100433B"):
+            await bot.say(user, answer)
+        await bot.document(user, "licence.pdf", "application/pdf")
+        await bot.photo(user, "legal-rep-id")
+        question = await bot.say(user, "tts-uk-2026")
+        assert t("ask_uk_phone_crossborder") in question  # the step, asked once in full
+        reply = await bot.say(user, "12345")
+    assert reply.splitlines() == [
+        "⚠️ " + t("error_uk_mobile"),
+        t("error_example", {"example": "07911 123456"}),
+    ]
+    assert bot.seller(user).state == "phone"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "id"])
+async def test_the_sellers_help_names_their_data_commands(engine: Engine, locale: str) -> None:
+    user = TelegramUser(2007, "Ana", TELEGRAM_LANGUAGE[locale])
+    async with running_bot(engine) as bot:
+        await bot.begin(user, locale, "id", "id_individual")
+        reply = await bot.say(user, "/help")
+    assert "/mydata" in reply and "/delete_me" in reply
+
+
 async def test_a_stale_button_gets_a_notice_and_changes_nothing(engine: Engine) -> None:
     user = TelegramUser(2002, "Ann", "en")
     async with running_bot(engine) as bot:
@@ -277,6 +311,23 @@ async def test_bulk_product_file_with_errors_is_reported_row_by_row_then_accepte
             fixed,
         )
         assert len(bot.seller(user).answers["products"]) == 2
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "id"])
+async def test_the_template_sent_back_unchanged_is_refused_as_the_example_row(
+    engine: Engine, locale: str
+) -> None:
+    user = TelegramUser(2009, "Sari", TELEGRAM_LANGUAGE[locale])
+    async with running_bot(engine) as bot:
+        await at_products(bot, user, locale)
+        reply = await bot.document(
+            user,
+            "products_id_individual.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            template_xlsx("id_individual"),
+        )
+    assert translator(locale)("error_bulk_example_row") in reply
+    assert "products" not in bot.seller(user).answers
 
 
 async def test_an_edited_old_message_does_not_answer_the_current_step(engine: Engine) -> None:
