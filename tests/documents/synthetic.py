@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 from tests.documents import identities
 from tests.documents.photo import phone_photo
 
-VERSION = 1
+VERSION = 2
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LATIN_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
