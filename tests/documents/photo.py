@@ -32,7 +32,7 @@ def _perspective_coefficients(
 def _table(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     """A plain, slightly noisy surface under the document."""
     base = tuple(rng.randint(40, 170) for _ in range(3))
-    surface = Image.new("RGB", size, base)  # type: ignore[arg-type]
+    surface = Image.new("RGB", size, base)
     # numpy's generator, seeded from ``rng``: Pillow's effect_noise draws from its own
     grain = np.random.default_rng(rng.getrandbits(32)).normal(128, rng.uniform(8, 20), size[::-1])
     noise = Image.fromarray(np.clip(grain, 0, 255).astype(np.uint8), "L").convert("RGB")

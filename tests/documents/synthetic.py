@@ -16,6 +16,7 @@ import math
 import os
 import random
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -252,6 +253,17 @@ def sample(kind: Kind, index: int, *, seed: int = 21) -> Sample:
         partial.write_bytes(content)
         partial.replace(path)
     return Sample(kind, index, photo, truth)
+
+
+def render(count: int, *, seed: int = 21, workers: int = 2) -> None:
+    """Fill the cache with ``count`` photos of each kind, ``workers`` processes at once."""
+    jobs = [(kind, index) for kind in ("licence", "ktp") for index in range(count)]
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_cached, jobs, [seed] * len(jobs)))
+
+
+def _cached(job: tuple[Kind, int], seed: int) -> None:
+    sample(job[0], job[1], seed=seed)
 
 
 def samples(kind: Kind, count: int, *, seed: int = 21) -> list[Sample]:
