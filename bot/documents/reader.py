@@ -22,7 +22,9 @@ __all__ = ["ENGINE", "LIMITS", "read_document", "read_photo"]
 log = logging.getLogger(__name__)
 
 ENGINE = "rapidocr"
-LIMITS = SandboxLimits(cpu_seconds=10, memory_bytes=1536 * 1024 * 1024, wall_seconds=30.0)
+# CPU: ~2 s a reading, 10 stops a runaway; wall: a loaded machine (load 15–20 here) took up
+# to 28 s; memory: ~450 MB resident, address space more (onnxruntime and OpenCV map much).
+LIMITS = SandboxLimits(cpu_seconds=10, memory_bytes=1536 * 1024 * 1024, wall_seconds=60.0)
 
 
 def read_photo(data: bytes, kind: DocumentKind, engine: str = ENGINE) -> Proposal | str:

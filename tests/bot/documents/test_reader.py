@@ -48,7 +48,7 @@ async def test_a_pixel_bomb_is_refused_in_the_sandbox_before_it_is_decoded() -> 
     for bomb in (_png(60_000, 60_000), _png(MAX_SIDE, MAX_SIDE // 2, rows=4)):
         assert await parse_in_sandbox(read_photo, bomb, "ktp", limits=LIMITS) == ("too_many_pixels")
         assert await read_document("ktp", bomb) is None
-    assert time.monotonic() - started < 4 * LIMITS.wall_seconds
+    assert time.monotonic() - started < LIMITS.wall_seconds  # four children, none decoding
 
 
 async def test_a_file_that_is_no_image_is_refused() -> None:
