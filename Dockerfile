@@ -46,11 +46,14 @@ RUN python -m pip install --no-index --find-links /wheels /wheels/babel-*.whl \
 FROM python:3.11-slim-bookworm
 
 # Pictures for providers (bot/reports): Graphviz's `dot` draws the flow, and a CJK font draws
-# Chinese labels (fonts-wqy-microhei: 5 MB installed, where fonts-noto-cjk is 91 MB). Versions
-# are pinned to bookworm's release line with a wildcard, so a security update still installs.
-# First in the stage: the layer is rebuilt only when this line changes.
+# Chinese labels (fonts-wqy-microhei: 5 MB installed, where fonts-noto-cjk is 91 MB).
+# Reading documents (bot/documents): RapidOCR's OpenCV wheel links libGL and GLib; its models
+# are inside its wheel. Versions are pinned to bookworm's release line with a wildcard, so a
+# security update still installs. First in the stage: the layer is rebuilt only when this
+# line changes.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends 'graphviz=2.42.*' 'fonts-wqy-microhei=0.2.*' \
+        'libgl1=1.6.*' 'libglib2.0-0=2.74.*' \
     && rm -rf /var/lib/apt/lists/*
 
 # The wheels are bind-mounted from the builder for this one step, so none of them stays in a

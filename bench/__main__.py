@@ -10,6 +10,7 @@ import asyncio
 
 from bench import (
     bench_charts,
+    bench_documents,
     bench_flow,
     bench_hostile_files,
     bench_memory,
@@ -35,6 +36,8 @@ def main() -> None:
     bench_questions.main(short=results.short())
     print("\nhostile product files, through the sandbox", flush=True)
     asyncio.run(bench_hostile_files.main())
+    print("\nreading licence and KTP photos, through the sandbox", flush=True)
+    asyncio.run(bench_documents.main())
     print("\n" + results.table())
 
 

@@ -20,6 +20,7 @@ RANKS = {
     "bot.transport": 2,
     "bot.outbox": 3,
     "bot.reports": 3,
+    "bot.documents": 3,
     "bot.providers": 4,
     "bot.broadcasts": 5,
     "bot.sellers": 6,
