@@ -41,6 +41,7 @@ __all__ = [
     "claim",
     "enqueue",
     "enqueue_in",
+    "has_due",
     "move_chat",
     "record",
     "recover",
@@ -214,12 +215,24 @@ def claim(engine: Engine, *, limit: int, now: dt.datetime | None = None) -> list
 
 
 def record(engine: Engine, outcomes: Iterable[SendResult]) -> None:
-    """Commit the outcomes of sent deliveries in one transaction (counts, blocked sellers)."""
+    """Commit the outcomes of sent deliveries in one transaction (counts, blocked sellers).
+
+    Only deliveries still ``sending`` take their outcome: recording the same outcomes again
+    (a commit whose answer was lost with its connection, tried again) changes nothing and
+    counts nothing twice.
+    """
     outcomes = list(outcomes)
     if not outcomes:
         return
     with Session(engine) as session, session.begin():
-        _write_outcomes(session, outcomes, utcnow())
+        query = select(col(Delivery.id)).where(
+            col(Delivery.id).in_({o.delivery.id for o in outcomes}),
+            col(Delivery.status) == "sending",
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        sending = set(session.scalars(query))
+        _write_outcomes(session, [o for o in outcomes if o.delivery.id in sending], utcnow())
 
 
 def move_chat(engine: Engine, delivery_id: int, new_chat_id: int) -> bool:
@@ -287,6 +300,22 @@ def set_status_in(session: Session, broadcast_id: int, status: str) -> bool:
         .values(status=status, **stamp)
     )
     return bool(moved.rowcount)  # type: ignore[attr-defined]
+
+
+def has_due(engine: Engine, *, now: dt.datetime | None = None) -> bool:
+    """Whether a delivery of an active broadcast is waiting to be sent now."""
+    query = (
+        select(col(Delivery.id))
+        .join(Broadcast, col(Broadcast.id) == col(Delivery.broadcast_id))
+        .where(
+            col(Delivery.status) == "pending",
+            col(Delivery.next_attempt_at) <= (now or utcnow()),
+            col(Broadcast.status).in_(ACTIVE),
+        )
+        .limit(1)
+    )
+    with Session(engine) as session:
+        return session.scalar(query) is not None
 
 
 def status_counts(engine: Engine, broadcast_id: int) -> dict[str, int]:
