@@ -33,7 +33,8 @@ The modules, one job each:
 - ``state``: what the fake remembers (updates, chats, the bot's messages, files).
 - ``messages``, ``updates``, ``housekeeping``: the Bot API methods, as mixins over that state.
 - ``rules``: Telegram's validation rules — limits, error descriptions.
-- ``telegram_html``: the HTML parse mode, ported from tdlib's ``parse_html`` (independent of the bot's checker).
+- ``telegram_html``: the HTML parse mode, ported from tdlib's ``parse_html`` (independent
+  of the bot's checker).
 - ``decoding``: an HTTP request turned into decoded params and uploads.
 - ``records``: :class:`Call` and :class:`UploadedFile`, what tests inspect.
 - ``settling``: :func:`settle`, knowing an update was fully processed.

@@ -6,6 +6,8 @@ that Telegram refused would fail these tests. On both databases.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
@@ -31,6 +33,16 @@ REFUSED = [
 ]
 
 
+def put_in_spec(engine: Engine, draft_id: int, **values: Any) -> None:
+    """Write into a draft directly, as an older version of the bot may have."""
+    with Session(engine) as session:
+        draft = session.get(BroadcastDraft, draft_id)
+        assert draft is not None
+        draft.spec = {**draft.spec, **values}
+        session.add(draft)
+        session.commit()
+
+
 @pytest.mark.parametrize(("text", "reason"), REFUSED)
 async def test_html_telegram_refuses_is_refused_when_typed_and_blocks_preview_and_send(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, text: str, reason: str
@@ -44,13 +56,7 @@ async def test_html_telegram_refuses_is_refused_when_typed_and_blocks_preview_an
         typed = await ask_and_answer(bot, OWNER_A, draft_id, "text:all", text)
         assert reason in typed
         assert latest_draft(engine, OWNER_A).spec["texts"] == {}
-        # a draft that holds the text already (saved before the check existed)
-        with Session(engine) as session:
-            draft = session.get(BroadcastDraft, draft_id)
-            assert draft is not None
-            draft.spec = {**draft.spec, "texts": {"all": text}}
-            session.add(draft)
-            session.commit()
+        put_in_spec(engine, draft_id, texts={"all": text})  # saved before the check existed
         preview = await tap(bot, OWNER_A, "pv", f"{draft_id}.")
         shown = "\n".join(call.text or "" for call in preview if call.method == "sendMessage")
         assert reason in shown and APOLOGY not in shown
@@ -71,12 +77,7 @@ async def test_a_message_telegram_still_refuses_at_preview_is_explained_without_
     async with running_bot(engine) as bot:
         draft_id = await new_draft(bot, engine, uk)
         await ask_and_answer(bot, OWNER_A, draft_id, "text:all", "<b>Hello</b>")
-        with Session(engine) as session:  # a file Telegram no longer has
-            draft = session.get(BroadcastDraft, draft_id)
-            assert draft is not None
-            draft.spec = {**draft.spec, "media": {"kind": "photo", "file_id": "gone"}}
-            session.add(draft)
-            session.commit()
+        put_in_spec(engine, draft_id, media={"kind": "photo", "file_id": "gone"})  # no such file
         bot.api.fail_next("sendPhoto", error_code=400, chat_id=OWNER_A.id,
                           description="Bad Request: wrong file identifier")  # fmt: skip
         heading = await tap(bot, OWNER_A, "pv", f"{draft_id}.")
