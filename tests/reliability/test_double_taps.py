@@ -3,23 +3,39 @@ claim in the database (``UPDATE … WHERE status = <expected>``, rowcount checke
 
 An admin's double tap reaches two webhook workers, or two tasks when the per-sender
 ordering is bypassed; ``Driver.race`` handles both copies at the same moment, past the
-ordering. Before the claims, "Send now" tapped twice launched 12 broadcasts for 10 drafts
-on SQLite and 19 on PostgreSQL, each recipient messaged twice. On both databases.
+ordering. Before the claims, "Send now" tapped twice at once launched 18 broadcasts for 10
+drafts (both databases), each recipient messaged twice. Admin invite links and invite codes
+were conditional already; their races are proved here too. On both databases.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from bot.broadcasts import compose
-from bot.db.models import Admin, AuditEvent, Broadcast, BroadcastDraft, Delivery, Provider
+from bot.db.models import (
+    Admin,
+    AuditEvent,
+    Broadcast,
+    BroadcastDraft,
+    Delivery,
+    InviteCode,
+    Provider,
+    utcnow,
+)
 from bot.outbox import store
+from bot.providers.access import AdminIdentity
+from bot.providers.codes.store import add_invite_code, redeem_invite_code
 from bot.providers.cohorts.store import create_cohort
+from bot.providers.store import accept_invite, create_invite
+from flows.errors import ValidationError
 from tests.bot.broadcasts.broadcast_helpers import seller
 from tests.reliability.driver import Driver
 
@@ -136,3 +152,72 @@ def test_pause_resume_and_stop_tapped_twice_change_and_audit_each_broadcast_once
             select(func.count()).select_from(Delivery).where(col(Delivery.status) == "pending")
         ).one()
     assert pending == DRAFTS * len(SELLERS)  # nothing was sent: the outbox does that
+
+
+# -- the other one-time actions: already conditional, proved under a real race ---------------
+
+RACES = 15  # rounds; each starts two units at the same instant
+
+
+def at_once(work: Callable[[int], object]) -> list[object]:
+    """``work(0)`` and ``work(1)`` in two threads released together; their results or errors."""
+    gate = threading.Barrier(2)
+
+    def run(n: int) -> object:
+        gate.wait()
+        try:
+            return work(n)
+        except ValidationError as error:
+            return error.code
+
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(run, (0, 1)))
+
+
+def test_one_admin_invite_opened_by_two_people_at_once_makes_one_admin(engine: Engine) -> None:
+    with Session(engine) as session:
+        provider = Provider(name="Agency")
+        session.add(provider)
+        session.commit()
+        provider_id = provider.id
+    assert provider_id is not None
+    owner = AdminIdentity(telegram_user_id=OWNER, provider_id=provider_id, role="owner",
+                          locale="en")  # fmt: skip
+    for round_ in range(RACES):
+        with Session(engine) as session:
+            token = create_invite(session, actor=owner, provider_id=provider_id).token
+            session.commit()
+        people = (10_000 + 2 * round_, 10_001 + 2 * round_)
+
+        def accept(n: int, token: str = token, people: tuple[int, int] = people) -> object:
+            with Session(engine) as session:
+                outcome, _ = accept_invite(session, token=token, telegram_user_id=people[n],
+                                           locale="en", now=utcnow())  # fmt: skip
+                session.commit()
+                return outcome
+
+        assert sorted(o.value for o in at_once(accept)) == ["joined", "used"]  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        admins = session.exec(select(func.count()).select_from(Admin)).one()
+    assert admins == RACES
+
+
+def test_the_last_use_of_an_invite_code_taken_by_two_sellers_at_once_goes_to_one(
+    engine: Engine,
+) -> None:
+    for round_ in range(RACES):
+        code = f"RACE-{round_:04d}-CODE"
+        with Session(engine) as session:
+            add_invite_code(session, code=code, market="uk", max_uses=1)
+            session.commit()
+
+        def redeem(_n: int, code: str = code) -> object:
+            with Session(engine) as session:
+                redeem_invite_code(session, code=code, market="uk", now=utcnow())
+                session.commit()
+                return "redeemed"
+
+        assert sorted(map(str, at_once(redeem))) == ["error_invite_code_used_up", "redeemed"]
+    with Session(engine) as session:
+        uses = session.exec(select(InviteCode.uses)).all()
+    assert uses == [1] * RACES
