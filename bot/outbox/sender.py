@@ -186,13 +186,19 @@ class OutboxSender:
             while not self._stopping.is_set():
                 if flusher.done():
                     flusher.result()  # the flusher's database error ends this round
-                if self._queue.qsize() > batch // 2:
+                busy = self._queue.qsize() > batch // 2
+                checked = time.monotonic() - (self.lock_seen_at or 0.0)
+                if busy and checked < self._config.poll_seconds:
                     await self._sleep(0.05)
                     continue
+                # before each claim, and each poll while the queue stays full (a broadcast
+                # waiting for group turns): the lock is checked, and seen held for /readyz
                 if not await asyncio.to_thread(lock.held):
                     log.warning("outbox: lost the sender lock; taking it again")
                     break
                 self.lock_seen_at = time.monotonic()
+                if busy:
+                    continue
                 claimed = await asyncio.to_thread(store.claim, self._engine, limit=batch)
                 self._restart_delay = self._config.restart_first_seconds  # healthy again
                 for delivery in claimed:

@@ -228,3 +228,40 @@ def _deliveries(engine: Engine, broadcast_id: int) -> dict[int, Any]:
     with Session(engine) as session:
         rows = session.exec(select(Delivery).where(col(Delivery.broadcast_id) == broadcast_id))
         return {row.chat_id: row for row in rows}
+
+
+async def test_readyz_stays_200_while_a_sender_waits_long_for_a_groups_turns(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one worker, small batches, one message a second to the group: the sender's queue
+    # stays full for seconds while more deliveries are due, and it holds the lock all along
+    for name, value in (("OUTBOX_CONCURRENCY", "1"), ("OUTBOX_BATCH_SIZE", "2"),
+                        ("GROUP_MESSAGES_PER_MINUTE", "1"), ("GROUP_WINDOW_SECONDS", "0.5"),
+                        ("OUTBOX_POLL_SECONDS", "0.05")):  # fmt: skip
+        monkeypatch.setenv(name, value)
+    group = -100_555
+    async with running_bot(engine) as bot:
+        app = bot.app
+        assert app is not None
+        service = OutboxService(app, engine, stall_seconds=0.3)
+        web = make_web_app(app, engine, webhook_path=None, secret=None,
+                           checks={"outbox": service.ready})  # fmt: skip
+        ids = [store.enqueue(engine, [Message(chat_id=group, text=f"#{n}")]) for n in range(6)]
+        service.start()
+        answers: list[tuple[int, bool]] = []
+        try:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=web), base_url="http://bot.test"
+            ) as client:
+                started = time.monotonic()
+                for _ in range(15):
+                    status = (await client.get("/readyz")).status_code
+                    late = time.monotonic() - started > 0.5 and store.has_due(engine)
+                    answers.append((status, late))
+                    await asyncio.sleep(0.1)
+                for broadcast_id in ids:
+                    await until_done(engine, broadcast_id, timeout=20)
+        finally:
+            await service.stop()
+    assert {status for status, _ in answers} == {200}
+    assert any(late for _, late in answers)  # asked past the bound while deliveries were due
