@@ -108,7 +108,9 @@ async def serve(settings: Settings) -> None:
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     secret = webhook_secret(token, configured) if webhook_path else None
-    web = make_web_app(app, engine, webhook_path=webhook_path, secret=secret)
+    web = make_web_app(
+        app, engine, webhook_path=webhook_path, secret=secret, checks={"outbox": outbox.ready}
+    )
     server = _Server(
         uvicorn.Config(
             web,

@@ -203,7 +203,10 @@ async def test_installed_bot_serves_replies_and_stops_cleanly(
             async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=5) as client:
                 await _wait_healthy(client, process, output)
                 ready = await client.get("/readyz")
-                assert (ready.status_code, ready.json()) == (200, {"database": True}), output()
+                assert (ready.status_code, ready.json()) == (
+                    200,
+                    {"database": True, "outbox": True},
+                ), output()
                 # The image's own health check, against the real server.
                 check = _healthcheck_command(installed)
                 assert await _exit_code(check, env) == 0, output()

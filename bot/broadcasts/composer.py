@@ -180,16 +180,19 @@ async def on_composer_button(update: Update, context: BotContext, admin: AdminId
             has = len(others) != len(spec["buttons"])
             spec["buttons"] = others if has else [*others, {"kind": "continue"}]
         elif action == "drop":
-            drafts.save(session, draft, status=drafts.CANCELLED, awaiting=None)
+            if not drafts.save(session, draft, status=drafts.CANCELLED, awaiting=None):
+                return None, "notice_stale_button"  # sent or cancelled meanwhile
             audit.record(
                 session, admin=admin, action="broadcast.cancel", target=f"draft:{draft.id}"
             )
             return draft, "broadcast_cancelled"
         elif action == "send":
             try:
-                drafts.launch(session, admin, draft, utcnow())
+                launched = drafts.launch(session, admin, draft, utcnow())
             except ValidationError as error:
                 return draft, "!" + t(error.code, error.params)
+            if launched is None:  # the other tap of a double tap launched it
+                return None, "notice_stale_button"
             return draft, "broadcast_started"
         elif action in ("pv", "in"):
             return draft, ""

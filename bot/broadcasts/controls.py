@@ -1,8 +1,9 @@
 """Running broadcasts: Pause / Resume / Cancel, ``/broadcasts``, ``/remind``, and the jobs.
 
-Pause, resume and cancel act on the draft's broadcast through ``store.set_status`` after
-re-reading the draft with the acting admin (``drafts.of_provider``), so forged callback
-data reaches nothing of another provider. Reminder rounds run from a JobQueue job every
+Pause, resume and cancel act on the draft's broadcast through ``store.set_status_in`` (a
+conditional UPDATE) after re-reading the draft with the acting admin
+(``drafts.of_provider``), so forged callback data reaches nothing of another provider and
+a double tap changes (and audits) the broadcast once. Reminder rounds run from a JobQueue job every
 ``REMINDER_TICK_SECONDS``; everything they need is in the database.
 """
 
@@ -17,7 +18,7 @@ from telegram.ext import Application
 
 from bot.broadcasts import drafts, reminders
 from bot.broadcasts.progress import KIND, report, send_report, send_status, tick
-from bot.db.models import Broadcast, BroadcastDraft, utcnow
+from bot.db.models import BroadcastDraft, utcnow
 from bot.outbox import store
 from bot.providers import audit
 from bot.providers.access import AdminIdentity
@@ -44,11 +45,11 @@ async def on_control_button(update: Update, context: BotContext, admin: AdminIde
         draft = drafts.of_provider(session, admin, draft_id)
         if draft is None or action not in (*STATUS_OF_ACTION, "report"):
             return None
-        broadcast = session.get(Broadcast, draft.broadcast_id)
-        if action in STATUS_OF_ACTION and broadcast is not None:
-            if broadcast.status in ("done", "cancelled"):
-                return None  # over: nothing to pause, resume or cancel
-            store.set_status_in(session, draft.broadcast_id or 0, STATUS_OF_ACTION[action])
+        if action in STATUS_OF_ACTION:
+            # a conditional claim: over, already in that state, or a double tap's twin
+            # moved it first → nothing changes and nothing is audited
+            if not store.set_status_in(session, draft.broadcast_id or 0, STATUS_OF_ACTION[action]):
+                return None
             audit.record(
                 session,
                 admin=admin,

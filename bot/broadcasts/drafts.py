@@ -2,8 +2,15 @@
 
 Every lookup takes the acting admin: a composing draft belongs to the admin who started
 it, and a running broadcast to that admin's provider; anybody else's draft id reads as
-absent. Launching writes the Broadcast, every Delivery and the draft's new status in one
-transaction (``store.enqueue_in``), so a draft is launched once, even by two processes.
+absent.
+
+Every change is a conditional claim: ``save`` writes only while the draft still has the
+status it was read with (``UPDATE … WHERE status = <as read>``, rowcount checked), never
+read-then-write. So two taps of "Send now" handled at once (two workers, or two tasks
+past the per-admin ordering) launch once: the first claims ``composing → queued`` and
+writes the Broadcast and every Delivery in the same transaction (``store.enqueue_in``);
+the second finds no row to claim and launches nothing. The same holds for Cancel, for a
+schedule typed while Send was tapped, and for the tick launching a scheduled draft.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.broadcasts import compose
@@ -81,23 +89,37 @@ def of_provider(session: Session, admin: AdminIdentity, draft_id: int) -> Broadc
     return draft
 
 
-def save(session: Session, draft: BroadcastDraft, **changes: Any) -> BroadcastDraft:
-    """Change a draft; ``spec`` is replaced as a new dict (JSON columns are not tracked)."""
-    for name, value in changes.items():
-        setattr(draft, name, dict(value) if name == "spec" else value)
-    draft.updated_at = utcnow()
-    session.add(draft)
-    return draft
+def save(session: Session, draft: BroadcastDraft, **changes: Any) -> bool:
+    """Change a draft if its status is still the one it was read with; False (and nothing
+    written) when another update changed it meanwhile. ``spec`` is written as a new dict."""
+    values = {name: dict(value) if name == "spec" else value for name, value in changes.items()}
+    values["updated_at"] = utcnow()
+    claimed = session.execute(
+        update(BroadcastDraft)
+        .where(col(BroadcastDraft.id) == draft.id, col(BroadcastDraft.status) == draft.status)
+        .values(**values)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return False
+    for name, value in values.items():  # the row as written, without a second UPDATE
+        set_committed_value(draft, name, value)
+    return True
 
 
-def launch(session: Session, admin: AdminIdentity, draft: BroadcastDraft, now: dt.datetime) -> int:
-    """Queue every delivery of the draft and mark it queued, in the caller's transaction."""
+def launch(
+    session: Session, admin: AdminIdentity, draft: BroadcastDraft, now: dt.datetime
+) -> int | None:
+    """Queue every delivery of the draft and mark it queued, in the caller's transaction;
+    None when the draft was launched (or cancelled) by another update meanwhile."""
     compose.check_ready(draft.spec)
+    if not save(session, draft, status=QUEUED, awaiting=None):
+        return None
     messages = compose.messages(session, admin, draft.spec, now)
     broadcast_id = store.enqueue_in(
         session, messages, kind="broadcast", created_by=admin.telegram_user_id
     )
-    save(session, draft, status=QUEUED, broadcast_id=broadcast_id, awaiting=None)
+    draft.broadcast_id = broadcast_id
+    session.add(draft)
     audit.record(
         session,
         admin=admin,
@@ -142,9 +164,9 @@ def launch_due(session: Session, now: dt.datetime, superadmin_ids: Collection[in
         if admin is None or not admin.sees(draft.provider_id):
             save(session, draft, status=CANCELLED)
             continue
-        launch(session, admin, draft, now)
-        assert draft.id is not None
-        launched.append(draft.id)
+        if launch(session, admin, draft, now) is not None:
+            assert draft.id is not None
+            launched.append(draft.id)
     return launched
 
 

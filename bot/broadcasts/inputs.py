@@ -53,7 +53,8 @@ async def on_reply(update: Update, context: BotContext) -> None:
         current = drafts.awaiting_reply(session, admin, prompt_id)
         if current is None or current.id != draft_id:
             return None
-        drafts.save(session, current, awaiting=None, prompt_message_id=None, **changes)
+        if not drafts.save(session, current, awaiting=None, prompt_message_id=None, **changes):
+            return None  # sent or cancelled meanwhile: the reply changes nothing
         if "scheduled_at" in changes:
             audit.record(
                 session,

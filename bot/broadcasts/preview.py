@@ -1,8 +1,15 @@
-"""The preview: each language's message sent to the admin exactly as recipients get it."""
+"""The preview: each language's message sent to the admin exactly as recipients get it.
+
+The text passed ``html_check`` when it was typed and passes it again here
+(``compose.check_ready``), so Telegram takes it; should Telegram still refuse a message
+(a file or a button it will not take), the admin is told why, in their language, and gets
+no Send button: never the apology for a bug.
+"""
 
 from __future__ import annotations
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
 
 from bot.broadcasts import compose
 from bot.db.models import BroadcastDraft, utcnow
@@ -70,7 +77,12 @@ async def preview(context: BotContext, admin: AdminIdentity, draft: BroadcastDra
             draft.chat_id, t("broadcast_preview_heading", {"language": language})
         )
         recipient = compose.Recipient(draft.chat_id, None, locale, group=False)
-        await send_as(context.bot, draft.chat_id, compose.message_for(spec, recipient))
+        try:
+            await send_as(context.bot, draft.chat_id, compose.message_for(spec, recipient))
+        except BadRequest as error:  # Telegram refused it: so it would for every recipient
+            refused = t("broadcast_preview_refused", {"reason": error.message})
+            await context.bot.send_message(draft.chat_id, "⚠️ " + refused)
+            return  # no Send button under a message Telegram does not take
     value = f"{draft.id}."
     keyboard = InlineKeyboardMarkup(
         [

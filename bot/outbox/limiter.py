@@ -30,7 +30,11 @@ by ``retry_after``; only a burst of 429s (Telegram saying the *bot* is over its 
 pauses the bulk lane.
 
 ``ReplyRateLimiter`` puts the Application's own requests (the direct replies) on the
-``REPLY`` lane of the same ``SendLimiter`` and retries a 429 of that one request.
+``REPLY`` lane of the same ``SendLimiter``. It can retry a 429 of that one request
+(``max_retries``), but in the bot it runs with ``max_retries=0`` inside
+``bot.transport.retries.RetryingRateLimiter``, which owns the retries of replies; requests
+marked ``PASS_THROUGH`` (the sender's bulk sends, which hold their slot already) pass both
+untouched.
 """
 
 from __future__ import annotations
@@ -47,12 +51,11 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.transport.retries import PASS_THROUGH
+
 log = logging.getLogger(__name__)
 
 __all__ = ["PASS_THROUGH", "Lane", "ReplyRateLimiter", "SendLimiter", "retry_after_seconds"]
-
-PASS_THROUGH = -1
-"""``rate_limit_args`` of a request that already holds its slot (the outbox sender's)."""
 
 
 class Lane(IntEnum):

@@ -16,6 +16,15 @@ deliveries, hands them to ``concurrency`` workers that each wait for a slot from
 
 A timed-out send may still have reached the chat: its retry is the one duplicate that
 the crash bound in ``bot.outbox.store`` allows for, too.
+
+**Supervised.** ``run`` never ends on a database error: a dropped connection (a server
+restart, ``pg_terminate_backend``, a failover), a lost lock or any failing statement ends
+one round; the sender waits (``restart_first_seconds``, doubling up to
+``restart_max_seconds``), takes the lock again and carries on. Outcomes it could not
+record are kept in memory and recorded first, before ``recover`` would put their rows
+back to ``pending``, so a delivery Telegram took is not sent again because the database
+blinked. ``lock_seen_at`` says when this process last saw a sender hold the lock (its own
+or another process's), for ``/readyz`` (``bot.outbox.service``).
 """
 
 from __future__ import annotations
@@ -24,11 +33,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import (
@@ -64,6 +75,9 @@ class SenderConfig:
     poll_seconds: float = 1.0
     flush_seconds: float = 0.05
     paid_broadcast: bool = False
+    restart_first_seconds: float = 0.5
+    restart_max_seconds: float = 30.0
+    """After a database error: the first wait before taking the lock again, and its cap."""
 
 
 def update_cohort_link(engine: Engine) -> ChatMigratedHook:
@@ -103,6 +117,10 @@ class OutboxSender:
         self._outcomes: list[SendResult] = []
         self._queue: asyncio.Queue[Claimed] = asyncio.Queue()
         self._busy = 0
+        self._restart_delay = config.restart_first_seconds
+        self.lock_seen_at: float | None = None
+        """``time.monotonic()`` when a sender (this one or another process's) last held the
+        lock as far as this one saw; None before it first looked."""
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -113,18 +131,42 @@ class OutboxSender:
         self._wakeup.set()
 
     async def run(self) -> None:
-        """Stand by until this process holds the sender lock, recover, then drain."""
-        lock = SenderLock(self._engine)
-        try:
-            while not await asyncio.to_thread(lock.try_acquire):
-                if await self._sleep(self._config.poll_seconds):
-                    return
-            recovered = await asyncio.to_thread(store.recover, self._engine)
-            if recovered:
-                log.warning("outbox: %d deliveries in flight at a crash are retried", recovered)
-            await self._drain(lock)
-        finally:
-            await asyncio.to_thread(lock.release)
+        """Until ``stop()``: hold the sender lock and drain; after a database error (or a
+        lost lock), wait with backoff and start again."""
+        while not self._stopping.is_set():
+            lock = SenderLock(self._engine)
+            try:
+                await self._serve(lock)
+            except Exception as error:
+                log.warning(
+                    "outbox: the sender stopped on %s; starting again in %.1fs",
+                    type(error).__name__,
+                    self._restart_delay,
+                    exc_info=not isinstance(error, DBAPIError),  # a bug: show where
+                )
+            finally:
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(lock.release)
+            if self._stopping.is_set() or await self._sleep(self._restart_delay):
+                break
+            self._restart_delay = min(self._restart_delay * 2, self._config.restart_max_seconds)
+        # stopping: whatever could not be recorded before is tried once more
+        with contextlib.suppress(Exception):
+            await self._flush()
+
+    async def _serve(self, lock: SenderLock) -> None:
+        """One round: stand by until this process holds the lock, settle what the last
+        round left, then drain until stopped or the lock is lost."""
+        while not await asyncio.to_thread(lock.try_acquire):
+            self.lock_seen_at = time.monotonic()  # another process's sender holds it
+            if await self._sleep(self._config.poll_seconds):
+                return
+        self.lock_seen_at = time.monotonic()
+        await self._flush()  # outcomes kept from a round that ended on an error: first
+        recovered = await asyncio.to_thread(store.recover, self._engine)
+        if recovered:
+            log.warning("outbox: %d deliveries in flight at a crash are retried", recovered)
+        await self._drain(lock)
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -137,17 +179,28 @@ class OutboxSender:
 
     async def _drain(self, lock: SenderLock) -> None:
         workers = [asyncio.create_task(self._worker()) for _ in range(self._config.concurrency)]
-        flusher = asyncio.create_task(self._flusher())
+        flushing = asyncio.Event()
+        flusher = asyncio.create_task(self._flusher(flushing))
         batch = self._config.batch_size
         try:
             while not self._stopping.is_set():
-                if self._queue.qsize() > batch // 2:
+                if flusher.done():
+                    flusher.result()  # the flusher's database error ends this round
+                busy = self._queue.qsize() > batch // 2
+                checked = time.monotonic() - (self.lock_seen_at or 0.0)
+                if busy and checked < self._config.poll_seconds:
                     await self._sleep(0.05)
                     continue
+                # before each claim, and each poll while the queue stays full (a broadcast
+                # waiting for group turns): the lock is checked, and seen held for /readyz
                 if not await asyncio.to_thread(lock.held):
-                    log.error("outbox: lost the sender lock; stopping")
+                    log.warning("outbox: lost the sender lock; taking it again")
                     break
+                self.lock_seen_at = time.monotonic()
+                if busy:
+                    continue
                 claimed = await asyncio.to_thread(store.claim, self._engine, limit=batch)
+                self._restart_delay = self._config.restart_first_seconds  # healthy again
                 for delivery in claimed:
                     self._queue.put_nowait(delivery)
                 if not claimed and await self._sleep(self._config.poll_seconds):
@@ -165,22 +218,32 @@ class OutboxSender:
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            flusher.cancel()
+            # the flusher finishes the record it may be in (never cancelled mid-record, so
+            # two records of one outcome never overlap), then stops
+            flushing.set()
             await asyncio.gather(flusher, return_exceptions=True)
             self._outcomes.extend(
                 SendResult(d, "pending", None, counts_attempt=False) for d in unstarted
             )
-            await asyncio.to_thread(store.record, self._engine, self._take_outcomes())
+            await self._flush()  # a database error here keeps them for the next round
 
-    def _take_outcomes(self) -> list[SendResult]:
+    async def _flush(self) -> None:
+        """Record the outcomes gathered so far; on an error they stay for the next try
+        (``store.record`` skips any it already recorded, so trying again is safe)."""
         taken, self._outcomes = self._outcomes, []
-        return taken
+        if not taken:
+            return
+        try:
+            await asyncio.to_thread(store.record, self._engine, taken)
+        except BaseException:
+            self._outcomes[:0] = taken
+            raise
 
-    async def _flusher(self) -> None:
-        while True:
-            await asyncio.sleep(self._config.flush_seconds)
-            if self._outcomes:
-                await asyncio.to_thread(store.record, self._engine, self._take_outcomes())
+    async def _flusher(self, done: asyncio.Event) -> None:
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self._config.flush_seconds)
+            await self._flush()
 
     async def _worker(self) -> None:
         while True:

@@ -41,6 +41,7 @@ __all__ = [
     "claim",
     "enqueue",
     "enqueue_in",
+    "has_due",
     "move_chat",
     "record",
     "recover",
@@ -214,12 +215,24 @@ def claim(engine: Engine, *, limit: int, now: dt.datetime | None = None) -> list
 
 
 def record(engine: Engine, outcomes: Iterable[SendResult]) -> None:
-    """Commit the outcomes of sent deliveries in one transaction (counts, blocked sellers)."""
+    """Commit the outcomes of sent deliveries in one transaction (counts, blocked sellers).
+
+    Only deliveries still ``sending`` take their outcome: recording the same outcomes again
+    (a commit whose answer was lost with its connection, tried again) changes nothing and
+    counts nothing twice.
+    """
     outcomes = list(outcomes)
     if not outcomes:
         return
     with Session(engine) as session, session.begin():
-        _write_outcomes(session, outcomes, utcnow())
+        query = select(col(Delivery.id)).where(
+            col(Delivery.id).in_({o.delivery.id for o in outcomes}),
+            col(Delivery.status) == "sending",
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        sending = set(session.scalars(query))
+        _write_outcomes(session, [o for o in outcomes if o.delivery.id in sending], utcnow())
 
 
 def move_chat(engine: Engine, delivery_id: int, new_chat_id: int) -> bool:
@@ -251,33 +264,58 @@ def move_chat(engine: Engine, delivery_id: int, new_chat_id: int) -> bool:
         return True
 
 
-def set_status(engine: Engine, broadcast_id: int, status: str) -> None:
-    """Pause (``paused``), resume (``queued``) or cancel (``cancelled``) a broadcast.
+def set_status(engine: Engine, broadcast_id: int, status: str) -> bool:
+    """Pause (``paused``), resume (``queued``) or cancel (``cancelled``) a broadcast; False
+    when it was not in a state that allows it (see :data:`MOVES_TO`).
 
     A paused or cancelled broadcast's pending deliveries are not claimed any more; a send
     already in flight finishes.
     """
     with Session(engine) as session, session.begin():
-        set_status_in(session, broadcast_id, status)
+        return set_status_in(session, broadcast_id, status)
 
 
-def set_status_in(session: Session, broadcast_id: int, status: str) -> None:
+MOVES_TO = {
+    "paused": ("queued", "sending"),
+    "queued": ("paused",),
+    "cancelled": ("queued", "sending", "paused"),
+}
+"""The statuses a broadcast may be moved to, and from which: a done or cancelled broadcast
+stays as it is, and pausing a paused one (a double tap) changes nothing."""
+
+
+def set_status_in(session: Session, broadcast_id: int, status: str) -> bool:
     """:func:`set_status` in the caller's transaction (with its audit record, say).
 
-    A cancelled broadcast stays cancelled: it is never resumed nor paused again.
+    One conditional UPDATE (``WHERE status IN <allowed sources>``, rowcount checked), so
+    of two taps handled at once only one changes the broadcast and gets to audit it.
     """
-    if status not in ("paused", "queued", "cancelled"):
+    if status not in MOVES_TO:
         raise ValueError(f"unknown broadcast status {status!r}")
     now = utcnow()
     stamp = {"paused": {"paused_at": now}, "cancelled": {"cancelled_at": now}}.get(status, {})
-    session.execute(
+    moved = session.execute(
         update(Broadcast)
-        .where(
-            col(Broadcast.id) == broadcast_id,
-            col(Broadcast.status).not_in(("done", "cancelled")),
-        )
+        .where(col(Broadcast.id) == broadcast_id, col(Broadcast.status).in_(MOVES_TO[status]))
         .values(status=status, **stamp)
     )
+    return bool(moved.rowcount)  # type: ignore[attr-defined]
+
+
+def has_due(engine: Engine, *, now: dt.datetime | None = None) -> bool:
+    """Whether a delivery of an active broadcast is waiting to be sent now."""
+    query = (
+        select(col(Delivery.id))
+        .join(Broadcast, col(Broadcast.id) == col(Delivery.broadcast_id))
+        .where(
+            col(Delivery.status) == "pending",
+            col(Delivery.next_attempt_at) <= (now or utcnow()),
+            col(Broadcast.status).in_(ACTIVE),
+        )
+        .limit(1)
+    )
+    with Session(engine) as session:
+        return session.scalar(query) is not None
 
 
 def status_counts(engine: Engine, broadcast_id: int) -> dict[str, int]:

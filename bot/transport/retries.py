@@ -7,11 +7,20 @@ with the httpx exception as the cause). So the policy can depend on the method, 
 polling (``getUpdates``, which PTB's updater already retries in its own loop) is left
 alone. A request wrapper would see raw status codes but not which call it serves.
 
-Why not ``AIORateLimiter``'s own retries: they cover 429 only (``max_retries``, default
-0), and while one request waits out its ``retry_after`` it pauses *every* request of the
-bot (PTB issue #5338), so one chat's flood limit stalls all sellers. Here the inner
-``AIORateLimiter`` keeps the bot-wide pace with ``max_retries=0``, and a 429 makes only
-the request that got it wait.
+Why not the pacing limiter's own retries: ``AIORateLimiter``'s cover 429 only
+(``max_retries``, default 0), and while one request waits out its ``retry_after`` it pauses
+*every* request of the bot (PTB issue #5338), so one chat's flood limit stalls all sellers.
+Here the inner limiter only paces, with its retries off: in the bot that is the outbox's
+``ReplyRateLimiter`` (``max_retries=0``, the reply lane of the shared ``SendLimiter``,
+``bot.app``); without one given, an ``AIORateLimiter`` with ``max_retries=0``. A 429 makes
+only the request that got it wait.
+
+Bulk sends are not retried here. The outbox sender marks its requests
+``rate_limit_args=PASS_THROUGH``: it took their slot from the ``SendLimiter`` itself and
+has its own retry policy (a 429 moves that chat's turn and, in a burst, pauses the bulk
+lane; a 5xx is retried later with backoff, each retry taking a new slot). Retrying them
+here as well would resend without a slot, hide every 429 from that policy, and hold a
+sender worker for up to 45 s. So such a request is made once and its error raised.
 
 What is retried, up to ``attempts`` times with doubling delays (capped): by default 8
 attempts, 1 s doubling to 10 s, about 45 s in all, so a 30 s outage is ridden out. The
@@ -42,6 +51,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 log = logging.getLogger(__name__)
+__all__ = [
+    "LIFECYCLE",
+    "PASS_THROUGH",
+    "RetryingRateLimiter",
+    "is_delivery_fault",
+    "is_send",
+    "retryable",
+]
 
 Sleep = Callable[[float], Awaitable[None]]
 # httpx failures that happen before the request reaches Telegram: always safe to repeat.
@@ -81,6 +98,10 @@ def _retry_after_seconds(error: RetryAfter) -> float:
     value = error._retry_after
     return float(value.total_seconds()) + 0.1
 
+
+PASS_THROUGH = -1
+"""``rate_limit_args`` of a request whose caller paces and retries it itself (the outbox
+sender's): no limiter waits for it, none retries it."""
 
 LIFECYCLE = frozenset({"getUpdates", "getMe", "setWebhook", "deleteWebhook", "close", "logOut"})
 """Calls retried by the updater's loop or the start-up schedule, never here as well."""
@@ -130,7 +151,8 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Run the call through the inner limiter; retry passing faults (module doc)."""
-        if endpoint in LIFECYCLE:  # polling and start-up have retry loops of their own
+        if endpoint in LIFECYCLE or rate_limit_args == PASS_THROUGH:
+            # polling and start-up have retry loops of their own; so has the outbox
             return await self._inner.process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )

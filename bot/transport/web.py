@@ -1,7 +1,8 @@
 """The bot's HTTP side: the Telegram webhook, ``/healthz`` and ``/readyz``.
 
 Served by uvicorn in both modes (in polling mode only the health routes answer), so an
-orchestrator or Docker's HEALTHCHECK can ask the same questions either way.
+orchestrator or Docker's HEALTHCHECK can ask the same questions either way. ``/readyz``
+asks the database and whatever the runner adds (the outbox: ``bot.outbox.service``).
 
 The webhook answers 200 only once the update is safe, because 200 is Telegram's signal
 to forget it:
@@ -23,6 +24,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -97,21 +99,33 @@ def database_ready(engine: Engine) -> bool:
         return False
 
 
+ReadyCheck = Callable[[], Awaitable[bool]]
+"""A further readiness question, answered without raising (the outbox's, say)."""
+
+
 def make_web_app(
     app: Application,  # type: ignore[type-arg]
     engine: Engine,
     *,
     webhook_path: str | None,
     secret: str | None,
+    checks: Mapping[str, ReadyCheck] | None = None,
 ) -> Starlette:
-    """The ASGI app; ``webhook_path`` None serves only the health routes (polling mode)."""
+    """The ASGI app; ``webhook_path`` None serves only the health routes (polling mode).
+
+    ``/readyz`` answers 503 unless the database and every one of ``checks`` say ready;
+    the JSON names each answer (``{"database": true, "outbox": false}``).
+    """
 
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
     async def readyz(_request: Request) -> Response:
-        ready = await asyncio.to_thread(database_ready, engine)
-        return JSONResponse({"database": ready}, status_code=200 if ready else 503)
+        answers = {"database": await asyncio.to_thread(database_ready, engine)}
+        for name, check in (checks or {}).items():
+            answers[name] = await check()
+        ready = all(answers.values())
+        return JSONResponse(answers, status_code=200 if ready else 503)
 
     async def telegram(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")

@@ -16,8 +16,8 @@ this server and never reach Telegram::
 Modelled as Telegram does it: method names are case-insensitive; a wrong token is 401 and an
 unknown method 404 (both JSON errors, so PTB raises ``InvalidToken``); ``getUpdates`` long-polls
 and an ``offset`` confirms (forgets) every earlier update; ``getUpdates`` while a webhook is set is
-409; ``parse_mode="HTML"`` is parsed with Telegram's rules (unsupported or unbalanced tags are
-400 "can't parse entities"); empty or over-long texts, callback data over 64 bytes and an edit
+409; ``parse_mode="HTML"`` is parsed as tdlib parses it (unsupported, unbalanced or malformed tags
+are 400 "can't parse entities"); empty or over-long texts, callback data over 64 bytes and an edit
 that changes nothing are 400; a returned Message carries only an *inline* ``reply_markup``.
 
 Lenient on purpose, so tests need not stage history: sending to a chat never seen in an update
@@ -32,7 +32,9 @@ The modules, one job each:
 - ``server``: :class:`FakeBotAPI` — lifecycle, routing, recording calls, waiting, fault injection.
 - ``state``: what the fake remembers (updates, chats, the bot's messages, files).
 - ``messages``, ``updates``, ``housekeeping``: the Bot API methods, as mixins over that state.
-- ``rules``: Telegram's validation rules — HTML parsing, limits, error descriptions.
+- ``rules``: Telegram's validation rules — limits, error descriptions.
+- ``telegram_html``: the HTML parse mode, ported from tdlib's ``parse_html`` (independent
+  of the bot's checker).
 - ``decoding``: an HTTP request turned into decoded params and uploads.
 - ``records``: :class:`Call` and :class:`UploadedFile`, what tests inspect.
 - ``settling``: :func:`settle`, knowing an update was fully processed.

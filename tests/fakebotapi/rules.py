@@ -7,6 +7,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from tests.fakebotapi.telegram_html import TelegramHTMLError, plain_text
+
 __all__ = [
     "COMMAND",
     "DEFAULT_DESCRIPTIONS",
@@ -27,13 +29,6 @@ DEFAULT_DESCRIPTIONS = {
     500: "Internal Server Error",
     502: "Bad Gateway",
 }
-_HTML_TAGS = frozenset(
-    {"a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-     "tg-emoji", "code", "pre", "blockquote"}
-)  # fmt: skip
-_HTML_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
-_TAG_NAME_END = re.compile(r"[\s>]")
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 MAX_TEXT, MAX_CAPTION, _MAX_CALLBACK_DATA = 4096, 1024, 64
 MAX_DOWNLOAD = 20 * 1024 * 1024
@@ -76,61 +71,11 @@ def rendered(text: Any, parse_mode: Any, limit: int, too_long: str) -> str:
 
 
 def _parse_html(text: str) -> str:
-    """Telegram's HTML rules (after tdlib's parse_html): the plain text, or a 400."""
-
-    def fail(reason: str) -> BotAPIError:
-        return BotAPIError(400, f"Bad Request: can't parse entities: {reason}")
-
-    def offset(i: int) -> int:
-        return len(text[:i].encode())
-
-    out: list[str] = []
-    stack: list[str] = []
-    i = 0
-    while i < len(text):
-        if text[i] != "<":
-            j = text.find("<", i)
-            j = len(text) if j < 0 else j
-            out.append(_HTML_ENTITY.sub(_unescape, text[i:j]))
-            i = j
-            continue
-        start = i
-        end = text.find(">", i)
-        if text.startswith("</", i):
-            if not stack:
-                raise fail(f"Unexpected end tag at byte offset {offset(start)}")
-            if end < 0:
-                raise fail(f"Unclosed end tag at byte offset {offset(start)}")
-            name = text[i + 2 : end].strip().lower()
-            if name and name != stack[-1]:
-                raise fail(
-                    f"Unmatched end tag at byte offset {offset(start)}, "
-                    f'expected "</{stack[-1]}>", found "</{name}>"'
-                )
-            stack.pop()
-        else:
-            name_end = _TAG_NAME_END.search(text, i + 1)
-            if name_end is None:
-                raise fail(f"Unclosed start tag at byte offset {offset(start)}")
-            name = text[i + 1 : name_end.start()].lower()
-            if name not in _HTML_TAGS:
-                raise fail(f'Unsupported start tag "{name}" at byte offset {offset(start)}')
-            if end < 0:
-                raise fail(f"Unclosed start tag at byte offset {offset(start)}")
-            stack.append(name)
-        i = end + 1
-    if stack:
-        raise fail(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
-    return "".join(out)
-
-
-def _unescape(match: re.Match[str]) -> str:
-    name = match.group(1)
-    if name.startswith("#x"):
-        return chr(int(name[2:], 16))
-    if name.startswith("#"):
-        return chr(int(name[1:]))
-    return _NAMED_ENTITIES[name]
+    """Telegram's HTML rules (``telegram_html``, after tdlib): the plain text, or a 400."""
+    try:
+        return plain_text(text)
+    except TelegramHTMLError as error:
+        raise BotAPIError(400, f"Bad Request: can't parse entities: {error}") from None
 
 
 def inline_markup(markup: Any) -> dict[str, Any]:

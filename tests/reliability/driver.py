@@ -131,6 +131,18 @@ class Driver:
             *(processor.process_update(u, self.app.process_update(u)) for u in parsed)
         )
 
+    def race(self, *updates: dict[str, Any]) -> None:
+        """Handle updates all at once *past* the per-sender ordering, as two webhook
+        workers would each handle their copy of a double tap; wait until all are done."""
+        parsed = [Update.de_json(u, self.app.bot) for u in updates]
+
+        async def race() -> None:
+            await asyncio.gather(*(self.app.process_update(u) for u in parsed))
+
+        self.loop.run_until_complete(race())
+        if self.errors:
+            raise AssertionError(f"handler raised {self.errors[0]!r}") from self.errors[0]
+
     # --- state ---------------------------------------------------------------------------
     def seller_at(self, user_id: int, track: str, state: str, answers: dict[str, Any]) -> None:
         """A seller whose current application is at ``state`` of ``track``."""

@@ -24,6 +24,10 @@ _SANDBOX_PROBLEMS = {
 }
 
 
+_DAMAGED = (SyntaxError, IndexError, KeyError, TypeError, AttributeError, EOFError, OSError)
+"""What openpyxl raises on a damaged workbook (``ParseError`` is a ``SyntaxError``)."""
+
+
 class CodeFileError(ValueError):
     """The file could not be read as codes; the message says why, in plain words."""
 
@@ -80,7 +84,7 @@ def _xlsx_first_column(data: bytes) -> list[str]:
             if sum(info.file_size for info in archive.infolist()) > 20 * MAX_IMPORT_BYTES:
                 raise ValueError("unpacks too large")
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError) as error:
+    except (zipfile.BadZipFile, *_DAMAGED) as error:
         raise ValueError("not a valid XLSX file") from error
     try:
         sheet = book.worksheets[0]
@@ -91,5 +95,10 @@ def _xlsx_first_column(data: bytes) -> list[str]:
             if row and row[0] is not None:
                 cells.append(str(row[0]))
         return cells
+    except _DAMAGED as error:
+        # openpyxl reads the sheet lazily, so damage inside it (a truncated sheet, a
+        # shared-string index past the table) surfaces here, as whatever the XML reader
+        # or the lookup raised: all of it means the same to the admin
+        raise ValueError("not a valid XLSX file") from error
     finally:
         book.close()
