@@ -70,7 +70,9 @@ async def test_provider_owner_invites_an_operator_who_sees_the_cohorts(
         assert "只有服务商负责人" in await bot.say(OPERATOR_A, "/admin_invite")
         assert "只有服务商负责人" in await bot.say(OPERATOR_A, "/audit")
         audit = await bot.say(OWNER_A, "/audit")
-        assert "cohort.create" in audit and "admin.join" in audit and "admin.invite" in audit
+        assert "创建了批次 · 批次 #" in audit and "加入成为管理员" in audit
+        assert "创建了管理员邀请链接 · 运营人员" in audit and "市场: 🇬🇧 英国" in audit
+        assert "cohort.create" not in audit and "uk_crossborder" not in audit  # words, not codes
     with Session(engine) as session:
         roles = {a.telegram_user_id: a.role for a in session.exec(select(Admin)).all()}
     assert roles == {OWNER_A.id: "owner", OPERATOR_A.id: "operator"}
