@@ -92,9 +92,44 @@ async def test_admin_menu_is_set_for_the_new_admin_chat_only(
             for call in bot.api.calls_to("setMyCommands")
             if (call.params.get("scope") or {}).get("type") == "chat"
         ]
-    assert [call.params["scope"]["chat_id"] for call in scoped] == [OPERATOR_A.id]
-    names = [command["command"] for command in scoped[0].params["commands"]]
+    # the owner made by the command line gets theirs at start-up, the operator on joining
+    assert [call.params["scope"]["chat_id"] for call in scoped] == [OWNER_A.id, OPERATOR_A.id]
+    owner = [command["command"] for command in scoped[0].params["commands"]]
+    assert "audit" in owner and "admin_invite" in owner and "provider_new" not in owner
+    names = [command["command"] for command in scoped[1].params["commands"]]
     assert "cohorts" in names and "audit" not in names  # an operator's menu
+
+
+@pytest.mark.parametrize(
+    ("user", "owner_line", "title"),
+    [
+        (TelegramUser(5301, "Ann", language_code="en"), "/audit [page] — Audit log",
+         "You are the owner of Agency A"),
+        (TelegramUser(5302, "Lin", language_code="zh-hans"), "/audit [page] — 操作日志",
+         "你是「Agency A」的负责人"),
+        (TelegramUser(5303, "Budi", language_code="id"), "/audit [page] — Log audit",
+         "Anda pemilik di Agency A"),
+    ],
+)  # fmt: skip
+async def test_an_admin_help_lists_the_commands_of_their_role_in_their_language(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, user: TelegramUser, owner_line: str,
+    title: str,
+) -> None:  # fmt: skip
+    provider_from_cli(engine, monkeypatch, "Agency A", user.id)
+    operator = TelegramUser(5399, "Op", language_code=user.language_code)
+    async with running_bot(engine) as bot:
+        helped = await bot.say(user, "/help")
+        invite = LINK.search(await bot.say(user, "/admin_invite"))
+        assert invite
+        await bot.say(operator, f"/start {invite.group(1)}")
+        operator_help = await bot.say(operator, "/help")
+        started = await bot.push(bot.updates.message_text(user, "/start"))
+    assert title in helped and owner_line in helped
+    assert "/queue — " in helped and "/broadcast — " in helped and "/provider_new" not in helped
+    assert "/queue — " in operator_help and "/audit" not in operator_help  # the operator's role
+    assert len(helped.splitlines()) == 1 + 20 + 1  # title, one line per command, seller side
+    said = [call.text or "" for call in started if call.method == "sendMessage"]
+    assert len(said) == 2 and "/help" in said[1]  # the seller's welcome, then the admin side
 
 
 async def test_a_stranger_gets_the_ordinary_unknown_command_reply(engine: Engine) -> None:
