@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 
 from bot.cli import main as cli
 from bot.db.models import Admin, AuditEvent, Cohort, InviteCode, Provider
+from tests.fakebotapi import Call
 from tests.harness import BotHarness, running_bot
-from tests.updates import TelegramUser
+from tests.updates import TelegramChat, TelegramUser
 
 SUPERADMIN = TelegramUser(900, "Root", language_code="en")
 OWNER_A = TelegramUser(5001, "Lin", language_code="zh-hans")
@@ -265,6 +266,7 @@ async def test_a_group_linked_to_a_cohort_follows_migration_and_removal(
         quiet = await bot.push(bot.updates.message_text(STRANGER, "/link", chat=group))
         quiet += await bot.push(bot.updates.message_text(STRANGER, "hello all", chat=group))
         assert [c for c in quiet if c.method == "sendMessage"] == []
+        bot.api.set_member(group.id, OWNER_A.id, "creator")
         calls = await bot.push(bot.updates.message_text(OWNER_A, "/link", chat=group))
         choose = next(c for c in calls if c.method == "sendMessage")
         data = choose.inline_keyboard[0][0]["callback_data"]
@@ -289,6 +291,51 @@ async def test_a_group_linked_to_a_cohort_follows_migration_and_removal(
         told = [c for c in notices if c.method == "sendMessage" and c.chat_id == OWNER_A.id]
         assert told and "取消关联" in (told[0].text or "")
     assert cohort_row(engine, cohort_id).group_chat_id is None
+
+
+async def link_by_mention(
+    bot: BotHarness, admin: TelegramUser, group: TelegramChat, cohort_id: int
+) -> list[Call]:
+    """``/link@<bot>`` as typed in a group, then the cohort's button; every call made."""
+    mention = f"/link@{bot.api.bot_user['username']}"
+    calls = await bot.push(bot.updates.message_text(admin, mention, chat=group))
+    choose = [c for c in calls if c.method == "sendMessage" and c.inline_keyboard]
+    if not choose:
+        return calls
+    (data,) = [b["callback_data"] for row in choose[0].inline_keyboard for b in row
+               if b["text"].startswith(f"#{cohort_id} ")]  # fmt: skip
+    update = bot.updates.callback(admin, data, choose[0].result["message_id"], chat=group)
+    return calls + await bot.push(update)
+
+
+async def test_link_checks_with_telegram_who_runs_the_group_and_tells_the_provider_it_left(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider_from_cli(engine, monkeypatch, "星河出海服务", OWNER_A.id)
+    provider_from_cli(engine, monkeypatch, "Agensi Nusantara", OWNER_B.id)
+    group = TelegramChat.group(-4002, "Grup penjual")
+    async with running_bot(engine) as bot:
+        cohort_a, _ = await new_cohort(bot, OWNER_A, "uk 英国一批")
+        cohort_b, token_b = await new_cohort(bot, OWNER_B, "id Angkatan Jakarta")
+        await bot.push(bot.updates.bot_added_to_group(OWNER_A, group))
+        bot.api.set_member(group.id, OWNER_A.id, "creator")
+        # an admin of the bot who is a plain member of the group may not link it
+        refused = await link_by_mention(bot, OWNER_B, group, cohort_b)
+        asked = [c for c in refused if c.method == "getChatMember"]
+        assert asked and asked[0].params["user_id"] == OWNER_B.id
+        assert "bukan admin grup" in " ".join(c.text or "" for c in refused)
+        await link_by_mention(bot, OWNER_A, group, cohort_a)
+        assert cohort_row(engine, cohort_a).group_chat_id == group.id
+        # the group's creator makes B an administrator; B moves the group to their cohort
+        bot.api.set_member(group.id, OWNER_B.id, "administrator")
+        moved = await link_by_mention(bot, OWNER_B, group, cohort_b)
+    welcome = [c.text or "" for c in moved if c.method == "sendMessage" and c.chat_id == group.id]
+    assert token_b in welcome[-1] and "Selamat datang" in welcome[-1]
+    assert "欢迎" not in welcome[-1] and "Welcome" not in welcome[-1]  # Indonesian only
+    told = [c.text or "" for c in moved if c.method == "sendMessage" and c.chat_id == OWNER_A.id]
+    assert told and "英国一批" in told[0] and "另一个服务商" in told[0]
+    assert cohort_row(engine, cohort_a).group_chat_id is None
+    assert cohort_row(engine, cohort_b).group_chat_id == group.id
 
 
 async def test_a_seller_opening_the_join_link_joins_the_cohort(

@@ -47,6 +47,7 @@ async def test_a_seller_joins_by_link_is_rejected_in_chinese_fixes_and_is_approv
         cohort_id, token = await new_cohort(bot, OWNER_A, "uk track=uk_crossborder 英国第一批")
         # the cohort's group
         await bot.push(bot.updates.bot_added_to_group(OWNER_A, group))
+        bot.api.set_member(group.id, OWNER_A.id, "creator")
         calls = await bot.push(bot.updates.message_text(OWNER_A, "/link", chat=group))
         choose = next(c for c in calls if c.method == "sendMessage")
         await bot.push(
