@@ -5,6 +5,7 @@ and tenancy — an admin of one provider reaches nothing of another's, whatever 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -131,6 +132,23 @@ async def test_an_admin_help_lists_the_commands_of_their_role_in_their_language(
     assert len(helped.splitlines()) == 1 + 20 + 1  # title, one line per command, seller side
     said = [call.text or "" for call in started if call.method == "sendMessage"]
     assert len(said) == 2 and "/help" in said[1]  # the seller's welcome, then the admin side
+
+
+async def test_the_command_line_without_an_owner_prints_a_link_the_owner_opens(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    owner = TelegramUser(5401, "Mei", language_code="zh-hans")
+    async with running_bot(engine) as bot:
+        monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        monkeypatch.setenv("BOT_TOKEN", bot.api.token)
+        monkeypatch.setenv("BOT_API_URL", bot.api.url)
+        assert await asyncio.to_thread(cli, ["provider", "create", "--name", "星河"]) == 0
+        printed = capsys.readouterr().out
+        link = LINK.search(printed)
+        assert link and "/start adm_" not in printed, printed
+        assert "负责人" in await bot.say(owner, f"/start {link.group(1)}")
+    with Session(engine) as session:
+        assert session.exec(select(Admin.role).where(Admin.telegram_user_id == owner.id)).one()
 
 
 async def test_a_stranger_gets_the_ordinary_unknown_command_reply(engine: Engine) -> None:
