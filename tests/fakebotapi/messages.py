@@ -173,6 +173,8 @@ class MessageMethods(FakeState):
             stored = self._media(fake, kind, "photos" if kind == "photo" else "documents")
             upload = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                       "file_size": len(stored.data)}  # fmt: skip
+            if kind == "photo":
+                upload.update(width=1280, height=960)
             content: dict[str, Any] = {kind: [upload] if kind == "photo" else upload}
             content["media_group_id"] = group_id
             content.update(self._caption({**item, "reply_markup": None}))

@@ -17,13 +17,14 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.error import BadRequest
 
 from bot.db.models import utcnow
+from bot.outbox.sender import album_of
 from bot.platform.i18n import Translator
 from bot.providers.access import ROLE_NAMES, AdminIdentity
 from bot.providers.gate import admin_t
 from bot.providers.review import decisions as review
 from bot.providers.review.cases import Case, load_case
 from bot.providers.review.decisions import Decision, Earlier, Verdict, codes_of, offered_mask
-from bot.providers.review.notices import REVIEW, Buttons, files, review_buttons
+from bot.providers.review.notices import REVIEW, Buttons, albums, file_message, review_buttons
 from bot.providers.review.verdicts import tell_seller
 from bot.transport.context import BotContext
 from flows.normalize import without_lone_surrogates
@@ -216,15 +217,18 @@ async def _ask_note(context: BotContext, admin: AdminIdentity, tap: Tap, t: Tran
 
 
 async def resend_files(context: BotContext, chat_id: int, case: Case, t: Translator) -> None:
-    """The application's documents and product images again, one by one (a reply)."""
-    sent = False
-    for caption, photo, document in files(case, t):
-        if photo is not None:
-            await context.bot.send_photo(chat_id, photo, caption=caption)
-        elif document is not None:
-            await context.bot.send_document(chat_id, document, caption=caption)
-        sent = True
-    if not sent:
+    """The application's documents and product images again, as albums (a reply)."""
+    found = albums(case, t)
+    for album in found:
+        if len(album) > 1:
+            await context.bot.send_media_group(chat_id, album_of(album))
+            continue
+        message = file_message(chat_id, album, case.id)
+        if message.photo_file_id is not None:
+            await context.bot.send_photo(chat_id, message.photo_file_id, caption=message.text)
+        elif message.document_file_id is not None:
+            await context.bot.send_document(chat_id, message.document_file_id, caption=message.text)
+    if not found:
         await context.bot.send_message(chat_id, t("review_no_files"))
 
 

@@ -78,7 +78,9 @@ async def test_a_seller_joins_by_link_is_rejected_in_chinese_fixes_and_is_approv
             got = received(bot, admin, mark)
             assert f"#{app_id}" in texts(got) and "深圳市星河贸易有限公司" in texts(got)
             methods = [call.method for call in got]
-            assert "sendDocument" in methods and methods.count("sendPhoto") >= 2  # ID, product
+            # the summary, the images (legal representative's ID, product) as one album,
+            # the licence: three messages, not one per file
+            assert methods == ["sendMessage", "sendMediaGroup", "sendDocument"], methods
 
         # rejected with two reasons
         notice = received(bot, OPERATOR_A, mark)

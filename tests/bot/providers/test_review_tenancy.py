@@ -212,7 +212,7 @@ async def test_a_free_text_reason_reaches_the_seller_as_written_in_a_localized_f
         assert f"管理员 {OWNER_A.id}" in detail and "已提交，审核中 → 已驳回" in detail
         files, message_id = review_button(bot.api.sent_to(OWNER_A.id), "d")
         resent = await bot.tap_data(OWNER_A, files, message_id)
-        assert {c.method for c in resent} >= {"sendDocument", "sendPhoto"}
+        assert {c.method for c in resent} >= {"sendDocument", "sendMediaGroup"}
     assert decisions(engine, app_id) == [
         ("rejected", f"admin:{OWNER_A.id}"),
         ("review", f"admin:{OWNER_A.id}"),
