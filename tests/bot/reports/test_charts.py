@@ -74,7 +74,7 @@ def test_the_daily_chart_covers_the_cohorts_life() -> None:
 def test_a_cohorts_first_day_shows_a_point_for_each_line() -> None:
     """One day of data is one point per line: drawn as a marker in the middle of the plot
     (the legend's samples sit at the right edge), not empty axes."""
-    png = daily_png(cohort="c", day=DAY, days=[DayCount(DAY, 3, 1)], language="en")
+    png = daily_png(cohort="c", day=DAY, days=[DayCount(DAY, 1, 1)], language="en")
     image = np.asarray(_image(png).convert("RGB")).astype(int)
     middle = image[:, 400:600]
     for colour in (charts.STARTED_COLOUR, charts.SUBMITTED_COLOUR):
