@@ -222,17 +222,20 @@ async def test_cohort_rules_are_checked_and_audited(
         assert "已保存" in await bot.say(OWNER_A, f"/cohort_rule {cohort_id} min_products 3")
         assert "已保存" in await bot.say(OWNER_A, f"/cohort_rule {cohort_id} price_max 99.5")
         assert "整数" in await bot.say(OWNER_A, f"/cohort_rule {cohort_id} min_products many")
+        shown = await bot.say(OWNER_A, f"/cohort_rule {cohort_id} skip invite_code")
+        assert "跳过的步骤：邀请码\n" in shown, shown  # the step's label, not its id
+        await bot.say(OWNER_A, f"/cohort_rule {cohort_id} unskip invite_code")
         keyboard = bot.last_keyboard(OWNER_A)
         await bot.tap_data(OWNER_A, f"adm_c|inv|{cohort_id}", keyboard["message_id"])
         photo = await bot.tap_data(OWNER_A, f"adm_c|qr|{cohort_id}", keyboard["message_id"])
     cohort = cohort_row(engine, cohort_id)
-    assert cohort.rules == {"min_products": 3, "require_invite_code": False}
+    assert cohort.rules == {"min_products": 3, "require_invite_code": False, "skip_steps": []}
     assert cohort.product_rules == {"price_max": "99.5"}
     sent = [call for call in photo if call.method == "sendPhoto"]
     assert sent and next(iter(sent[0].files.values())).data.startswith(b"\x89PNG")
     with Session(engine) as session:
         actions = [event.action for event in session.exec(select(AuditEvent)).all()]
-    assert actions.count("cohort.rule") == 2 and "cohort.inv" in actions
+    assert actions.count("cohort.rule") == 4 and "cohort.inv" in actions
 
 
 async def test_invite_codes_generated_as_csv_and_imported_from_a_file(
