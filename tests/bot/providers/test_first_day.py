@@ -31,6 +31,7 @@ from tests.bot.providers.review_helpers import (
     received,
     review_button,
     submit_crossborder,
+    submit_journey,
     texts,
 )
 from tests.bot.providers.test_providers import LINK, link_by_mention, new_cohort, provider_from_cli
@@ -58,25 +59,6 @@ async def generated_code(bot: BotHarness, cohort_id: int) -> str:
     document = next(call for call in calls if call.method == "sendDocument")
     data = next(iter(document.files.values())).data.decode("utf-8-sig")
     return next(csv.DictReader(io.StringIO(data)))["code"]
-
-
-async def submit_indonesian(bot: BotHarness, token: str) -> int:
-    """Siti joins the Indonesian cohort by its link and submits, in Indonesian."""
-    for file_id in ("ktp", "product-photo-1"):
-        bot.api.add_file(file_id, b"\xff\xd8 jpeg")
-    await bot.say(SITI, f"/start {token}")
-    await bot.tap(SITI, "id")  # the language
-    for value in ("id", "id_individual"):  # the cohort may have chosen them already
-        keyboard = bot.last_keyboard(SITI)["reply_markup"]["inline_keyboard"]
-        if any(b["callback_data"].endswith(f"|{value}") for row in keyboard for b in row):
-            await bot.tap(SITI, value)
-    for step in JOURNEYS["id_individual"]:
-        await step(bot, SITI)
-    await bot.tap(SITI, "done")
-    await bot.tap(SITI, "submit")
-    snapshot = bot.seller(SITI)
-    assert snapshot.state == "submitted", snapshot
-    return snapshot.application_id
 
 
 async def reject_for(bot: BotHarness, notice: list[Call], codes: tuple[str, ...]) -> list[Call]:
@@ -139,7 +121,10 @@ async def test_a_providers_first_day(engine: Engine, monkeypatch: pytest.MonkeyP
         zhang = await submit_crossborder(
             bot, ZHANG, locale="zh_Hans", code=code, start=f"/start {uk_token}"
         )
-        siti = await submit_indonesian(bot, id_token)
+        siti = await submit_journey(
+            bot, SITI, locale="id", track="id_individual", steps=JOURNEYS["id_individual"],
+            start=f"/start {id_token}",
+        )  # fmt: skip
         assert (application(engine, zhang).cohort_id, application(engine, siti).cohort_id) == (
             uk,
             indonesia,
