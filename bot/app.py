@@ -18,6 +18,7 @@ from bot.outbox.limiter import ReplyRateLimiter
 from bot.outbox.service import limiter_for
 from bot.platform.i18n import LOCALES, Translator
 from bot.platform.settings import Settings
+from bot.providers.menus import every_admin, restore_admin_menus
 from bot.sellers.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.sellers.store import SELLERS, SellerStore
 from bot.sellers.unit import CompanyLookup
@@ -125,9 +126,10 @@ def build_application(
 
 async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     """After ``initialize``: set the command menu in each language (Telegram shows the
-    user's own). Called by the runner; PTB's ``post_init`` would only run under
-    ``run_polling``, and the runner manages the lifecycle itself. The menus are independent,
-    so they are sent together: one Bot API round trip of start-up instead of four."""
+    user's own), then every admin's own menu (an owner created by the command line has no
+    other moment to get one). Called by the runner; PTB's ``post_init`` would only run
+    under ``run_polling``, and the runner manages the lifecycle itself. The menus are
+    independent, so they are sent together: one round trip for the languages' menus."""
     menus: dict[str | None, Translator] = {
         TELEGRAM_LANGUAGE_CODES[locale]: translator(locale) for locale in LOCALES
     }
@@ -141,6 +143,15 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
             for language_code, t in menus.items()
         )
     )
+    settings: Settings = app.bot_data["services"].settings
+    admins = await app.bot_data["services"].db.run(
+        lambda session: every_admin(
+            session,
+            superadmin_ids=settings.superadmin_ids,
+            default_locale=settings.default_locale,
+        )
+    )
+    await restore_admin_menus(app.bot, admins)
 
 
 async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]

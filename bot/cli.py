@@ -21,6 +21,8 @@ from bot.platform import heap
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from bot.platform.settings import Settings
+
 DEMO_DATABASE = "sqlite:///./data/demo.sqlite3"
 DEMO_PROVIDER_DATABASE = "sqlite:///./data/demo-provider.sqlite3"
 ENV_DATABASE = "DATABASE_URL  the database (default sqlite:///./data/bot.sqlite3)"
@@ -162,7 +164,8 @@ def _provider_create(args: argparse.Namespace) -> int:
     if not 1 <= len(name) <= store.MAX_PROVIDER_NAME:
         print(f"error: --name takes 1-{store.MAX_PROVIDER_NAME} characters", file=sys.stderr)
         return 2
-    engine = make_engine(load_settings().database_url)
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
     upgrade(engine)
     operator = AdminIdentity(0, None, SUPERADMIN, "en")  # the command line acts as id 0
 
@@ -193,10 +196,33 @@ def _provider_create(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"Created provider {provider_id} ({name})")
     if token is not None:
-        print(f"Owner invite: open the bot with /start {token} (valid 3 days, once)")
+        username = _bot_username(settings)
+        if username is not None:
+            print(f"Owner invite: https://t.me/{username}?start={token} (valid 3 days, once)")
+        else:
+            print(f"Owner invite: open the bot and send /start {token} (valid 3 days, once)")
+            print("(Telegram was not reachable with BOT_TOKEN, so this is not a link.)")
     else:
         print(f"Owner: Telegram user {args.owner}")
     return 0
+
+
+def _bot_username(settings: Settings) -> str | None:
+    """The bot's @username from ``getMe``, for a t.me link; None without a token or an
+    answer (the caller prints the command to type instead). The URL holds the token, so
+    nothing here is logged."""
+    import httpx
+
+    from bot.platform.settings import SettingsError
+
+    try:
+        url = f"{settings.bot_api_url.rstrip('/')}/bot{settings.token}/getMe"
+        answer = httpx.get(url, timeout=5.0).json()
+    except (SettingsError, httpx.HTTPError, ValueError):
+        return None
+    result = answer.get("result") if isinstance(answer, dict) and answer.get("ok") else None
+    username = result.get("username") if isinstance(result, dict) else None
+    return username if isinstance(username, str) and username else None
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -209,7 +235,8 @@ def _export(args: argparse.Namespace) -> int:
     from bot.providers.access import SUPERADMIN, AdminIdentity
     from bot.reports.exports import write_export
 
-    engine = make_engine(load_settings().database_url)
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
     upgrade(engine)
     operator = AdminIdentity(0, None, SUPERADMIN, "en")  # the command line acts as id 0
     output = Path(args.output)

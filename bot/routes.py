@@ -22,6 +22,7 @@ from bot.broadcasts import composer, controls, inputs
 from bot.privacy import commands as privacy
 from bot.privacy import retention
 from bot.providers import admin_commands
+from bot.providers import help as admin_help
 from bot.providers.access import AdminIdentity
 from bot.providers.codes import commands as code_commands
 from bot.providers.cohorts import commands as cohort_commands
@@ -90,6 +91,18 @@ def _register_providers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CommandHandler(
             "start", admin_commands.accept_invite, filters=PRIVATE & filters.Regex(r"^/start adm_")
+        )
+    )
+    app.add_handler(  # an admin's /start: the seller's side answers, then the admin's
+        CommandHandler(
+            "start", admin_command(_admin_start, otherwise=commands.start), filters=PRIVATE
+        )
+    )
+    app.add_handler(
+        CommandHandler(
+            "help",
+            admin_command(admin_help.help_command, otherwise=commands.help_command),
+            filters=PRIVATE,
         )
     )
     for name, handler in ADMIN_COMMANDS.items():
@@ -163,6 +176,12 @@ def _register_sellers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(PRIVATE & filters.PHOTO, answers.on_photo))
     app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, answers.on_document))
     app.add_handler(MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, answers.on_other))
+
+
+async def _admin_start(update: Update, context: BotContext, admin: AdminIdentity) -> None:
+    """An admin may be a seller too: their application first, then their admin side."""
+    await commands.start(update, context)
+    await admin_help.greet(update, context, admin)
 
 
 async def _note_or_answer(update: Update, context: BotContext, admin: AdminIdentity) -> None:

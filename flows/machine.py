@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from transitions import EventData, Machine, MachineError
 
+from flows.progress import REDO
 from flows.steps import Step, StepContext
 from flows.tracks import APPROVED, INTAKE, REJECTED, REVIEW, SUBMITTED, TRACKS, track_steps
 
@@ -64,9 +65,11 @@ def _applies(step: Step) -> Any:
 
 
 def _unanswered(step: Step) -> Any:
+    """Not answered yet, or answered but to be asked again after a rejection (``REDO``)."""
+
     def condition(event: EventData) -> bool:
         context: StepContext = event.kwargs["context"]
-        return step.id not in context.answers
+        return step.id not in context.answers or step.id in context.answers.get(REDO, ())
 
     condition.__name__ = f"unanswered_{step.id}"
     return condition

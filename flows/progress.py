@@ -24,6 +24,8 @@ MANAGE = "_manage"
 """Key of where a seller changing saved products is (the list, or one product's actions)."""
 EDITING = "_editing"
 """Set while a step picked from the summary is answered: the answer returns to review."""
+REDO = "_redo"
+"""Steps a rejection asks again after the one the seller was sent back to, in order."""
 PICKING = "_picking"
 """Set while the review step lists the answers the seller may pick to change."""
 

@@ -1,9 +1,11 @@
 """Review (审核) as data: the common rejection reasons, and where each sends the seller back.
 
-A reason names the steps it may concern, most specific first; the seller goes back to the
-earliest step, in their track's order, that any chosen reason concerns and that their
-track asks, keeping every answer. A free-text reason concerns no step: the seller returns
-to the summary, where they can pick what to change.
+A reason names the steps it may concern; for each chosen reason the earliest of them, in
+the seller's track order and asked by their track, is asked again. The seller goes back to
+the first of those steps, keeping every answer, and the others wait in ``REDO`` so that
+fixing one leads to the next before the summary (``flows.summary_step.forward``). A
+free-text reason concerns no step: the seller returns to the summary, where they can pick
+what to change.
 """
 
 from __future__ import annotations
@@ -64,13 +66,22 @@ funnel's top reasons count them; exports show them as a column)."""
 MAX_FREE_TEXT = 500
 
 
+def steps_to_redo(track: str, codes: Iterable[str], context: StepContext) -> tuple[str, ...]:
+    """The steps a rejection asks again, one per reason (its earliest), in track order."""
+    asked = [step.id for step in TRACKS[track] if step.applies(context)]
+    chosen = set()
+    for code in codes:
+        concerned = REASONS_BY_CODE[code].steps
+        first = next((step for step in asked if step in concerned), None)
+        if first is not None:
+            chosen.add(first)
+    return tuple(step for step in asked if step in chosen)
+
+
 def return_step(track: str, codes: Iterable[str], context: StepContext) -> str:
     """The step a rejected seller goes back to (``review`` when no step is concerned)."""
-    concerned = {step for code in codes for step in REASONS_BY_CODE[code].steps}
-    for step in TRACKS[track]:
-        if step.id in concerned and step.applies(context):
-            return step.id
-    return REVIEW
+    redo = steps_to_redo(track, codes, context)
+    return redo[0] if redo else REVIEW
 
 
 def reasons_for(track: str, context: StepContext) -> tuple[RejectionReason, ...]:

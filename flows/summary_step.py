@@ -13,7 +13,7 @@ from flows.answers import Answer, ChoiceAnswer
 from flows.bulk import BulkResult
 from flows.errors import StaleAnswer, ValidationError
 from flows.machine import machine_for
-from flows.progress import EDITING, PICKING, FlowEnv, Outcome, Progress, Prompt, Say
+from flows.progress import EDITING, PICKING, REDO, FlowEnv, Outcome, Progress, Prompt, Say
 from flows.steps import N_, Choice, InputKind, Step
 from flows.tracks import REVIEW, TRACKS
 
@@ -81,13 +81,20 @@ def _pick(progress: Progress, answer: ChoiceAnswer, env: FlowEnv) -> Outcome:
 
 
 def forward(progress: Progress, env: FlowEnv) -> bool:
-    """Leave an answered step: back to review when editing from it, else to the next step."""
+    """Leave an answered step: when editing from it, on to the next step a rejection asks
+    again (``REDO``) or an unanswered one, else back to review; else to the next step."""
     machine = machine_for(progress.track)
-    context = env.context(progress)
     editing = bool(progress.answers.get(EDITING))
+    redo = [step for step in progress.answers.get(REDO, ()) if step != progress.state]
+    if redo:  # this step is fixed; the rejection's others are still to ask
+        progress.answers[REDO] = redo
+    else:
+        progress.answers.pop(REDO, None)
+    context = env.context(progress)
     moved = (editing and machine.fire("resume", progress, context)) or machine.fire(
         "answer", progress, context
     )
     if progress.state == REVIEW:
         progress.answers.pop(EDITING, None)
+        progress.answers.pop(REDO, None)
     return moved

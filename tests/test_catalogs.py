@@ -38,6 +38,10 @@ SAME_AS_ENGLISH = {
     ("id", "label_nib"),  # "NIB"
     ("id", "button_product_item"),  # "{number}. {title}"
     ("id", "role_operator"),  # "operator" is the Indonesian word too
+    ("id", "actor_admin"),  # "admin {user}": "admin" is the Indonesian word too
+    ("id", "audit_target_admin"),  # "admin #{id}"
+    ("id", "audit_field_format"),  # "format"
+    ("id", "audit_field_state"),  # "status"
 }
 MAX_LENGTH = {"button_": 20, "command_": 40}  # inline button labels, command menu entries
 COMMANDS = ("/status", "/back", "/restart", "/language", "/help")

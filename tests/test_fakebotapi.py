@@ -18,6 +18,8 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
     MenuButtonCommands,
     Message,
     Update,
@@ -369,3 +371,36 @@ def test_the_factory_writes_updates_ptb_parses_as_telegram_sends_them() -> None:
     contact = Update.de_json(factory.contact(ANN, "447700900123"))
     assert contact.message is not None and contact.message.contact is not None
     assert contact.message.contact.user_id == ANN.id
+
+
+async def test_an_album_is_two_to_ten_files_of_one_kind_each_a_message(
+    api: FakeBotAPI, app: App
+) -> None:
+    for file_id in ("photo-a", "photo-b", "doc-a"):
+        api.add_file(file_id, b"\xff\xd8 jpeg")
+    album = await app.bot.send_media_group(
+        ANN.id, [InputMediaPhoto("photo-a", caption="#1 · ID"), InputMediaPhoto("photo-b")]
+    )
+    assert [m.caption for m in album] == ["#1 · ID", None]
+    assert album[0].media_group_id and album[0].media_group_id == album[1].media_group_id
+    with pytest.raises(BadRequest, match="number of media"):
+        await app.bot.send_media_group(ANN.id, [InputMediaPhoto("photo-a")])
+    with pytest.raises(BadRequest, match="be mixed"):
+        await app.bot.send_media_group(
+            ANN.id, [InputMediaPhoto("photo-a"), InputMediaDocument("doc-a")]
+        )
+    assert [c.method for c in api.sent_to(ANN.id)] == ["sendMediaGroup"]
+
+
+async def test_get_chat_member_says_who_runs_a_group(
+    api: FakeBotAPI, app: App, updates: UpdateFactory
+) -> None:
+    group = TelegramChat.group(-500, "Sellers")
+    api.push_update(updates.message_text(BUDI, "hello", chat=group))
+    await settle(app, api)
+    api.set_member(group.id, ANN.id, "creator")
+    assert (await app.bot.get_chat_member(group.id, ANN.id)).status == "creator"
+    assert (await app.bot.get_chat_member(group.id, BUDI.id)).status == "member"
+    assert (await app.bot.get_chat_member(group.id, 999)).status == "left"
+    api.set_member(group.id, BUDI.id, "administrator")
+    assert (await app.bot.get_chat_member(group.id, BUDI.id)).status == "administrator"

@@ -13,10 +13,10 @@ import datetime as dt
 from typing import Any
 
 from sqlmodel import Session
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.broadcasts import compose, drafts
-from bot.broadcasts.preview import preview, zone_for
+from bot.broadcasts.preview import language_name, preview, zone_for
 from bot.broadcasts.progress import send_status
 from bot.db.models import BroadcastDraft, utcnow
 from bot.platform.i18n import LOCALES, Translator
@@ -25,10 +25,12 @@ from bot.providers.access import AdminIdentity
 from bot.providers.cohorts.store import cohorts_of
 from bot.providers.gate import admin_t
 from bot.providers.replies import button_fields, int_arg, reply
+from bot.reports.state_names import state_label
 from bot.transport.context import BotContext
 from bot.transport.keyboards import pack
 from flows.errors import ValidationError
 from flows.steps import N_
+from flows.tracks import LANGUAGES, MARKETS
 
 KIND = "adm_bc"
 CYCLES: dict[str, tuple[str | None, ...]] = {
@@ -37,6 +39,7 @@ CYCLES: dict[str, tuple[str | None, ...]] = {
     "language": (None, *LOCALES),
 }
 INPUTS = ("text", "state", "stalled", "media", "url", "schedule")
+MEDIA_NAMES = {"photo": N_("broadcast_media_photo"), "document": N_("broadcast_media_document")}
 MESSAGE_IDS = (
     N_("broadcast_target_private"),
     N_("broadcast_target_groups"),
@@ -64,7 +67,15 @@ async def broadcast(update: Update, context: BotContext, admin: AdminIdentity) -
     await show_panel(context, admin, draft)
 
 
-async def show_panel(context: BotContext, admin: AdminIdentity, draft: BroadcastDraft) -> None:
+async def show_panel(
+    context: BotContext,
+    admin: AdminIdentity,
+    draft: BroadcastDraft,
+    *,
+    tapped: CallbackQuery | None = None,
+) -> None:
+    """The draft's panel: the tapped panel edited in place, else a new one (after
+    ``/broadcast``, or after a reply to a prompt, which pushed the old one up)."""
     t = admin_t(admin)
 
     def load(session: Session) -> tuple[list[Any], int]:
@@ -73,16 +84,20 @@ async def show_panel(context: BotContext, admin: AdminIdentity, draft: Broadcast
         return names, count
 
     names, count = await context.services.db.run(load)
-    await context.bot.send_message(
-        draft.chat_id, panel_text(draft, t, dict(names), count), reply_markup=panel(draft, t, names)
-    )
+    text, keyboard = panel_text(draft, t, dict(names), count), panel(draft, t, names)
+    if tapped is not None and tapped.message is not None:
+        await tapped.edit_message_text(text, reply_markup=keyboard)
+        return
+    await context.bot.send_message(draft.chat_id, text, reply_markup=keyboard)
 
 
 def panel_text(draft: BroadcastDraft, t: Translator, names: dict[Any, str], count: int) -> str:
     spec = draft.spec
     chosen = ", ".join(f"#{c} {names.get(c, '?')}" for c in spec["cohorts"]) or "—"
-    texts = ", ".join(compose.languages(spec)) or "—"
-    media = (spec.get("media") or {}).get("kind") or "—"
+    texts = ", ".join(language_name(language, t) for language in compose.languages(spec)) or "—"
+    kind = (spec.get("media") or {}).get("kind")
+    media = t(MEDIA_NAMES[kind]) if kind in MEDIA_NAMES else "—"
+    market, state, language = spec.get("market"), spec.get("state"), spec.get("language")
     buttons = len(spec.get("buttons", []))
     return t(
         "broadcast_panel",
@@ -90,10 +105,10 @@ def panel_text(draft: BroadcastDraft, t: Translator, names: dict[Any, str], coun
             "id": draft.id,
             "cohorts": chosen,
             "target": t(f"broadcast_target_{spec['target']}"),
-            "market": spec.get("market") or "—",
-            "state": spec.get("state") or "—",
+            "market": t(MARKETS[market]) if isinstance(market, str) and market in MARKETS else "—",
+            "state": state_label(None, state, t) if state else "—",
             "stalled": spec.get("stalled_days") or "—",
-            "language": spec.get("language") or "—",
+            "language": language_name(language, t) if language else "—",
             "texts": texts,
             "media": media,
             "buttons": buttons,
@@ -129,7 +144,7 @@ def panel(draft: BroadcastDraft, t: Translator, names: list[Any]) -> InlineKeybo
             _button(t("button_bc_stalled"), "in", draft, "stalled"),
         ],
         [_button(t("button_bc_text_all"), "in", draft, "text:all")]
-        + [_button(locale, "in", draft, f"text:{locale}") for locale in LOCALES],
+        + [_button(LANGUAGES[locale], "in", draft, f"text:{locale}") for locale in LOCALES],
         [
             _button(t("button_bc_media"), "in", draft, "media"),
             _button(t("button_bc_url"), "in", draft, "url"),
@@ -217,7 +232,7 @@ async def on_composer_button(update: Update, context: BotContext, admin: AdminId
     elif action == "in" and (arg in INPUTS or arg.startswith("text:")):
         await ask(context, admin, draft, arg)
     else:
-        await show_panel(context, admin, draft)
+        await show_panel(context, admin, draft, tapped=query)
 
 
 async def ask(context: BotContext, admin: AdminIdentity, draft: BroadcastDraft, what: str) -> None:

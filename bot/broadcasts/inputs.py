@@ -91,7 +91,7 @@ def _changes(
     kind, _, language = awaiting.partition(":")
     if kind == "text":
         # the admin types the markup as plain characters: ``<b>…</b>`` is checked as typed
-        check_html(raw, caption=bool(spec.get("media")))
+        raw = check_html(raw, caption=bool(spec.get("media")))
         texts = (
             {}
             if language == compose.ALL

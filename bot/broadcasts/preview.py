@@ -14,11 +14,13 @@ from telegram.error import BadRequest
 from bot.broadcasts import compose
 from bot.db.models import BroadcastDraft, utcnow
 from bot.outbox import store
+from bot.platform.i18n import Translator
 from bot.providers.access import AdminIdentity
 from bot.providers.gate import admin_t
 from bot.transport.context import BotContext
 from bot.transport.keyboards import pack
 from flows.errors import ValidationError
+from flows.tracks import LANGUAGES
 
 ZONE_OF_LOCALE = {"zh_Hans": "Asia/Shanghai", "en": "Europe/London", "id": "Asia/Jakarta"}
 
@@ -59,6 +61,11 @@ async def send_as(bot: Bot, chat_id: int, message: store.Message) -> Message:
     )
 
 
+def language_name(language: str, t: Translator) -> str:
+    """A language as its speakers write it ("简体中文"); "all languages" in the admin's."""
+    return t("broadcast_all_languages") if language == compose.ALL else LANGUAGES[language]
+
+
 async def preview(context: BotContext, admin: AdminIdentity, draft: BroadcastDraft) -> None:
     """Per language: a heading, then the message itself; then the count and the choices."""
     t = admin_t(admin)
@@ -74,7 +81,7 @@ async def preview(context: BotContext, admin: AdminIdentity, draft: BroadcastDra
     for language in compose.languages(spec):
         locale = "en" if language == compose.ALL else language
         await context.bot.send_message(
-            draft.chat_id, t("broadcast_preview_heading", {"language": language})
+            draft.chat_id, t("broadcast_preview_heading", {"language": language_name(language, t)})
         )
         recipient = compose.Recipient(draft.chat_id, None, locale, group=False)
         try:

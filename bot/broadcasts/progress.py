@@ -55,7 +55,9 @@ def _key(draft_id: int, broadcast: Broadcast) -> tuple[int, str]:
     return draft_id, broadcast.created_at.isoformat()
 
 
-def progress_text(t: Translator, broadcast: Broadcast, now: dt.datetime) -> str:
+def progress_text(t: Translator, draft_id: int, broadcast: Broadcast, now: dt.datetime) -> str:
+    """The live status, numbered as the admin knows the broadcast everywhere (the draft's
+    number: the composer, the report and ``/broadcasts``), never the outbox batch's id."""
     done = broadcast.sent + broadcast.blocked + broadcast.failed
     total = max(broadcast.total, 1)
     filled = round(BAR * done / total)
@@ -67,7 +69,7 @@ def progress_text(t: Translator, broadcast: Broadcast, now: dt.datetime) -> str:
     return t(
         "broadcast_progress",
         {
-            "id": broadcast.id,
+            "id": draft_id,
             "bar": "▓" * filled + "░" * (BAR - filled),
             "done": done,
             "total": broadcast.total,
@@ -120,7 +122,7 @@ async def send_status(bot: Bot, services: Services, draft_id: int) -> None:
     if loaded is None:
         return
     draft, broadcast, t = loaded
-    text = progress_text(t, broadcast, utcnow())
+    text = progress_text(t, draft_id, broadcast, utcnow())
     sent = await bot.send_message(
         draft.chat_id, text, reply_markup=controls(t, draft_id, broadcast.status)
     )
@@ -146,7 +148,7 @@ async def tick(bot: Bot, services: Services) -> None:
             await send_status(bot, services, draft.id)
             continue
         t = await services.db.run(partial(_admin_t, telegram_user_id=draft.admin_telegram_id))
-        text = progress_text(t, broadcast, now)
+        text = progress_text(t, draft.id, broadcast, now)
         if _shown.get(_key(draft.id, broadcast)) != text:
             with contextlib.suppress(BadRequest):  # "message is not modified" after a restart
                 await bot.edit_message_text(

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Dialect, Index, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -338,6 +339,12 @@ class Delivery(SQLModel, table=True):
     photo_file_id: str | None = Field(default=None, max_length=256)
     document_file_id: str | None = Field(default=None, max_length=256)
     buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    media: list[Any] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=sql_text("'[]'")),
+    )
+    """An album (``sendMediaGroup``): ``{"type": "photo" | "document", "media": file id,
+    "caption"}`` each, 2-10 of one type; ``text`` and ``buttons`` are unused then."""
     priority: int = 0
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0

@@ -253,6 +253,12 @@ def _get_file(api: LocalBotAPI, params: dict[str, Any], _data: Any) -> Any:
     }
 
 
+def _get_chat_member(_api: LocalBotAPI, params: dict[str, Any], _data: Any) -> Any:
+    """Offline there are only private chats, where the user is a plain member."""
+    user = {"id": int(params["user_id"]), "is_bot": False, "first_name": "You"}
+    return {"status": "member", "user": user}
+
+
 def _true(_api: LocalBotAPI, _params: dict[str, Any], _data: Any) -> Any:
     return True
 
@@ -278,6 +284,7 @@ SERVED: dict[str, Handler] = {
     "editMessageReplyMarkup": lambda api, params, data: api._edit(params),
     "answerCallbackQuery": _answer_callback_query,
     "getFile": _get_file,
+    "getChatMember": _get_chat_member,
 }
 """Bot API method → how it is played; the offline demo and the benchmarks need these."""
 

@@ -41,7 +41,14 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+)
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -301,6 +308,11 @@ class OutboxSender:
             "reply_markup": _keyboard(delivery.buttons),
             **extra,
         }
+        if delivery.media:  # an album has no text of its own and no buttons
+            album = await self._bot.send_media_group(
+                chat_id=delivery.chat_id, media=album_of(delivery.media), **extra
+            )
+            return album[0]
         if delivery.photo_file_id:
             return await self._bot.send_photo(
                 photo=delivery.photo_file_id, caption=delivery.text or None, **common
@@ -310,6 +322,16 @@ class OutboxSender:
                 document=delivery.document_file_id, caption=delivery.text or None, **common
             )
         return await self._bot.send_message(text=delivery.text, **common)
+
+
+def album_of(media: list[Any]) -> list[InputMediaPhoto | InputMediaDocument]:
+    """Stored album items as PTB's input media (captions are plain text)."""
+    return [
+        InputMediaPhoto(item["media"], caption=item.get("caption") or None)
+        if item.get("type") == "photo"
+        else InputMediaDocument(item["media"], caption=item.get("caption") or None)
+        for item in media
+    ]
 
 
 def _keyboard(buttons: list[Any]) -> InlineKeyboardMarkup | None:

@@ -67,6 +67,8 @@ class Message:
     photo_file_id: str | None = None
     document_file_id: str | None = None
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
+    media: list[dict[str, str]] = field(default_factory=list)
+    """An album instead of a message: ``{"type", "media", "caption"}`` each."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Claimed:
     document_file_id: str | None
     buttons: list[Any]
     attempts: int
+    media: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ def enqueue_in(
                 "photo_file_id": m.photo_file_id,
                 "document_file_id": m.document_file_id,
                 "buttons": m.buttons,
+                "media": m.media,
                 "priority": rank,
                 "status": "pending",
                 "attempts": 0,
@@ -345,6 +349,7 @@ def _detached(row: Delivery) -> Claimed:
         document_file_id=row.document_file_id,
         buttons=list(row.buttons),
         attempts=row.attempts,
+        media=list(row.media or []),
     )
 
 

@@ -9,6 +9,7 @@ from bot.db.models import Admin, utcnow
 from bot.platform.i18n import telegram_locale
 from bot.providers import audit, store
 from bot.providers.access import OPERATOR, OWNER, ROLE_NAMES, ROLES, AdminIdentity
+from bot.providers.audit_text import describe
 from bot.providers.gate import admin_t
 from bot.providers.menus import clear_admin_menu, set_admin_menu
 from bot.providers.replies import deep_link, int_arg, reply
@@ -210,12 +211,7 @@ async def _send_audit_page(
     )
     number = min(max(number, 1), pages)
     lines = [t("audit_title", {"page": number, "pages": pages})]
-    for row in rows:
-        when = row.created_at.strftime("%Y-%m-%d %H:%M")
-        change = ""
-        if row.before is not None or row.after is not None:
-            change = f" {row.before or {}} → {row.after or {}}"
-        lines.append(f"{when} · {row.actor_telegram_id} · {row.action} {row.target}{change}")
+    lines += [describe(row, t) for row in rows]
     if not rows:
         lines.append(t("audit_empty"))
     buttons = []

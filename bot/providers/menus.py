@@ -1,17 +1,26 @@
 """Admin command menus, per admin chat and in the admin's language.
 
 Telegram picks the most specific scope: a chat's own menu beats the default one, so an
-admin sees the admin commands (with the seller's) and sellers never see them.
+admin sees the admin commands (with the seller's) and sellers never see them. Every
+admin gets one however they became one: on joining by invite, on their ``/start`` and
+``/help``, and again for all of them at start-up (an owner made by the command line
+never opened an invite).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from collections.abc import Collection
 
+from sqlmodel import Session, select
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
+from bot.db.models import Admin
+from bot.providers.access import SUPERADMIN
+from bot.providers.command_table import MENU_SKIPS, commands_for
 from bot.transport.context import translator
 from flows.steps import N_
 
@@ -23,31 +32,17 @@ SELLER_COMMANDS = {
     "help": N_("command_help"),
     "language": N_("command_language"),
 }
-ADMIN_COMMANDS = {
-    "cohorts": N_("command_cohorts"),
-    "cohort_new": N_("command_cohort_new"),
-    "codes": N_("command_codes"),
-    "queue": N_("command_queue"),
-    "export": N_("command_export"),
-    "admins": N_("command_admins"),
-    "stats": N_("command_stats"),
-    "applications": N_("command_applications_admin"),
-    "flow": N_("command_flow"),
-    "broadcast": N_("command_broadcast"),
-    "broadcasts": N_("command_broadcasts"),
-    "remind": N_("command_remind"),
-}
-OWNER_COMMANDS = {
-    "admin_invite": N_("command_admin_invite"),
-    "audit": N_("command_audit"),
-}
 
 
 def admin_commands(locale: str, role: str) -> list[BotCommand]:
     """The menu an admin of ``role`` sees, in ``locale``."""
     t = translator(locale)
-    names = {**ADMIN_COMMANDS, **(OWNER_COMMANDS if role in ("owner", "superadmin") else {})}
-    return [BotCommand(name, t(msgid)) for name, msgid in {**names, **SELLER_COMMANDS}.items()]
+    admin = [
+        BotCommand(command.name, t(command.line))
+        for command in commands_for(role)
+        if command.name not in MENU_SKIPS
+    ]
+    return admin + [BotCommand(name, t(msgid)) for name, msgid in SELLER_COMMANDS.items()]
 
 
 async def set_admin_menu(bot: Bot, *, chat_id: int, locale: str, role: str) -> None:
@@ -64,3 +59,27 @@ async def clear_admin_menu(bot: Bot, *, chat_id: int) -> None:
     """A removed admin falls back to the sellers' menu."""
     with contextlib.suppress(TelegramError):
         await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))
+
+
+def every_admin(
+    session: Session, *, superadmin_ids: Collection[int], default_locale: str
+) -> list[tuple[int, str, str]]:
+    """(chat id, language, role) of every admin and superadmin, for the start-up menus.
+
+    A private chat's id is its user's id, so the menus need no chat of their own."""
+    rows = session.exec(select(Admin.telegram_user_id, Admin.locale, Admin.role)).all()
+    found = {user: (locale, role) for user, locale, role in rows}
+    for user in superadmin_ids:
+        locale = found[user][0] if user in found else default_locale
+        found[user] = (locale, SUPERADMIN)
+    return [(user, locale, role) for user, (locale, role) in sorted(found.items())]
+
+
+async def restore_admin_menus(bot: Bot, admins: list[tuple[int, str, str]]) -> None:
+    """Set every admin's menu again (each failure is logged, none stops start-up)."""
+    await asyncio.gather(
+        *(
+            set_admin_menu(bot, chat_id=chat_id, locale=locale, role=role)
+            for chat_id, locale, role in admins
+        )
+    )

@@ -107,6 +107,9 @@ def funnel_png(
     return _png(figure)
 
 
+STARTED_COLOUR, SUBMITTED_COLOUR = "#4c72b0", "#dd8452"
+
+
 def daily_png(
     *,
     cohort: str,
@@ -127,8 +130,13 @@ def daily_png(
 
     figure = Figure(figsize=(10, 4.5), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
-    axes.plot(positions, [entry.started for entry in days], label=started, color="#4c72b0")
-    axes.plot(positions, [entry.submitted for entry in days], label=submitted, color="#dd8452")
+    # markers: a cohort's first day is one point per line, which a bare line never shows;
+    # the started one is larger, so a day where the two counts meet shows both
+    for values, label, colour, size in (
+        ([entry.started for entry in days], started, STARTED_COLOUR, 9),
+        ([entry.submitted for entry in days], submitted, SUBMITTED_COLOUR, 5),
+    ):
+        axes.plot(positions, values, label=label, color=colour, marker="o", markersize=size)
     axes.set_xticks(positions[::every], tick_labels, fontproperties=font, rotation=30, ha="right")
     axes.set_ylim(bottom=0)
     axes.set_ylabel(axis, fontproperties=font)

@@ -6,7 +6,16 @@ from collections.abc import Mapping
 
 from bot.platform.i18n import Translator
 from flows.steps import N_
-from flows.tracks import APPROVED, REJECTED, REVIEW, SUBMITTED, TRACK_NAMES, find_step
+from flows.tracks import (
+    APPROVED,
+    REJECTED,
+    REVIEW,
+    SUBMITTED,
+    TRACK_NAMES,
+    TRACKS,
+    find_step,
+    track_steps,
+)
 
 STATE_NAMES: Mapping[str, str] = {
     "language": N_("flow_state_language"),
@@ -28,12 +37,21 @@ TRIGGER_NAMES: Mapping[str, str] = {
 
 
 def state_label(track: str | None, state: str, t: Translator) -> str:
-    """A state's name: the step's summary label, else the state's own, else its id."""
+    """A state's name: the step's summary label, else the state's own, else the label of a
+    step of that name in any track, else its id."""
     step = find_step(track, state)
     if step is not None and step.label:
         return t(step.label)
     msgid = STATE_NAMES.get(state)
-    return t(msgid) if msgid else state
+    if msgid:
+        return t(msgid)
+    label = _ANY_TRACK_LABELS.get(state)  # a step named without its track (audit, rules)
+    return t(label) if label else state
+
+
+_ANY_TRACK_LABELS: Mapping[str, str] = {
+    step.id: step.label for track in TRACKS for step in track_steps(track) if step.label
+}
 
 
 def trigger_label(trigger: str, t: Translator) -> str:

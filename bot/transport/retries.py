@@ -34,6 +34,11 @@ seller's later updates wait behind the retrying one (per-seller order is kept).
   resending would show the seller the same reply twice. It is logged as possibly
   undelivered instead.
 
+An edit Telegram answers 400 "message is not modified" already shows what was asked (an
+admin tapped the page they are on, or a filter already ticked): it is answered as done
+(``True``, as Telegram answers an inline message's edit), here once for every edit of
+every handler, instead of each handler catching it.
+
 Anything else (400, 403, an invalid token) is not a passing fault and is raised at once.
 When the retries are spent, the last error is raised; the caller logs it (see
 ``bot.sellers.dialog.send``) and never answers it with another message.
@@ -90,6 +95,15 @@ def retryable(error: Exception, endpoint: str) -> bool:
     if isinstance(cause, _NOT_SENT):
         return True
     return not is_send(endpoint)  # sent, but the answer was lost: Telegram may have acted
+
+
+def is_unmodified(error: Exception, endpoint: str) -> bool:
+    """An edit to what the message already shows: nothing to do, nothing went wrong."""
+    return (
+        isinstance(error, BadRequest)
+        and endpoint.lower().startswith("edit")
+        and "message is not modified" in error.message.lower()
+    )
 
 
 def _retry_after_seconds(error: RetryAfter) -> float:
@@ -163,6 +177,8 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
             except (RetryAfter, NetworkError) as error:
+                if is_unmodified(error, endpoint):
+                    return True
                 if not retryable(error, endpoint):
                     if is_delivery_fault(error) and is_send(endpoint):
                         log.warning(

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from tests.fakebotapi.decoding import Req, disconnected, read_params
 from tests.fakebotapi.housekeeping import HousekeepingMethods
+from tests.fakebotapi.members import MemberMethods
 from tests.fakebotapi.messages import MessageMethods
 from tests.fakebotapi.records import Call
 from tests.fakebotapi.rules import DEFAULT_DESCRIPTIONS, BotAPIError
@@ -30,7 +31,14 @@ __all__ = ["DEFAULT_TOKEN", "FakeBotAPI"]
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly-0123456789abcd"
 
 _DELIVERY_METHODS = frozenset(
-    {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "sendMediaGroup",
+        "editMessageText",
+        "editMessageReplyMarkup",
+    }
 )
 
 
@@ -42,7 +50,7 @@ class _Fault:
     remaining: int
 
 
-class FakeBotAPI(MessageMethods, UpdateMethods, HousekeepingMethods):
+class FakeBotAPI(MessageMethods, MemberMethods, UpdateMethods, HousekeepingMethods):
     """The fake server and its state; ``async with`` starts and stops it in the running loop."""
 
     def __init__(
@@ -78,6 +86,8 @@ class FakeBotAPI(MessageMethods, UpdateMethods, HousekeepingMethods):
             "sendChatAction": self._true,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
+            "sendMediaGroup": self._send_media_group,
+            "getChatMember": self._get_chat_member,
             "getFile": self._get_file,
             "deleteMessage": self._delete_message,
             "close": self._true,

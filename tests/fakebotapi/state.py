@@ -42,6 +42,8 @@ class FakeState:
         self._raw: dict[tuple[int, int], dict[str, Any]] = {}  # what an edit compares against
         self._deleted: set[tuple[int, int]] = set()
         self._chats: dict[int, dict[str, Any]] = {}
+        self._members: dict[tuple[int, int], str] = {}  # (group, user) → set_member's status
+        self._seen_in_chat: set[tuple[int, int]] = set()  # (group, user) who wrote there
         self._files: dict[str, StoredFile] = {}
         self._file_numbers = itertools.count(1)
         self._waiters: set[asyncio.Event] = set()
@@ -106,6 +108,9 @@ class FakeState:
             chat = message.get("chat")
             if isinstance(chat, dict):
                 self._chats.setdefault(int(chat["id"]), dict(chat))
+                sender = payload.get("from")
+                if chat.get("type") != "private" and isinstance(sender, dict):
+                    self._seen_in_chat.add((int(chat["id"]), int(sender["id"])))
                 if kind != "my_chat_member" and "message_id" in message:
                     last = self._last_message_id.get(int(chat["id"]), 0)
                     self._last_message_id[int(chat["id"])] = max(last, int(message["message_id"]))

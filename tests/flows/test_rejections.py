@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from flows.products import RULES
-from flows.rejections import REASONS, REASONS_BY_CODE, reasons_for, return_step
+from flows.rejections import REASONS, REASONS_BY_CODE, reasons_for, return_step, steps_to_redo
 from flows.steps import StepContext
 from flows.tracks import REVIEW, TRACKS
 
@@ -46,3 +46,9 @@ def test_every_track_is_offered_reasons_that_concern_its_steps(track: str) -> No
 def test_reason_codes_are_unique_and_short_enough_for_callback_data() -> None:
     assert len(REASONS_BY_CODE) == len(REASONS)
     assert all(len(reason.code) <= 12 for reason in REASONS)
+
+
+def test_each_reason_asks_its_own_step_again_in_track_order() -> None:
+    track = "uk_crossborder"
+    assert steps_to_redo(track, ["phone", "name"], context(track)) == ("company_name", "phone")
+    assert steps_to_redo(track, [], context(track)) == ()

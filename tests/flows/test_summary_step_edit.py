@@ -15,7 +15,7 @@ from flows.engine import advance, prompt, prompt_key
 from flows.errors import StaleAnswer
 from flows.machine import EDGE_KINDS, JUMP, MAIN, machine_for
 from flows.products import RULES
-from flows.progress import CompanyCheck, Progress
+from flows.progress import EDITING, REDO, CompanyCheck, Progress
 from flows.steps import StepContext
 from flows.tracks import TRACKS
 
@@ -160,3 +160,17 @@ def test_every_trigger_is_named_as_main_back_jump_or_decision() -> None:
     for track in TRACKS:
         assert set(machine_for(track).machine.events) <= set(EDGE_KINDS)
     assert EDGE_KINDS["answer"] == MAIN and EDGE_KINDS["jump"] == EDGE_KINDS["resume"] == JUMP
+
+
+def test_after_a_rejection_each_step_asked_again_leads_to_the_next_then_the_summary(
+    new_seller: NewSeller,
+) -> None:
+    seller = new_seller("uk_crossborder", at="review")
+    # what a rejection for the company name and the phone leaves (decisions.decide)
+    seller.progress.state = "company_name"
+    seller.progress.answers.update({EDITING: True, REDO: ["phone"]})
+    seller.type("深圳市星辰云帆贸易有限公司")
+    assert seller.state == "phone"  # not the summary: the phone was rejected too
+    seller.type("07400 123456")
+    assert seller.state == "review"
+    assert EDITING not in seller.answers and REDO not in seller.answers

@@ -17,6 +17,7 @@ from bot.providers.cohorts import store as cohorts
 from bot.providers.cohorts.qr import qr_png
 from bot.providers.gate import admin_t
 from bot.providers.replies import button_fields, deep_link, int_arg, reply
+from bot.reports.state_names import state_label
 from bot.transport.context import BotContext
 from bot.transport.keyboards import pack
 from flows.errors import ValidationError
@@ -146,7 +147,8 @@ def cohort_text(cohort: Cohort, t: Translator, link: str) -> str:
     if "price_max" in cohort.product_rules:
         lines.append(t("cohort_rule_price_max", {"max": cohort.product_rules["price_max"]}))
     if cohort.rules.get("skip_steps"):
-        lines.append(t("cohort_rule_skipped", {"steps": ", ".join(cohort.rules["skip_steps"])}))
+        skipped = [state_label(cohort.track, step, t) for step in cohort.rules["skip_steps"]]
+        lines.append(t("cohort_rule_skipped", {"steps": ", ".join(skipped)}))
     if cohort.rules.get("retention_days"):
         lines.append(t("cohort_rule_retention", {"days": cohort.rules["retention_days"]}))
     if cohort.archived:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,16 +29,32 @@ from flows.steps import N_
 log = logging.getLogger(__name__)
 GROUP = "adm_g"
 LEFT = ("left", "kicked")
+GROUP_ADMINS = ("creator", "administrator")
 WELCOME = N_("group_welcome")
 
 
+async def administers(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """Whether Telegram says ``user_id`` created or administers the group. Being an admin
+    of the bot is not enough to link a group: its members trust whoever runs it."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as error:
+        log.info("could not check a group's admins: %s", type(error).__name__)
+        return False
+    return member.status in GROUP_ADMINS
+
+
 async def link(update: Update, context: BotContext) -> None:
-    """``/link`` in a group: an admin picks the cohort with a button; others get nothing."""
+    """``/link`` (or ``/link@Bot``) in a group: an admin of the bot who also administers
+    the group picks the cohort with a button; anybody else gets nothing, or a refusal."""
     admin = await acting_admin(update, context)
-    chat = update.effective_chat
-    if admin is None or chat is None:
+    chat, user = update.effective_chat, update.effective_user
+    if admin is None or chat is None or user is None:
         return  # quiet in groups: no hint that admin commands exist
     t = admin_t(admin)
+    if not await administers(context, chat.id, user.id):
+        await reply(update, context, t("group_link_not_group_admin"))
+        return
     rows = await context.services.db.run(lambda s: cohorts.cohorts_of(s, actor=admin))
     if not rows:
         await reply(update, context, t("cohorts_empty"))
@@ -56,7 +73,8 @@ async def link(update: Update, context: BotContext) -> None:
 
 
 async def on_link_button(update: Update, context: BotContext) -> None:
-    """The cohort button under ``/link``: checked again (admin, provider) before linking."""
+    """The cohort button under ``/link``: checked again (admin, provider, the group's own
+    admins) before linking; a group taken from another provider's cohort tells them."""
     query = update.callback_query
     if query is None or query.message is None:
         return
@@ -68,10 +86,16 @@ async def on_link_button(update: Update, context: BotContext) -> None:
         return
     t = admin_t(admin)
     chat_id = query.message.chat.id
+    if not await administers(context, chat_id, query.from_user.id):
+        await query.answer(t("group_link_not_group_admin"), show_alert=True)
+        return
+    moved: list[Moved] = []
 
     def link_it(session: Session) -> Cohort | None:
         def link_group(cohort: Cohort) -> None:
-            cohorts.link_group(session, cohort=cohort, chat_id=chat_id)
+            previous = cohorts.link_group(session, cohort=cohort, chat_id=chat_id)
+            if previous is not None and previous.provider_id != cohort.provider_id:
+                moved.append(Moved(previous.name, admins_of(session, previous.provider_id)))
 
         return cohorts.change_cohort(
             session, actor=admin, cohort_id=cohort_id, action="group.link", change=link_group
@@ -85,12 +109,42 @@ async def on_link_button(update: Update, context: BotContext) -> None:
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
     await context.bot.send_message(chat_id, _welcome(context, cohort))
+    for taken in moved:
+        await _tell_admins(context, taken.admins, N_("group_moved"), {"name": taken.cohort})
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A group that left a cohort of another provider: its name, and whom to tell."""
+
+    cohort: str
+    admins: list[tuple[int, str]]
+
+
+def admins_of(session: Session, provider_id: int) -> list[tuple[int, str]]:
+    """(Telegram id, language) of a provider's admins."""
+    rows = session.exec(
+        select(Admin.telegram_user_id, Admin.locale).where(Admin.provider_id == provider_id)
+    ).all()
+    return [(user, locale) for user, locale in rows]
+
+
+async def _tell_admins(
+    context: BotContext, admins: list[tuple[int, str]], msgid: str, params: dict[str, str]
+) -> None:
+    """A notice to each admin in their language; one who blocked the bot is only logged."""
+    for user, locale in admins:
+        try:
+            await context.bot.send_message(user, translator(locale)(msgid, params))
+        except TelegramError as error:
+            log.info("could not tell an admin about their group: %s", type(error).__name__)
 
 
 def _welcome(context: BotContext, cohort: Cohort) -> str:
-    """The group's welcome, in the group's market's languages (a group is mixed)."""
+    """The group's welcome: in Indonesian for an Indonesian cohort; a UK group is mixed
+    (Chinese cross-border sellers and English-speaking ones)."""
     link = deep_link(context, cohort.join_token)
-    locales = ("zh_Hans", "en") if cohort.market == "uk" else ("id", "zh_Hans", "en")
+    locales = ("zh_Hans", "en") if cohort.market == "uk" else ("id",)
     return "\n\n".join(
         translator(locale)(WELCOME, {"name": cohort.name, "link": link}) for locale in locales
     )
@@ -115,7 +169,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
         return
     chat_id = member.chat.id
 
-    def unlink(session: Session) -> tuple[Cohort | None, list[Admin]]:
+    def unlink(session: Session) -> tuple[Cohort | None, list[tuple[int, str]]]:
         cohort = cohorts.unlink_group(session, chat_id=chat_id)
         if cohort is None:
             return None, []
@@ -128,24 +182,11 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
             before={"group_chat_id": chat_id},
             after={"group_chat_id": None},
         )
-        admins = session.exec(select(Admin).where(Admin.provider_id == cohort.provider_id)).all()
-        return cohort, list(admins)
+        return cohort, admins_of(session, cohort.provider_id)
 
     cohort, admins = await context.services.db.run(unlink)
-    if cohort is None:
-        return
-    for admin in admins:
-        t = translator(admin.locale)
-        try:
-            await context.bot.send_message(
-                admin.telegram_user_id, t("group_unlinked", {"name": cohort.name})
-            )
-        except TelegramError as error:
-            log.info(
-                "could not tell admin %d of an unlinked group: %s",
-                admin.id or 0,
-                type(error).__name__,
-            )
+    if cohort is not None:
+        await _tell_admins(context, admins, N_("group_unlinked"), {"name": cohort.name})
 
 
 async def on_migrate(update: Update, context: BotContext) -> None:

@@ -17,19 +17,20 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.error import BadRequest
 
 from bot.db.models import utcnow
+from bot.outbox.sender import album_of
 from bot.platform.i18n import Translator
-from bot.providers.access import AdminIdentity
+from bot.providers.access import ROLE_NAMES, AdminIdentity
 from bot.providers.gate import admin_t
 from bot.providers.review import decisions as review
 from bot.providers.review.cases import Case, load_case
-from bot.providers.review.decisions import Decision, Verdict, codes_of, offered_mask
-from bot.providers.review.notices import REVIEW, Buttons, files, review_buttons
+from bot.providers.review.decisions import Decision, Earlier, Verdict, codes_of, offered_mask
+from bot.providers.review.notices import REVIEW, Buttons, albums, file_message, review_buttons
 from bot.providers.review.verdicts import tell_seller
 from bot.transport.context import BotContext
 from flows.normalize import without_lone_surrogates
-from flows.rejections import REASONS
+from flows.rejections import REASONS, REASONS_BY_CODE
 from flows.steps import N_
-from flows.tracks import APPROVED, SUBMITTED
+from flows.tracks import APPROVED
 
 DATA = re.compile(rf"^{REVIEW}\|([axtswbd])\|(\d{{1,10}})\|(\d{{1,6}})\|(\d{{1,5}})$")
 
@@ -87,13 +88,36 @@ def verdict_text(decision: Decision, t: Translator) -> str:
         key = N_("review_done_approved") if approved else N_("review_done_rejected")
         return t(key, {"id": decision.case.id})
     if decision.verdict is Verdict.ALREADY_DECIDED:
-        by = decision.decided_by
-        return t("review_already_decided", {"by": by if by is not None else "—"})
+        assert decision.case is not None
+        return earlier_text(decision.case.id, decision.earlier, t)
+    if decision.verdict is Verdict.ERASED:
+        return t("review_seller_erased")
     if decision.verdict is Verdict.CHANGED:
         return t("review_changed_since")
     if decision.verdict is Verdict.BAD_REASONS:
         return t("review_pick_a_reason")
     return t("review_not_found")
+
+
+def earlier_text(application_id: int, earlier: Earlier | None, t: Translator) -> str:
+    """ "Already rejected by operator 5002 at 09:14 UTC: name, phone. Nothing changed." """
+    if earlier is None:  # moved on without an admin's decision (e.g. assigned elsewhere)
+        return t("review_not_waiting")
+    role = t(ROLE_NAMES[earlier.role]) if earlier.role in ROLE_NAMES else ""
+    params = {
+        "id": application_id,
+        "who": f"{role} {earlier.admin_telegram_id}".strip(),
+        "when": earlier.at.strftime("%Y-%m-%d %H:%M UTC"),
+        "reasons": reason_names(earlier.reasons, t) or "—",
+    }
+    if earlier.approved:
+        return t("review_already_approved", params)
+    return t("review_already_rejected", params)
+
+
+def reason_names(codes: tuple[str, ...], t: Translator) -> str:
+    """Rejection reasons in the admin's language, comma-separated."""
+    return ", ".join(t(REASONS_BY_CODE[code].button) for code in codes if code in REASONS_BY_CODE)
 
 
 async def decide_and_tell(
@@ -146,9 +170,19 @@ async def on_review_button(update: Update, context: BotContext, admin: AdminIden
             with contextlib.suppress(BadRequest):
                 await query.edit_message_reply_markup(reply_markup=None)
         return
-    case = await context.services.db.run(lambda s: load_case(s, admin, tap.application_id))
-    if case is None or (tap.op != "d" and (case.state != SUBMITTED or case.version != tap.version)):
-        await query.answer(_refusal(case, t))
+
+    def read(session: Session) -> tuple[Case | None, Decision | None]:
+        case = load_case(session, admin, tap.application_id)
+        if tap.op == "d":  # the files may be fetched whatever became of the application
+            return case, None if case is not None else Decision(Verdict.NOT_FOUND)
+        return case, review.refusal(session, case, tap.version)
+
+    case, refused = await context.services.db.run(read)
+    if refused is not None or case is None:
+        await query.answer()
+        await context.bot.send_message(
+            admin.telegram_user_id, verdict_text(refused or Decision(Verdict.NOT_FOUND), t)
+        )
         return
     if tap.mask & ~offered_mask(case):
         await query.answer(t("notice_stale_button"))
@@ -164,14 +198,6 @@ async def on_review_button(update: Update, context: BotContext, admin: AdminIden
             await query.edit_message_reply_markup(reply_markup=markup(rows))
 
 
-def _refusal(case: Case | None, t: Translator) -> str:
-    if case is None:
-        return t("review_not_found")
-    if case.state != SUBMITTED:
-        return t("review_not_waiting")
-    return t("review_changed_since")
-
-
 async def _ask_note(context: BotContext, admin: AdminIdentity, tap: Tap, t: Translator) -> None:
     def work(session: Session) -> Case | None:
         return review.start_note(
@@ -182,7 +208,7 @@ async def _ask_note(context: BotContext, admin: AdminIdentity, tap: Tap, t: Tran
     if case is None:
         await context.bot.send_message(admin.telegram_user_id, t("review_changed_since"))
         return
-    picked = ", ".join(codes_of(tap.mask)) or "—"
+    picked = reason_names(codes_of(tap.mask), t) or "—"
     await context.bot.send_message(
         admin.telegram_user_id,
         t("review_note_ask", {"id": case.id, "reasons": picked}),
@@ -191,15 +217,18 @@ async def _ask_note(context: BotContext, admin: AdminIdentity, tap: Tap, t: Tran
 
 
 async def resend_files(context: BotContext, chat_id: int, case: Case, t: Translator) -> None:
-    """The application's documents and product images again, one by one (a reply)."""
-    sent = False
-    for caption, photo, document in files(case, t):
-        if photo is not None:
-            await context.bot.send_photo(chat_id, photo, caption=caption)
-        elif document is not None:
-            await context.bot.send_document(chat_id, document, caption=caption)
-        sent = True
-    if not sent:
+    """The application's documents and product images again, as albums (a reply)."""
+    found = albums(case, t)
+    for album in found:
+        if len(album) > 1:
+            await context.bot.send_media_group(chat_id, album_of(album))
+            continue
+        message = file_message(chat_id, album, case.id)
+        if message.photo_file_id is not None:
+            await context.bot.send_photo(chat_id, message.photo_file_id, caption=message.text)
+        elif message.document_file_id is not None:
+            await context.bot.send_document(chat_id, message.document_file_id, caption=message.text)
+    if not found:
         await context.bot.send_message(chat_id, t("review_no_files"))
 
 

@@ -50,13 +50,20 @@ class Case:
     provider_id: int | None
     cohort_id: int | None
     cohort_name: str
-    seller_id: int
-    seller_chat_id: int
+    seller_id: int | None
+    """None once the seller erased their data (``/delete_me``) or retention anonymized it."""
+    seller_chat_id: int | None
     seller_locale: str
     submitted_at: dt.datetime | None
     review_changes: tuple[str, ...] | None
     rules: Mapping[str, Any] = field(default_factory=dict)
     product_rules: Mapping[str, Any] = field(default_factory=dict)
+    anonymized_at: dt.datetime | None = None
+
+    @property
+    def anonymized(self) -> bool:
+        """The answers, files and seller are gone: nothing is left to review or to tell."""
+        return self.anonymized_at is not None or self.seller_id is None
 
     @property
     def progress(self) -> Progress:
@@ -101,8 +108,8 @@ def case_of(session: Session, application: Application) -> Case:
     """The detached view of an application (no scope check: callers have made it)."""
     assert application.id is not None
     cohort = session.get(Cohort, application.cohort_id) if application.cohort_id else None
-    seller = session.get(Seller, application.seller_id)
-    assert seller is not None
+    # an erased seller leaves the application behind (market, state, times) without them
+    seller = session.get(Seller, application.seller_id) if application.seller_id else None
     changes = application.review_changes
     return Case(
         id=application.id,
@@ -114,22 +121,24 @@ def case_of(session: Session, application: Application) -> Case:
         provider_id=cohort.provider_id if cohort else None,
         cohort_id=application.cohort_id,
         cohort_name=cohort.name if cohort else "",
-        seller_id=seller.id or 0,
-        seller_chat_id=seller.chat_id,
-        seller_locale=seller.locale,
+        seller_id=seller.id if seller else None,
+        seller_chat_id=seller.chat_id if seller else None,
+        seller_locale=seller.locale if seller else "",
         submitted_at=application.submitted_at,
         review_changes=tuple(changes) if changes is not None else None,
         rules=dict(cohort.rules) if cohort else {},
         product_rules=dict(cohort.product_rules) if cohort else {},
+        anonymized_at=application.anonymized_at,
     )
 
 
 def waiting(session: Session, admin: AdminIdentity, *, limit: int = QUEUE_LIMIT) -> list[Case]:
-    """Submitted applications in the admin's scope, oldest submission first."""
+    """Submitted applications in the admin's scope, oldest submission first; one whose
+    seller erased their data waits for nobody."""
     query = (
         select(Application)
         .outerjoin(Cohort, col(Cohort.id) == col(Application.cohort_id))
-        .where(col(Application.state) == SUBMITTED)
+        .where(col(Application.state) == SUBMITTED, col(Application.seller_id).is_not(None))
         .order_by(col(Application.submitted_at), col(Application.id))
         .limit(limit)
     )

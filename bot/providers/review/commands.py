@@ -20,7 +20,14 @@ from bot.providers.replies import int_arg, reply
 from bot.providers.review import decisions as review
 from bot.providers.review.buttons import markup
 from bot.providers.review.cases import Case, history, load_case, waiting
-from bot.providers.review.notices import REVIEW, notify_submitted, review_buttons, summary
+from bot.providers.review.notices import (
+    REVIEW,
+    Buttons,
+    notify_submitted,
+    review_buttons,
+    summary,
+)
+from bot.reports.state_names import state_label, track_label
 from bot.transport.context import BotContext
 from flows.steps import N_
 from flows.tracks import SUBMITTED
@@ -76,18 +83,42 @@ async def application(update: Update, context: BotContext, admin: AdminIdentity)
         await reply(update, context, t("review_not_found"))
         return
     case, events = found
-    lines = [summary(case, t), t("application_history")]
-    lines += [_event_line(event) for event in events] or ["—"]
-    rows = review_buttons(case, t) if case.state == SUBMITTED else []
-    files_data = f"{REVIEW}|d|{case.id}|{case.version}|0"
-    rows.append([{"text": t("review_button_files"), "callback_data": files_data}])
-    state = t("application_state", {"state": case.state})
-    await reply(update, context, state + "\n" + "\n".join(lines), markup(rows))
+    # erased by the seller (/delete_me) or by the cohort's retention: no answers, no files
+    lines = [anonymized_summary(case, t) if case.anonymized else summary(case, t)]
+    lines.append(t("application_history"))
+    lines += [event_line(case, event, t) for event in events] or ["—"]
+    rows: Buttons = []
+    if not case.anonymized:
+        rows = review_buttons(case, t) if case.state == SUBMITTED else []
+        files_data = f"{REVIEW}|d|{case.id}|{case.version}|0"
+        rows.append([{"text": t("review_button_files"), "callback_data": files_data}])
+    state = t("application_state", {"state": state_label(case.track, case.state, t)})
+    await reply(update, context, state + "\n" + "\n".join(lines), markup(rows) if rows else None)
 
 
-def _event_line(event: StepEvent) -> str:
+def anonymized_summary(case: Case, t: Translator) -> str:
+    """What is left of an application whose seller's data is gone: no answers, no files."""
+    when = case.anonymized_at.strftime("%Y-%m-%d") if case.anonymized_at else "—"
+    track = track_label(case.track, t)
+    return t(
+        "application_anonymized",
+        {"id": case.id, "track": track, "cohort": case.cohort_name or "—", "date": when},
+    )
+
+
+def event_line(case: Case, event: StepEvent, t: Translator) -> str:
+    """One history line in the admin's words: "2026-12-07 09:14 UTC · 公司名称 → 手机号 · 卖家"."""
     when = event.created_at.strftime("%Y-%m-%d %H:%M UTC")
-    return f"{when} · {event.from_state} → {event.to_state} · {event.actor}"
+    before = state_label(case.track, event.from_state, t)
+    after = state_label(case.track, event.to_state, t)
+    return f"{when} · {before} → {after} · {actor_name(event.actor, t)}"
+
+
+def actor_name(actor: str, t: Translator) -> str:
+    """``seller`` and ``admin:<id>`` as the reader says them."""
+    if actor.startswith(review.ACTOR_PREFIX):
+        return t("actor_admin", {"user": actor[len(review.ACTOR_PREFIX) :]})
+    return t("actor_seller") if actor == "seller" else actor
 
 
 async def assign(update: Update, context: BotContext, admin: AdminIdentity) -> None:

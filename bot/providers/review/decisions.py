@@ -8,8 +8,8 @@ checked through the acting admin's provider on every call, and a reason mask may
 name reasons offered for that application.
 
 A rejection sends the seller back to the first step a reason concerns
-(``flows.rejections.return_step``) with every answer kept and ``_editing`` set, so after
-fixing that step they come straight back to the summary and can resubmit.
+(``flows.rejections.steps_to_redo``) with every answer kept, ``_editing`` set and the
+other reasons' steps in ``_redo``: fixing one leads to the next, then to the summary.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from bot.db import repo
-from bot.db.models import Application, Cohort, ReviewDraft, StepEvent
+from bot.db.models import Admin, Application, Cohort, ReviewDraft, StepEvent
 from bot.providers import audit
 from bot.providers.access import AdminIdentity
 from bot.providers.review.cases import Case, case_of, load_case, visible
-from flows.progress import EDITING
+from flows.progress import EDITING, REDO
 from flows.reach import further
 from flows.rejections import ANSWER_KEY as REJECTION_KEY
-from flows.rejections import MAX_FREE_TEXT, REASONS, reasons_for, return_step
+from flows.rejections import MAX_FREE_TEXT, REASONS, reasons_for, steps_to_redo
 from flows.tracks import APPROVED, REJECTED, REVIEW, SUBMITTED
 
 ACTOR_PREFIX = "admin:"
@@ -42,8 +42,21 @@ class Verdict(enum.Enum):
     DECIDED = "decided"
     NOT_FOUND = "not_found"  # no such application, or not the admin's to see
     ALREADY_DECIDED = "already_decided"
+    ERASED = "erased"  # the seller erased their data: nobody is left to decide for
     CHANGED = "changed"  # the seller changed the application since the button was shown
     BAD_REASONS = "bad_reasons"
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The decision already taken on a submission, for the admin who comes second."""
+
+    admin_telegram_id: int
+    role: str | None
+    """The decider's role now (None once they are no longer an admin)."""
+    approved: bool
+    reasons: tuple[str, ...]
+    at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,7 @@ class Decision:
     to_state: str = ""
     reasons: tuple[str, ...] = ()
     note: str = ""
-    decided_by: int | None = None
+    earlier: Earlier | None = None
 
 
 def actor(admin: AdminIdentity) -> str:
@@ -89,12 +102,10 @@ def decide(
 ) -> Decision:
     """Approve or reject one submitted application of the admin's scope, once."""
     case = load_case(session, admin, application_id)
-    if case is None:
-        return Decision(Verdict.NOT_FOUND)
-    if case.state != SUBMITTED:
-        return Decision(Verdict.ALREADY_DECIDED, case, decided_by=last_decider(session, case.id))
-    if case.version != version:
-        return Decision(Verdict.CHANGED, case)
+    refused = refusal(session, case, version)
+    if refused is not None:
+        return refused
+    assert case is not None
     note = note.strip()[:MAX_FREE_TEXT]
     if not approve and (mask & ~offered_mask(case) or (mask == 0 and not note)):
         return Decision(Verdict.BAD_REASONS, case)
@@ -106,11 +117,15 @@ def decide(
         target = APPROVED
     else:
         assert case.track is not None
-        target = return_step(case.track, codes, case.env.context(case.progress))
+        redo = steps_to_redo(case.track, codes, case.env.context(case.progress))
+        target = redo[0] if redo else REVIEW
         values["rejections"] = col(Application.rejections) + 1
         plain = dict(stored.answers)  # the JSON column: uploads stay in their rows
-        if target != REVIEW:
-            plain[EDITING] = True  # fixed, the seller comes straight back to the summary
+        plain.pop(REDO, None)
+        if redo:
+            plain[EDITING] = True  # fixed, the seller comes back to the summary ...
+        if len(redo) > 1:
+            plain[REDO] = list(redo[1:])  # ... by way of the other reasons' steps
         plain[REJECTION_KEY] = list(codes)  # the funnel's top reasons read them
         values["answers"] = plain
     values["furthest_state"] = further(case.track, stored.furthest_state, target)
@@ -150,24 +165,43 @@ def decide(
 
 def _lost(session: Session, admin: AdminIdentity, application_id: int, version: int) -> Decision:
     case = load_case(session, admin, application_id)
+    return refusal(session, case, version) or Decision(Verdict.CHANGED, case)
+
+
+def refusal(session: Session, case: Case | None, version: int) -> Decision | None:
+    """Why a button for ``version`` of this application can no longer decide it, or None
+    while it can. The admin who comes second learns who decided, what, and when."""
     if case is None:
         return Decision(Verdict.NOT_FOUND)
+    if case.anonymized:
+        return Decision(Verdict.ERASED, case)
     if case.state != SUBMITTED:
-        return Decision(Verdict.ALREADY_DECIDED, case, decided_by=last_decider(session, case.id))
-    return Decision(Verdict.CHANGED, case)
-
-
-def last_decider(session: Session, application_id: int) -> int | None:
-    """The Telegram id of the admin who last decided on the application, if an admin did."""
-    actors = session.exec(
-        select(StepEvent.actor)
-        .where(StepEvent.application_id == application_id, StepEvent.from_state == SUBMITTED)
-        .order_by(col(StepEvent.created_at).desc(), col(StepEvent.id).desc())
-    ).all()
-    for name in actors:
-        if name.startswith(ACTOR_PREFIX) and name[len(ACTOR_PREFIX) :].isdecimal():
-            return int(name[len(ACTOR_PREFIX) :])
+        return Decision(Verdict.ALREADY_DECIDED, case, earlier=earlier_decision(session, case))
+    if case.version != version:
+        return Decision(Verdict.CHANGED, case)
     return None
+
+
+def earlier_decision(session: Session, case: Case) -> Earlier | None:
+    """The last decision an admin took on the application, if any."""
+    event = session.exec(
+        select(StepEvent)
+        .where(StepEvent.application_id == case.id, StepEvent.from_state == SUBMITTED)
+        .where(col(StepEvent.actor).startswith(ACTOR_PREFIX))
+        .order_by(col(StepEvent.created_at).desc(), col(StepEvent.id).desc())
+    ).first()
+    if event is None or not event.actor[len(ACTOR_PREFIX) :].isdecimal():
+        return None
+    telegram_id = int(event.actor[len(ACTOR_PREFIX) :])
+    role = session.exec(select(Admin.role).where(Admin.telegram_user_id == telegram_id)).first()
+    reasons = case.answers.get(REJECTION_KEY) or ()
+    return Earlier(
+        admin_telegram_id=telegram_id,
+        role=role,
+        approved=event.to_state == APPROVED,
+        reasons=tuple(str(code) for code in reasons),
+        at=event.created_at,
+    )
 
 
 def start_note(

@@ -3,8 +3,10 @@ gets when it is decided. They are not replies, so they go through the outbox (ki
 ``notification``), enqueued after the transaction that caused them has committed.
 
 The outbox takes one delivery per chat per batch, so an admin's several messages (the
-summary with its buttons, then each document and product image by Telegram file id) are
-one batch each, enqueued in order.
+summary with its buttons, then the documents and the images by Telegram file id) are one
+batch each, enqueued in order. Files go as albums (``sendMediaGroup``: photos in one,
+documents in another, which Telegram does not mix), so a submission is two to four
+messages instead of one per file.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from flows.tracks import find_step
 
 MAX_IMAGES = 10
 """Product images sent with a notice (the rest are in the summary's product list)."""
+ALBUM_SIZE = 10
+"""Telegram's most files in one album."""
 REVIEW = "adm_r"
 Buttons = list[list[dict[str, str]]]
 
@@ -83,6 +87,37 @@ def files(case: Case, t: Translator) -> list[tuple[str, str | None, str | None]]
     return found
 
 
+Album = list[dict[str, str]]
+
+
+def albums(case: Case, t: Translator) -> list[Album]:
+    """The files as albums of up to ``ALBUM_SIZE``: the images, then the documents."""
+    found = files(case, t)
+    photos = [{"type": "photo", "media": p, "caption": c} for c, p, _ in found if p]
+    documents = [{"type": "document", "media": d, "caption": c} for c, _, d in found if d]
+    return [
+        kind[start : start + ALBUM_SIZE]
+        for kind in (photos, documents)
+        for start in range(0, len(kind), ALBUM_SIZE)
+    ]
+
+
+def file_message(chat_id: int, album: Album, application_id: int) -> Message:
+    """One album, or a lone file as itself (Telegram wants two or more in an album)."""
+    if len(album) > 1:
+        return Message(chat_id, "", parse_mode=None, media=album, application_id=application_id)
+    (item,) = album
+    photo = item["media"] if item["type"] == "photo" else None
+    return Message(
+        chat_id,
+        item["caption"],
+        parse_mode=None,
+        photo_file_id=photo,
+        document_file_id=None if photo else item["media"],
+        application_id=application_id,
+    )
+
+
 def admin_messages(case: Case, chat_id: int, t: Translator) -> list[Message]:
     """One admin's notice about a submission, in order."""
     head = Message(
@@ -92,17 +127,7 @@ def admin_messages(case: Case, chat_id: int, t: Translator) -> list[Message]:
         buttons=review_buttons(case, t),
         application_id=case.id,
     )
-    return [head] + [
-        Message(
-            chat_id,
-            caption,
-            parse_mode=None,
-            photo_file_id=photo,
-            document_file_id=document,
-            application_id=case.id,
-        )
-        for caption, photo, document in files(case, t)
-    ]
+    return [head] + [file_message(chat_id, album, case.id) for album in albums(case, t)]
 
 
 def reviewers(

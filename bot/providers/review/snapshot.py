@@ -3,7 +3,8 @@ submissions names the steps the seller changed, so a resubmission shows the admi
 is new instead of the whole application again.
 
 Files compare by ``file_unique_id`` (the same file sent again is no change); private
-keys (``_editing``, drafts) are not answers and are left out.
+keys (``_editing``, drafts) and the last rejection's reasons are not answers and are left
+out.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.db.uploads import is_file
+from flows.rejections import ANSWER_KEY as REJECTION_KEY
 
 
 def snapshot(answers: Mapping[str, Any]) -> dict[str, Any]:
     """The comparable form of a submission's answers (JSON-safe)."""
     taken: dict[str, Any] = {}
     for key, value in answers.items():
-        if key.startswith("_"):
+        if key.startswith("_") or key == REJECTION_KEY:
             continue
         taken[key] = {"file": value.get("file_unique_id")} if is_file(value) else value
     return taken

@@ -48,7 +48,7 @@ def seller_text(decision: Decision, t: Translator) -> str:
 async def tell_seller(context: BotContext, decision: Decision) -> None:
     """Enqueue the seller's notice (after the decision committed)."""
     case = decision.case
-    assert case is not None
+    assert case is not None and case.seller_chat_id is not None  # decide refuses erased ones
     t = translator(case.seller_locale)
     message = Message(
         case.seller_chat_id,

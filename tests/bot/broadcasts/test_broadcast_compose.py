@@ -79,6 +79,18 @@ async def test_html_is_refused_with_a_clear_reason_and_nothing_changes(
         }
 
 
+async def test_a_bare_ampersand_is_escaped_not_refused(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider_a, _ = two_providers(engine, monkeypatch)
+    uk = cohort(engine, provider_a, "uk", "UK")
+    async with running_bot(engine) as bot:
+        draft_id = await new_draft(bot, engine, uk)
+        reply = await ask_and_answer(bot, OWNER_A, draft_id, "text:all", "<b>Q&A</b> at 5 &amp; 6")
+        assert "&" not in reply or "A bare" not in reply
+        assert latest_draft(engine, OWNER_A).spec["texts"] == {"all": "<b>Q&amp;A</b> at 5 &amp; 6"}
+
+
 async def test_a_caption_is_held_to_1024_characters_with_a_photo(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,8 +15,10 @@ from sqlmodel import Session, select
 
 from bot.broadcasts.progress import tick
 from bot.db.models import AuditEvent, Broadcast
+from bot.outbox import store
 from tests.bot.broadcasts.broadcast_helpers import (
     OWNER_A,
+    OWNER_B,
     STRANGER,
     ask_and_answer,
     cohort,
@@ -42,12 +44,16 @@ async def test_compose_preview_per_language_send_and_report_with_its_csv(
     seller(engine, 101, uk, locale="en")
     seller(engine, 102, uk, locale="zh_Hans")
     seller(engine, 103, uk, locale="id")  # no Indonesian text: gets the English one
+    # an earlier outbox batch (a review notice): the broadcast's batch id is not its number
+    store.enqueue(engine, [store.Message(OWNER_B.id, "notice")], kind="notification")
     async with running_bot(engine) as bot:
         panel = await bot.say(OWNER_A, "/broadcast")
         draft = latest_draft(engine, OWNER_A)
         assert f"#{draft.id}" in panel and "Recipients now: 0" in panel
         calls = await tap(bot, OWNER_A, "co", f"{draft.id}.{uk}")
         assert "Recipients now: 3" in calls[-1].text  # type: ignore[operator]
+        # the panel tapped is edited in place: one panel, not one more per tap
+        assert [c.method for c in calls if c.method != "answerCallbackQuery"] == ["editMessageText"]
         await ask_and_answer(bot, OWNER_A, draft.id or 0, "text:en", "<b>Hello</b> sellers")
         await ask_and_answer(bot, OWNER_A, draft.id or 0, "text:zh_Hans", "<b>你好</b>，卖家")
         await ask_and_answer(
@@ -56,8 +62,8 @@ async def test_compose_preview_per_language_send_and_report_with_its_csv(
         await tap(bot, OWNER_A, "cont", f"{draft.id}.")
         calls = await tap(bot, OWNER_A, "pv", f"{draft.id}.")
         texts = [c.text for c in calls if c.method == "sendMessage"]
-        assert texts[0] == "👀 Preview — en:" and texts[1] == "<b>Hello</b> sellers"
-        assert texts[2] == "👀 Preview — zh_Hans:" and texts[3] == "<b>你好</b>，卖家"
+        assert texts[0] == "👀 Preview — English:" and texts[1] == "<b>Hello</b> sellers"
+        assert texts[2] == "👀 Preview — 简体中文:" and texts[3] == "<b>你好</b>，卖家"
         assert "3 recipients" in texts[4]
         shown = [c for c in calls if c.method == "sendMessage"][1]
         assert shown.params["parse_mode"] == "HTML"
@@ -67,7 +73,7 @@ async def test_compose_preview_per_language_send_and_report_with_its_csv(
         bot.api.fail_next("sendMessage", error_code=403, chat_id=103)
         calls = await tap(bot, OWNER_A, "send", f"{draft.id}.")
         status = [c for c in calls if c.method == "sendMessage"][-1]
-        assert "0/3" in (status.text or "")
+        assert "0/3" in (status.text or "") and f"#{draft.id} " in (status.text or "")
         buttons = [b["text"] for b in status.params["reply_markup"]["inline_keyboard"][0]]
         assert buttons == ["⏸ Pause", "⏹ Cancel"]
         launched = latest_draft(engine, OWNER_A)
@@ -80,8 +86,12 @@ async def test_compose_preview_per_language_send_and_report_with_its_csv(
         after = bot.api.calls[before:]
         edit = next(c for c in after if c.method == "editMessageText" and "3/3" in (c.text or ""))
         assert "reply_markup" not in edit.params
-        report = next(c for c in after if c.method == "sendMessage" and c.chat_id == OWNER_A.id)
+        report = next(
+            c for c in after
+            if c.method == "sendMessage" and c.chat_id == OWNER_A.id and "📊" in (c.text or "")
+        )  # fmt: skip
         assert "sent 2 · blocked 1 · failed 0" in (report.text or "")
+        assert f"#{draft.id} " in (report.text or "") and f"#{draft.id} " in (edit.text or "")
         assert "blocked: " in (report.text or "")
         document = next(c for c in after if c.method == "sendDocument")
         table = list(csv.reader(io.StringIO(next(iter(document.files.values())).data.decode())))

@@ -128,6 +128,24 @@ async def test_delete_me_leaves_no_personal_data_in_any_table_but_keeps_the_funn
         assert "已提交" not in await bot.say(SELLER, "/applications")
 
 
+async def test_a_reviewer_opening_an_erased_sellers_application_sees_what_is_left(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider_a(engine, monkeypatch)
+    async with running_bot(engine) as bot:
+        _, token = await cohort_of_a(bot)
+        application_id = await apply_in_cohort(bot, token)
+        question = await ask_to_erase(bot)
+        await bot.tap_data(SELLER, button(question, "yes"), question["message_id"])
+        shown = await bot.say(OWNER_A, f"/application {application_id}")  # OWNER_A reads Chinese
+        queue = await bot.say(OWNER_A, "/queue")
+    assert "出错" not in shown and f"#{application_id}" in shown
+    assert "卖家已于" in shown and "删除其数据" in shown  # the anonymized record, explained
+    assert "状态：已提交，审核中" in shown and "卖家" in shown  # labels, not `submitted`
+    assert MARK not in shown and COMPANY not in shown
+    assert f"#{application_id}" not in queue  # nobody is left to decide for
+
+
 async def test_only_the_bound_yes_erases(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     provider_a(engine, monkeypatch)
     async with running_bot(engine) as bot:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from bot.db.models import Application, Delivery
+from flows.tracks import MARKET_OF_TRACK
 from tests.bot.sellers.test_seller_journeys import JOURNEYS
 from tests.fakebotapi import Call
 from tests.harness import BotHarness
@@ -26,18 +27,33 @@ def crossborder(code: str) -> list[Any]:
 async def submit_crossborder(
     bot: BotHarness, seller: TelegramUser, *, locale: str, code: str, start: str = "/start"
 ) -> int:
-    """A seller (who opened ``start``) walks the cross-border track and submits; the id.
+    """A seller (who opened ``start``) walks the cross-border track and submits; the id."""
+    return await submit_journey(
+        bot, seller, locale=locale, track="uk_crossborder", steps=crossborder(code), start=start
+    )
+
+
+async def submit_journey(
+    bot: BotHarness,
+    seller: TelegramUser,
+    *,
+    locale: str,
+    track: str,
+    steps: list[Any],
+    start: str = "/start",
+) -> int:
+    """A seller (who opened ``start``) walks ``track`` with ``steps`` and submits; the id.
 
     The photos' file ids are made known to the fake Bot API, as Telegram knows every file
     a user sent, so the review notices can send them on by id."""
-    for file_id in ("legal-rep-id", "product-photo-1"):
+    for file_id in ("legal-rep-id", "ktp", "product-photo-1"):
         bot.api.add_file(file_id, b"\xff\xd8 jpeg")
     await bot.say(seller, start)
     await bot.tap(seller, locale)
-    for value in ("uk", "uk_crossborder"):  # a cohort may have chosen them already
+    for value in (MARKET_OF_TRACK[track], track):  # a cohort may have chosen them already
         if value in _button_values(bot, seller):
             await bot.tap(seller, value)
-    for step in crossborder(code):
+    for step in steps:
         await step(bot, seller)
     await bot.tap(seller, "done")
     await bot.tap(seller, "submit")

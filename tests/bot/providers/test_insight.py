@@ -170,6 +170,27 @@ async def test_admin_application_list_pages_filters_and_checks_every_tap(
     assert b_list.count("/application ") == 1 and f"/application {ids[0]} " not in b_list
 
 
+async def test_tapping_the_page_shown_or_a_ticked_filter_is_answered_quietly(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram answers an edit to identical content 400 "message is not modified"; that
+    is no error (the harness fails the test on any handler error)."""
+    _providers(engine, monkeypatch)
+    async with running_bot(engine) as bot:
+        cohort_a, _, _ = await _two_providers(bot, engine, monkeypatch)
+        many(engine, cohort_id=cohort_a, count=21, first_user=9000)
+        await bot.say(OWNER_A, f"/applications {cohort_a}")
+        mark = len(bot.api.calls)
+        await _tap(bot, OWNER_A, "1 / 3")  # the page indicator: nothing to change
+        shown = bot.last_keyboard(OWNER_A)
+        ticked = next(b for row in shown["reply_markup"]["inline_keyboard"] for b in row
+                      if b["text"].startswith("✓"))  # fmt: skip
+        await bot.tap_data(OWNER_A, ticked["callback_data"], shown["message_id"])
+        calls = bot.api.calls[mark:]
+    assert [c.method for c in calls].count("answerCallbackQuery") == 2
+    assert all(c.method in ("answerCallbackQuery", "editMessageText") for c in calls)
+
+
 async def test_an_admin_still_reaches_their_own_applications_as_a_seller(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,7 @@ and tenancy — an admin of one provider reaches nothing of another's, whatever 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -15,8 +16,9 @@ from sqlmodel import Session, select
 
 from bot.cli import main as cli
 from bot.db.models import Admin, AuditEvent, Cohort, InviteCode, Provider
+from tests.fakebotapi import Call
 from tests.harness import BotHarness, running_bot
-from tests.updates import TelegramUser
+from tests.updates import TelegramChat, TelegramUser
 
 SUPERADMIN = TelegramUser(900, "Root", language_code="en")
 OWNER_A = TelegramUser(5001, "Lin", language_code="zh-hans")
@@ -70,7 +72,9 @@ async def test_provider_owner_invites_an_operator_who_sees_the_cohorts(
         assert "只有服务商负责人" in await bot.say(OPERATOR_A, "/admin_invite")
         assert "只有服务商负责人" in await bot.say(OPERATOR_A, "/audit")
         audit = await bot.say(OWNER_A, "/audit")
-        assert "cohort.create" in audit and "admin.join" in audit and "admin.invite" in audit
+        assert "创建了批次 · 批次 #" in audit and "加入成为管理员" in audit
+        assert "创建了管理员邀请链接 · 运营人员" in audit and "市场: 🇬🇧 英国" in audit
+        assert "cohort.create" not in audit and "uk_crossborder" not in audit  # words, not codes
     with Session(engine) as session:
         roles = {a.telegram_user_id: a.role for a in session.exec(select(Admin)).all()}
     assert roles == {OWNER_A.id: "owner", OPERATOR_A.id: "operator"}
@@ -90,9 +94,61 @@ async def test_admin_menu_is_set_for_the_new_admin_chat_only(
             for call in bot.api.calls_to("setMyCommands")
             if (call.params.get("scope") or {}).get("type") == "chat"
         ]
-    assert [call.params["scope"]["chat_id"] for call in scoped] == [OPERATOR_A.id]
-    names = [command["command"] for command in scoped[0].params["commands"]]
+    # the owner made by the command line gets theirs at start-up, the operator on joining
+    assert [call.params["scope"]["chat_id"] for call in scoped] == [OWNER_A.id, OPERATOR_A.id]
+    owner = [command["command"] for command in scoped[0].params["commands"]]
+    assert "audit" in owner and "admin_invite" in owner and "provider_new" not in owner
+    names = [command["command"] for command in scoped[1].params["commands"]]
     assert "cohorts" in names and "audit" not in names  # an operator's menu
+
+
+@pytest.mark.parametrize(
+    ("user", "owner_line", "title"),
+    [
+        (TelegramUser(5301, "Ann", language_code="en"), "/audit [page] — Audit log",
+         "You are the owner of Agency A"),
+        (TelegramUser(5302, "Lin", language_code="zh-hans"), "/audit [page] — 操作日志",
+         "你是「Agency A」的负责人"),
+        (TelegramUser(5303, "Budi", language_code="id"), "/audit [page] — Log audit",
+         "Anda pemilik di Agency A"),
+    ],
+)  # fmt: skip
+async def test_an_admin_help_lists_the_commands_of_their_role_in_their_language(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, user: TelegramUser, owner_line: str,
+    title: str,
+) -> None:  # fmt: skip
+    provider_from_cli(engine, monkeypatch, "Agency A", user.id)
+    operator = TelegramUser(5399, "Op", language_code=user.language_code)
+    async with running_bot(engine) as bot:
+        helped = await bot.say(user, "/help")
+        invite = LINK.search(await bot.say(user, "/admin_invite"))
+        assert invite
+        await bot.say(operator, f"/start {invite.group(1)}")
+        operator_help = await bot.say(operator, "/help")
+        started = await bot.push(bot.updates.message_text(user, "/start"))
+    assert title in helped and owner_line in helped
+    assert "/queue — " in helped and "/broadcast — " in helped and "/provider_new" not in helped
+    assert "/queue — " in operator_help and "/audit" not in operator_help  # the operator's role
+    assert len(helped.splitlines()) == 1 + 20 + 1  # title, one line per command, seller side
+    said = [call.text or "" for call in started if call.method == "sendMessage"]
+    assert len(said) == 2 and "/help" in said[1]  # the seller's welcome, then the admin side
+
+
+async def test_the_command_line_without_an_owner_prints_a_link_the_owner_opens(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    owner = TelegramUser(5401, "Mei", language_code="zh-hans")
+    async with running_bot(engine) as bot:
+        monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        monkeypatch.setenv("BOT_TOKEN", bot.api.token)
+        monkeypatch.setenv("BOT_API_URL", bot.api.url)
+        assert await asyncio.to_thread(cli, ["provider", "create", "--name", "星河"]) == 0
+        printed = capsys.readouterr().out
+        link = LINK.search(printed)
+        assert link and "/start adm_" not in printed, printed
+        assert "负责人" in await bot.say(owner, f"/start {link.group(1)}")
+    with Session(engine) as session:
+        assert session.exec(select(Admin.role).where(Admin.telegram_user_id == owner.id)).one()
 
 
 async def test_a_stranger_gets_the_ordinary_unknown_command_reply(engine: Engine) -> None:
@@ -166,17 +222,20 @@ async def test_cohort_rules_are_checked_and_audited(
         assert "已保存" in await bot.say(OWNER_A, f"/cohort_rule {cohort_id} min_products 3")
         assert "已保存" in await bot.say(OWNER_A, f"/cohort_rule {cohort_id} price_max 99.5")
         assert "整数" in await bot.say(OWNER_A, f"/cohort_rule {cohort_id} min_products many")
+        shown = await bot.say(OWNER_A, f"/cohort_rule {cohort_id} skip invite_code")
+        assert "跳过的步骤：邀请码\n" in shown, shown  # the step's label, not its id
+        await bot.say(OWNER_A, f"/cohort_rule {cohort_id} unskip invite_code")
         keyboard = bot.last_keyboard(OWNER_A)
         await bot.tap_data(OWNER_A, f"adm_c|inv|{cohort_id}", keyboard["message_id"])
         photo = await bot.tap_data(OWNER_A, f"adm_c|qr|{cohort_id}", keyboard["message_id"])
     cohort = cohort_row(engine, cohort_id)
-    assert cohort.rules == {"min_products": 3, "require_invite_code": False}
+    assert cohort.rules == {"min_products": 3, "require_invite_code": False, "skip_steps": []}
     assert cohort.product_rules == {"price_max": "99.5"}
     sent = [call for call in photo if call.method == "sendPhoto"]
     assert sent and next(iter(sent[0].files.values())).data.startswith(b"\x89PNG")
     with Session(engine) as session:
         actions = [event.action for event in session.exec(select(AuditEvent)).all()]
-    assert actions.count("cohort.rule") == 2 and "cohort.inv" in actions
+    assert actions.count("cohort.rule") == 4 and "cohort.inv" in actions
 
 
 async def test_invite_codes_generated_as_csv_and_imported_from_a_file(
@@ -228,6 +287,7 @@ async def test_a_group_linked_to_a_cohort_follows_migration_and_removal(
         quiet = await bot.push(bot.updates.message_text(STRANGER, "/link", chat=group))
         quiet += await bot.push(bot.updates.message_text(STRANGER, "hello all", chat=group))
         assert [c for c in quiet if c.method == "sendMessage"] == []
+        bot.api.set_member(group.id, OWNER_A.id, "creator")
         calls = await bot.push(bot.updates.message_text(OWNER_A, "/link", chat=group))
         choose = next(c for c in calls if c.method == "sendMessage")
         data = choose.inline_keyboard[0][0]["callback_data"]
@@ -252,6 +312,51 @@ async def test_a_group_linked_to_a_cohort_follows_migration_and_removal(
         told = [c for c in notices if c.method == "sendMessage" and c.chat_id == OWNER_A.id]
         assert told and "取消关联" in (told[0].text or "")
     assert cohort_row(engine, cohort_id).group_chat_id is None
+
+
+async def link_by_mention(
+    bot: BotHarness, admin: TelegramUser, group: TelegramChat, cohort_id: int
+) -> list[Call]:
+    """``/link@<bot>`` as typed in a group, then the cohort's button; every call made."""
+    mention = f"/link@{bot.api.bot_user['username']}"
+    calls = await bot.push(bot.updates.message_text(admin, mention, chat=group))
+    choose = [c for c in calls if c.method == "sendMessage" and c.inline_keyboard]
+    if not choose:
+        return calls
+    (data,) = [b["callback_data"] for row in choose[0].inline_keyboard for b in row
+               if b["text"].startswith(f"#{cohort_id} ")]  # fmt: skip
+    update = bot.updates.callback(admin, data, choose[0].result["message_id"], chat=group)
+    return calls + await bot.push(update)
+
+
+async def test_link_checks_with_telegram_who_runs_the_group_and_tells_the_provider_it_left(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider_from_cli(engine, monkeypatch, "星河出海服务", OWNER_A.id)
+    provider_from_cli(engine, monkeypatch, "Agensi Nusantara", OWNER_B.id)
+    group = TelegramChat.group(-4002, "Grup penjual")
+    async with running_bot(engine) as bot:
+        cohort_a, _ = await new_cohort(bot, OWNER_A, "uk 英国一批")
+        cohort_b, token_b = await new_cohort(bot, OWNER_B, "id Angkatan Jakarta")
+        await bot.push(bot.updates.bot_added_to_group(OWNER_A, group))
+        bot.api.set_member(group.id, OWNER_A.id, "creator")
+        # an admin of the bot who is a plain member of the group may not link it
+        refused = await link_by_mention(bot, OWNER_B, group, cohort_b)
+        asked = [c for c in refused if c.method == "getChatMember"]
+        assert asked and asked[0].params["user_id"] == OWNER_B.id
+        assert "bukan admin grup" in " ".join(c.text or "" for c in refused)
+        await link_by_mention(bot, OWNER_A, group, cohort_a)
+        assert cohort_row(engine, cohort_a).group_chat_id == group.id
+        # the group's creator makes B an administrator; B moves the group to their cohort
+        bot.api.set_member(group.id, OWNER_B.id, "administrator")
+        moved = await link_by_mention(bot, OWNER_B, group, cohort_b)
+    welcome = [c.text or "" for c in moved if c.method == "sendMessage" and c.chat_id == group.id]
+    assert token_b in welcome[-1] and "Selamat datang" in welcome[-1]
+    assert "欢迎" not in welcome[-1] and "Welcome" not in welcome[-1]  # Indonesian only
+    told = [c.text or "" for c in moved if c.method == "sendMessage" and c.chat_id == OWNER_A.id]
+    assert told and "英国一批" in told[0] and "另一个服务商" in told[0]
+    assert cohort_row(engine, cohort_a).group_chat_id is None
+    assert cohort_row(engine, cohort_b).group_chat_id == group.id
 
 
 async def test_a_seller_opening_the_join_link_joins_the_cohort(

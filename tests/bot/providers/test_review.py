@@ -47,6 +47,7 @@ async def test_a_seller_joins_by_link_is_rejected_in_chinese_fixes_and_is_approv
         cohort_id, token = await new_cohort(bot, OWNER_A, "uk track=uk_crossborder 英国第一批")
         # the cohort's group
         await bot.push(bot.updates.bot_added_to_group(OWNER_A, group))
+        bot.api.set_member(group.id, OWNER_A.id, "creator")
         calls = await bot.push(bot.updates.message_text(OWNER_A, "/link", chat=group))
         choose = next(c for c in calls if c.method == "sendMessage")
         await bot.push(
@@ -77,7 +78,9 @@ async def test_a_seller_joins_by_link_is_rejected_in_chinese_fixes_and_is_approv
             got = received(bot, admin, mark)
             assert f"#{app_id}" in texts(got) and "深圳市星河贸易有限公司" in texts(got)
             methods = [call.method for call in got]
-            assert "sendDocument" in methods and methods.count("sendPhoto") >= 2  # ID, product
+            # the summary, the images (legal representative's ID, product) as one album,
+            # the licence: three messages, not one per file
+            assert methods == ["sendMessage", "sendMediaGroup", "sendDocument"], methods
 
         # rejected with two reasons
         notice = received(bot, OPERATOR_A, mark)
@@ -111,12 +114,16 @@ async def test_a_seller_joins_by_link_is_rejected_in_chinese_fixes_and_is_approv
         # the seller fixes the name and resubmits; the admins see what changed
         assert "公司" in await bot.say(SELLER, "/status")
         await bot.say(SELLER, "深圳市星河国际贸易有限公司")
+        assert bot.seller(SELLER).state == "business_licence"  # the blurry licence, again
+        await bot.document(SELLER, "licence-sharp.pdf", "application/pdf")
         assert bot.seller(SELLER).state == "review"
         mark = len(bot.api.calls)
         await bot.tap(SELLER, "submit")
         await drained(engine)
         again = received(bot, OWNER_A, mark)
+        operator_again = received(bot, OPERATOR_A, mark)
         assert "重新提交" in texts(again) and re.search(r"修改了：[^\n]*公司", texts(again))
+        assert "rejection_reasons" not in texts(again)  # bookkeeping is not a changed answer
 
         # approved by the owner: the seller gets the next steps in Chinese
         data, message_id = review_button(again, "a")
@@ -125,6 +132,16 @@ async def test_a_seller_joins_by_link_is_rejected_in_chinese_fixes_and_is_approv
         await drained(engine)
         approved = texts(received(bot, SELLER, mark))
         assert "审核通过" in approved and "达人账号" in approved and "180 天" in approved
+
+        # the operator, second, taps their own notice's buttons: told who decided, and what
+        for op in ("a", "x"):
+            data, message_id = review_button(operator_again, op)
+            told = texts(await bot.tap_data(OPERATOR_A, data, message_id))
+            assert f"申请 #{app_id} 已由负责人 {OWNER_A.id}审核通过" in told, told
+        history = await bot.say(OPERATOR_A, f"/application {app_id}")
+        assert "状态：审核通过" in history and "公司名称" in history
+        assert "已提交，审核中 → 已驳回" in history and f"管理员 {OPERATOR_A.id}" in history
+        assert "submitted" not in history and "company_name" not in history
     assert application(engine, app_id).state == "approved"
     with Session(engine) as session:
         events = session.exec(

@@ -3,6 +3,8 @@ provider's ids, stale versions, applications without a cohort, free-text reasons
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
@@ -91,7 +93,7 @@ async def test_two_admins_pressing_at_once_one_decision_wins_the_other_is_told(
     made = decisions(engine, app_id)
     assert len([d for d in made if d[0] in ("approved", "rejected")]) == 1
     winner = int(made[0][1].split(":")[1])
-    assert f"管理员 {winner} 已处理" in said  # the loser learns who decided
+    assert re.search(rf"已由(负责人|运营人员) {winner}(审核通过|驳回)", said)  # who decided, what
     assert len(seller_told) == 1  # the seller hears one decision
 
 
@@ -131,7 +133,7 @@ async def test_forged_replayed_foreign_and_stale_taps_change_nothing(
         # decided once; the replay of the same tap is told, and changes nothing more
         await bot.tap_data(OWNER_A, approve, message_id)
         replay = texts(await bot.tap_data(OWNER_A, approve, message_id))
-        assert f"管理员 {OWNER_A.id} 已处理" in replay
+        assert f"已由负责人 {OWNER_A.id}审核通过" in replay
     assert decisions(engine, app_id) == [("approved", f"admin:{OWNER_A.id}")]
     with Session(engine) as session:
         audited = session.exec(
@@ -207,10 +209,10 @@ async def test_a_free_text_reason_reaches_the_seller_as_written_in_a_localized_f
         await bot.push(again)
         # detail view: history with the admin, documents re-sent on request
         detail = await bot.say(OWNER_A, f"/application {app_id}")
-        assert f"admin:{OWNER_A.id}" in detail and "submitted → rejected" in detail
+        assert f"管理员 {OWNER_A.id}" in detail and "已提交，审核中 → 已驳回" in detail
         files, message_id = review_button(bot.api.sent_to(OWNER_A.id), "d")
         resent = await bot.tap_data(OWNER_A, files, message_id)
-        assert {c.method for c in resent} >= {"sendDocument", "sendPhoto"}
+        assert {c.method for c in resent} >= {"sendDocument", "sendMediaGroup"}
     assert decisions(engine, app_id) == [
         ("rejected", f"admin:{OWNER_A.id}"),
         ("review", f"admin:{OWNER_A.id}"),

@@ -59,9 +59,8 @@ def test_a_decision_read_before_another_committed_loses_and_names_the_winner(
             session, BOB, application_id=app_id, version=1, approve=False, mask=1, now=utcnow()
         )
         session.commit()
-    assert (
-        lost.verdict is review.Verdict.ALREADY_DECIDED and lost.decided_by == ALICE.telegram_user_id
-    )
+    assert lost.verdict is review.Verdict.ALREADY_DECIDED and lost.earlier is not None
+    assert (lost.earlier.admin_telegram_id, lost.earlier.approved) == (ALICE.telegram_user_id, True)
     with Session(engine) as session:
         application = session.get(Application, app_id)
         assert application is not None

@@ -71,6 +71,17 @@ def test_the_daily_chart_covers_the_cohorts_life() -> None:
     assert _image(png).size == (1000, 450)
 
 
+def test_a_cohorts_first_day_shows_a_point_for_each_line() -> None:
+    """One day of data is one point per line: drawn as a marker in the middle of the plot
+    (the legend's samples sit at the right edge), not empty axes."""
+    png = daily_png(cohort="c", day=DAY, days=[DayCount(DAY, 1, 1)], language="en")
+    image = np.asarray(_image(png).convert("RGB")).astype(int)
+    middle = image[:, 400:600]
+    for colour in (charts.STARTED_COLOUR, charts.SUBMITTED_COLOUR):
+        rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(middle - rgb).sum(axis=2) < 20).sum() >= 20, colour
+
+
 def test_zh_hans_labels_are_glyphs_not_boxes() -> None:
     """Each character of the chart's labels differs from the font's missing-glyph box."""
     t = Translator("zh_Hans")
