@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot.app import build_application, on_shutdown, on_startup
+from bot.app import build_application, metrics_collectors, on_shutdown, on_startup
 from bot.db.engine import make_engine, make_sqlite_folder
 from bot.db.revision import HEAD, stored_revision
 from bot.outbox.service import OutboxService
@@ -101,7 +101,15 @@ async def serve(settings: Settings) -> None:
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     secret = webhook_secret(token, configured) if webhook_path else None
-    web = make_web_app(app, engine, webhook_path=webhook_path, secret=secret)
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    web = make_web_app(
+        app,
+        engine,
+        webhook_path=webhook_path,
+        secret=secret,
+        metrics_token=metrics_token,
+        collectors=metrics_collectors(app.bot_data["services"].db),
+    )
     server = _Server(
         uvicorn.Config(
             web,

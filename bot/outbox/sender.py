@@ -46,6 +46,7 @@ from bot.outbox import store
 from bot.outbox.limiter import PASS_THROUGH, Lane, SendLimiter, retry_after_seconds
 from bot.outbox.lock import SenderLock
 from bot.outbox.store import Claimed, SendResult
+from bot.platform.metrics import SENDER_LOCK_HELD
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,13 @@ class OutboxSender:
             while not await asyncio.to_thread(lock.try_acquire):
                 if await self._sleep(self._config.poll_seconds):
                     return
+            SENDER_LOCK_HELD.set(1)
             recovered = await asyncio.to_thread(store.recover, self._engine)
             if recovered:
                 log.warning("outbox: %d deliveries in flight at a crash are retried", recovered)
             await self._drain(lock)
         finally:
+            SENDER_LOCK_HELD.set(0)
             await asyncio.to_thread(lock.release)
 
     # -- plumbing ----------------------------------------------------------------------------

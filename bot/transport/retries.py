@@ -38,8 +38,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, BaseRateLimiter
+
+from bot.platform import metrics
 
 log = logging.getLogger(__name__)
 
@@ -130,16 +132,13 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Run the call through the inner limiter; retry passing faults (module doc)."""
+        call = (callback, args, kwargs, endpoint, data, rate_limit_args)
         if endpoint in LIFECYCLE:  # polling and start-up have retry loops of their own
-            return await self._inner.process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
+            return await self._counted(*call)
         delay = self.first_delay
         for attempt in range(1, self.attempts + 1):
             try:
-                return await self._inner.process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                return await self._counted(*call)
             except (RetryAfter, NetworkError) as error:
                 if not retryable(error, endpoint):
                     if is_delivery_fault(error) and is_send(endpoint):
@@ -171,3 +170,22 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                 await self._sleep(wait)
                 delay = min(delay * 2, self.max_delay)
         raise AssertionError("unreachable")
+
+    async def _counted(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """One attempt through the inner limiter; a Telegram error is counted per attempt."""
+        try:
+            return await self._inner.process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        except TelegramError as error:
+            retry_after = _retry_after_seconds(error) if isinstance(error, RetryAfter) else None
+            metrics.bot_api_error(endpoint, error, retry_after)
+            raise
