@@ -154,6 +154,13 @@ def run(settings: Settings) -> int:
     """Configure logging, then serve; returns the process exit code."""
     settings.token  # noqa: B018  (fail fast, with a one-line reason, on a bad token)
     configure_logging(level=settings.log_level, fmt=settings.log_format)
+    if settings.sentry_dsn is not None and settings.sentry_dsn.get_secret_value():
+        from bot.platform.sentry_reports import start_sentry  # only then: 170 ms of imports
+
+        start_sentry(
+            settings.sentry_dsn.get_secret_value(), environment=settings.sentry_environment
+        )
+        log.info("error reports go to Sentry")
     asyncio.run(serve(settings))
     log.info("stopped cleanly")
     return 0

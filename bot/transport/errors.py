@@ -19,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.platform.error_reports import report
 from bot.platform.i18n import telegram_locale
 from bot.platform.update_trace import mark
 from bot.transport.context import BotContext, translator, user_locale
@@ -56,6 +57,7 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, OUTAGES):
         mark("database_unavailable")
         log.error("update %s not applied: database unavailable", update_id, exc_info=error)
+        report(error)
         unsafe = _UNSAFE.get()
         if unsafe is not None:
             unsafe.append(error)
@@ -63,6 +65,7 @@ async def on_error(update: object, context: BotContext) -> None:
     else:
         mark("error")
         log.error("update handling failed: %s", type(error).__name__, exc_info=error)
+        report(error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private":
