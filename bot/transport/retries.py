@@ -33,6 +33,7 @@ When the retries are spent, the last error is raised; the caller logs it (see
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -46,6 +47,7 @@ from bot.platform import metrics
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+Result = bool | dict[str, Any] | list[dict[str, Any]]
 # httpx failures that happen before the request reaches Telegram: always safe to repeat.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -82,6 +84,16 @@ def _retry_after_seconds(error: RetryAfter) -> float:
     # timedelta PTB keeps, as its own AIORateLimiter does.
     value = error._retry_after
     return float(value.total_seconds()) + 0.1
+
+
+async def _counted(call: Callable[[], Awaitable[Result]], endpoint: str) -> Result:
+    """One attempt; a Telegram error is counted (``bot_telegram_errors``) and raised."""
+    try:
+        return await call()
+    except TelegramError as error:
+        retry_after = _retry_after_seconds(error) if isinstance(error, RetryAfter) else None
+        metrics.bot_api_error(endpoint, error, retry_after)
+        raise
 
 
 LIFECYCLE = frozenset({"getUpdates", "getMe", "setWebhook", "deleteWebhook", "close", "logOut"})
@@ -132,13 +144,15 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Run the call through the inner limiter; retry passing faults (module doc)."""
-        call = (callback, args, kwargs, endpoint, data, rate_limit_args)
+        call = functools.partial(
+            self._inner.process_request, callback, args, kwargs, endpoint, data, rate_limit_args
+        )
         if endpoint in LIFECYCLE:  # polling and start-up have retry loops of their own
-            return await self._counted(*call)
+            return await _counted(call, endpoint)
         delay = self.first_delay
         for attempt in range(1, self.attempts + 1):
             try:
-                return await self._counted(*call)
+                return await _counted(call, endpoint)
             except (RetryAfter, NetworkError) as error:
                 if not retryable(error, endpoint):
                     if is_delivery_fault(error) and is_send(endpoint):
@@ -170,22 +184,3 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                 await self._sleep(wait)
                 delay = min(delay * 2, self.max_delay)
         raise AssertionError("unreachable")
-
-    async def _counted(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """One attempt through the inner limiter; a Telegram error is counted per attempt."""
-        try:
-            return await self._inner.process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        except TelegramError as error:
-            retry_after = _retry_after_seconds(error) if isinstance(error, RetryAfter) else None
-            metrics.bot_api_error(endpoint, error, retry_after)
-            raise

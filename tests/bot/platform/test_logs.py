@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -31,18 +32,27 @@ SECRETS = (
 )
 
 
-@pytest.fixture
-def captured() -> Iterator[io.StringIO]:
-    """Everything the process logs, at DEBUG, through the production handler."""
+@contextlib.contextmanager
+def production_logging(level: str, fmt: str) -> Iterator[io.StringIO]:
+    """What the process logs, through the production handler; the root logger restored."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     stream = io.StringIO()
-    configure_logging(level="DEBUG", fmt="text", stream=stream)
-    for name in ("httpx", "httpcore", "telegram", "sqlalchemy.engine"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    yield stream
-    root.handlers[:], _ = saved
-    root.setLevel(saved[1])
+    configure_logging(level=level, fmt=fmt, stream=stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """Everything the process logs, at DEBUG, as text."""
+    with production_logging("DEBUG", "text") as stream:
+        for name in ("httpx", "httpcore", "telegram", "sqlalchemy.engine"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
+        yield stream
     for name in ("httpx", "httpcore", "telegram", "sqlalchemy.engine"):
         logging.getLogger(name).setLevel(logging.NOTSET)
 
@@ -133,14 +143,9 @@ def test_a_database_error_keeps_the_drivers_words_but_not_the_statements_paramet
 
 @pytest.fixture
 def json_lines() -> Iterator[io.StringIO]:
-    """What the process logs at INFO as JSON, through the production handler."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    stream = io.StringIO()
-    configure_logging(level="INFO", fmt="json", stream=stream)
-    yield stream
-    root.handlers[:], _ = saved
-    root.setLevel(saved[1])
+    """What the process logs at INFO, as JSON."""
+    with production_logging("INFO", "json") as stream:
+        yield stream
 
 
 MILLISECONDS_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
