@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 
 __all__ = [
     "BOT_API_ERRORS",
@@ -107,15 +107,19 @@ def observe_transactions(engine: Engine) -> None:
     event.listen(engine, "rollback", _ended("rollback"))
 
 
-def _begin(connection: object) -> None:
-    connection.info["metrics_began"] = time.perf_counter()  # type: ignore[attr-defined]
+def _begin(connection: Connection) -> None:
+    connection.info["metrics_began"] = time.perf_counter()
 
 
-def _ended(outcome: str) -> Callable[[object], None]:
+def _ended(outcome: str) -> Callable[[Connection], None]:
     child = TRANSACTION_SECONDS.labels(outcome)
 
-    def ended(connection: object) -> None:
-        began = connection.info.pop("metrics_began", None)  # type: ignore[attr-defined]
+    def ended(connection: Connection) -> None:
+        # An invalidated connection (the server went away) would try to reconnect for its
+        # ``info``: that transaction is left untimed.
+        if connection.invalidated:
+            return
+        began = connection.info.pop("metrics_began", None)
         if began is not None:
             child.observe(time.perf_counter() - began)
 
