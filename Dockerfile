@@ -18,10 +18,14 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /src
 
-# Dependencies first, from pyproject.toml alone, so editing the code does not rebuild them.
+# Dependencies first, from the lock alone, so editing the code does not rebuild them. uv (pinned
+# like the Makefile's UV_VERSION) turns uv.lock into a requirements file with the lock's hashes,
+# which makes pip check every download; only the runtime dependencies, not the dev extra.
 # Every dependency ships wheels (psycopg via psycopg-binary), so no compiler is needed here.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
+COPY pyproject.toml uv.lock ./
+RUN python -m pip install 'uv==0.13.9' \
+    && uv export --frozen --no-dev --no-emit-project --format requirements.txt \
+        --output-file requirements.txt \
     && python -m pip wheel --wheel-dir /wheels --requirement requirements.txt
 
 # The project's own wheel, which includes the Alembic migrations (pyproject's package-data).
@@ -58,12 +62,15 @@ RUN apt-get update \
 
 # The wheels are bind-mounted from the builder for this one step, so none of them stays in a
 # layer. The venv is made without pip and filled by the base image's pip (`--python`), so it
-# holds only the bot and its dependencies: nothing that builds or installs packages.
+# holds only the bot and its dependencies: nothing that builds or installs packages. /wheels
+# holds exactly the locked versions, so the resolution cannot pick others. The packages' own
+# test folders (numpy's, matplotlib's: about 11 MB) are never imported and are dropped.
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     python -m venv --without-pip /opt/venv \
     && python -m pip --python /opt/venv/bin/python install --no-cache-dir \
         --disable-pip-version-check --no-index --find-links /wheels \
-        /wheels/shop_onboarding_bot-*.whl
+        /wheels/shop_onboarding_bot-*.whl \
+    && find /opt/venv -depth -type d -name tests -path '*/site-packages/*' -exec rm -rf {} +
 
 # A fixed uid/gid (not the first free one) so a volume's owner is known in advance: chown a bind
 # mount to 10001 and it works with every build of this image. No login shell, no home.
@@ -80,6 +87,8 @@ COPY --from=builder /catalogs/locales /app/locales
 # PYTHONDONTWRITEBYTECODE: the venv is read-only to the bot's user; the wheels' install
 # compiled the bytecode already.
 # LOCALES_DIR: the package is installed, so the catalogs are not beside its source (bot/platform/i18n.py).
+# MPLCONFIGDIR: matplotlib (bot/reports) writes its font cache there; the bot's user has no home,
+# so without it every start would warn and build the cache again in a fresh temporary folder.
 # DATABASE_URL: the default, but absolute, so the SQLite file is in /app/data whatever the
 # working directory; mount a volume there, or point DATABASE_URL at PostgreSQL.
 # No token, password or other secret here: they come from the environment at `docker run`.
@@ -87,6 +96,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     LOCALES_DIR=/app/locales \
+    MPLCONFIGDIR=/tmp/matplotlib \
     DATABASE_URL=sqlite:////app/data/bot.sqlite3 \
     LISTEN_PORT=8080
 
@@ -104,7 +114,8 @@ EXPOSE 8080
 # period covers start-up, which migrates and waits (with backoff) for the database and Telegram
 # before the HTTP server listens: at worst about 158 s with the default STARTUP_TRIES and
 # STARTUP_MAX_WAIT (bot/platform/startup.py's worst_case_seconds; tests/test_dockerfile.py checks it).
-# Raise it with those settings.
+# Raise it with those settings. HEALTHCHECK is Docker's: an OCI image (buildah's and podman's
+# default format) drops it, so build with `--format docker` there (docs/operations.md).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LISTEN_PORT', '8080'), timeout=4)"]
 

@@ -3,16 +3,26 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+UV := $(VENV)/bin/uv
+# The one tool that reads uv.lock; pinned so that every machine installs the lock alike.
+UV_VERSION := 0.13.9
 MO := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
 EXTRACT_KEYWORDS := --no-default-keywords -k N_ -k Np_:1,2 -k ValidationError -k Say -k t -k RowError:3
 
-.PHONY: run test demo migrate catalogs extract update-catalogs lint bench clean
+.PHONY: run test demo migrate catalogs extract update-catalogs lint bench clean lock
 
-$(STAMP): pyproject.toml
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet 'uv==$(UV_VERSION)'
+
+# Exactly the versions (and hashes) of uv.lock, plus the project itself, editable. --inexact
+# keeps uv and pip in the venv; --frozen refuses a lock that is out of date with pyproject.toml.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --extra dev --python $(PY)
 	touch $(STAMP)
+
+lock: | $(UV) ## refresh uv.lock: the newest versions pyproject.toml allows, from PyPI
+	$(UV) lock --upgrade
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
 	$(VENV)/bin/pybabel compile --statistics -D messages -d locales -l $* 

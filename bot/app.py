@@ -13,11 +13,15 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import routes
+from bot.db import repo
 from bot.db.units import Database
+from bot.outbox import store as outbox_store
 from bot.outbox.limiter import ReplyRateLimiter
 from bot.outbox.service import limiter_for
 from bot.platform.i18n import LOCALES, Translator
+from bot.platform.metrics import CachedCounts, observe_transactions
 from bot.platform.settings import Settings
+from bot.platform.update_trace import pseudonym_key
 from bot.providers.menus import every_admin, restore_admin_menus
 from bot.sellers.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.sellers.store import SELLERS, SellerStore
@@ -25,6 +29,7 @@ from bot.sellers.unit import CompanyLookup
 from bot.transport.context import BotContext, Services, translator
 from bot.transport.ordering import SellerOrderedUpdateProcessor
 from bot.transport.retries import RetryingRateLimiter
+from bot.transport.tracing import UpdateTracer, name_handlers
 from flows.progress import CompanyCheck
 from flows.steps import N_
 
@@ -100,7 +105,9 @@ def build_application(
         .concurrent_updates(
             update_processor
             or SellerOrderedUpdateProcessor(
-                settings.concurrent_updates, stripes=settings.seller_lock_slots
+                settings.concurrent_updates,
+                stripes=settings.seller_lock_slots,
+                tracer=UpdateTracer(pseudonym_key(settings.token)),
             )
         )
         .rate_limiter(
@@ -121,7 +128,37 @@ def build_application(
     app.bot_data["companies_house"] = companies_house
     app.bot_data["outbox_limiter"] = limiter
     routes.register(app)
+    name_handlers(app)
+    observe_transactions(engine)
     return app
+
+
+COUNTS_TTL = 60.0
+"""Seconds the database-backed gauges are cached: a scraper every 15 s costs a query a minute."""
+
+
+def metrics_collectors(db: Database, *, ttl: float = COUNTS_TTL) -> list[CachedCounts]:
+    """The ``/metrics`` gauges read from the database: applications by state, the backlog.
+
+    With several workers each reports the same database-wide figures: aggregate them with
+    ``max``, not ``sum`` (docs/operations.md#metrics).
+    """
+    return [
+        CachedCounts(
+            "bot_applications",
+            "Applications by state (the whole database, cached).",
+            "state",
+            lambda: db.run_sync(repo.application_states),
+            ttl,
+        ),
+        CachedCounts(
+            "bot_outbox_backlog",
+            "Deliveries pending or being sent, by kind (broadcast, reminder, notification).",
+            "kind",
+            lambda: outbox_store.backlog(db.engine),
+            ttl,
+        ),
+    ]
 
 
 async def on_startup(app: Application) -> None:  # type: ignore[type-arg]

@@ -41,6 +41,8 @@ RUN_ENVIRONMENT = f"""environment (or .env):
   DEFAULT_LOCALE  en, zh_Hans or id, for users whose language is unknown
   COMPANIES_HOUSE_API_KEY, COMPANIES_HOUSE_URL  the UK company register lookup
   LOG_LEVEL, LOG_FORMAT  DEBUG/INFO/WARNING/ERROR/CRITICAL; text or json
+  METRICS_TOKEN   turns on /metrics for a scraper sending it as a bearer token
+  SENTRY_DSN, SENTRY_ENVIRONMENT  error reports to Sentry (off without a DSN)
   RATE_LIMIT_PER_SECOND, CONCURRENT_UPDATES, SELLER_LOCK_SLOTS  throughput limits
   {ENV_RETRIES}
   OUTBOX_ENABLED  send broadcasts, reminders and notices from this process (default on)

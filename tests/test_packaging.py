@@ -1,13 +1,13 @@
 """The image's install steps, run outside Docker, so a broken recipe fails CI without an engine.
 
-Mirrors the Dockerfile: the build context's files only (pyproject, README, bot/, flows/,
-locales/), wheels of the dependencies and of the project, a fresh venv without pip filled
-with ``pip --python ... --no-index`` from those wheels, catalogs compiled with the installed
-Babel. Then the installed console script runs the bot, from a folder that is not the checkout
-(so the source tree cannot be imported by accident), against the fake Bot API: health routes,
-a reply to /start, a clean exit on SIGTERM. A module missing from the wheel, a migration left
-out of package-data, catalogs looked up beside the source or a console script that does not
-start all fail here.
+Mirrors the Dockerfile: the build context's files only (pyproject, uv.lock, README, bot/,
+flows/, locales/), wheels of the locked dependencies and of the project, a fresh venv
+without pip filled with ``pip --python ... --no-index`` from those wheels, catalogs
+compiled with the installed Babel. Then the installed console script runs the bot, from a
+folder that is not the checkout (so the source tree cannot be imported by accident),
+against the fake Bot API: health routes, a reply to /start, a clean exit on SIGTERM. A
+module missing from the wheel, a migration left out of package-data, catalogs looked up
+beside the source or a console script that does not start all fail here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tomllib
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ import pytest
 
 from bot.transport.web import SECRET_HEADER, webhook_secret
 from tests.fakebotapi import FakeBotAPI
+from tests.installed_tools import tool
 from tests.updates import TelegramUser, UpdateFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +58,11 @@ def _run(command: Sequence[str | Path]) -> None:
     assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
 
 
+def uv() -> str:
+    """The uv that ``make`` installs beside this Python (the Dockerfile pins the same)."""
+    return tool("uv", "make installs it into the venv")
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """The Dockerfile's builder and install steps, in a temporary folder."""
@@ -72,11 +77,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         if (ROOT / name).exists():
             shutil.copy(ROOT / name, context / name)
 
-    # Builder stage: dependency wheels from pyproject's list, then the project's wheel.
+    # Builder stage: dependency wheels from the lock (with its hashes), then the project's wheel.
+    shutil.copy(ROOT / "uv.lock", context / "uv.lock")
     wheels = root / "wheels"
-    pyproject = tomllib.loads((context / "pyproject.toml").read_text())
     requirements = root / "requirements.txt"
-    requirements.write_text("\n".join(pyproject["project"]["dependencies"]) + "\n")
+    _run([uv(), "export", "--project", context, "--frozen", "--no-dev", "--no-emit-project",
+          "--format", "requirements.txt", "--output-file", requirements])  # fmt: skip
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     _run([*pip, "wheel", "--wheel-dir", wheels, "--requirement", requirements])
     _run([*pip, "wheel", "--no-deps", "--wheel-dir", wheels, context])

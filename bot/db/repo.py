@@ -154,6 +154,14 @@ def create_application(
     return application
 
 
+def application_states(session: Session) -> dict[str, int]:
+    """How many applications are in each state (``/metrics``, read at most once a minute)."""
+    rows = session.execute(
+        core_select(col(Application.state), func.count()).group_by(col(Application.state))
+    )
+    return {state: int(count) for state, count in rows}
+
+
 def applications_of(session: Session, *, seller_id: int) -> list[Application]:
     """Every application of the seller, oldest first."""
     return list(

@@ -64,6 +64,7 @@ from bot.outbox import store
 from bot.outbox.limiter import PASS_THROUGH, Lane, SendLimiter, retry_after_seconds
 from bot.outbox.lock import SenderLock
 from bot.outbox.store import Claimed, SendResult
+from bot.platform.metrics import SENDER_LOCK_HELD
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ class OutboxSender:
                     exc_info=not isinstance(error, DBAPIError),  # a bug: show where
                 )
             finally:
+                SENDER_LOCK_HELD.set(0)
                 with contextlib.suppress(Exception):
                     await asyncio.to_thread(lock.release)
             if self._stopping.is_set() or await self._sleep(self._restart_delay):
@@ -169,6 +171,7 @@ class OutboxSender:
             if await self._sleep(self._config.poll_seconds):
                 return
         self.lock_seen_at = time.monotonic()
+        SENDER_LOCK_HELD.set(1)
         await self._flush()  # outcomes kept from a round that ended on an error: first
         recovered = await asyncio.to_thread(store.recover, self._engine)
         if recovered:

@@ -33,11 +33,13 @@ from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlmodel import Session, col
 
 from bot.db.models import Broadcast, Delivery, Seller, utcnow
+from bot.platform.metrics import DELIVERIES
 
 __all__ = [
     "Claimed",
     "Message",
     "SendResult",
+    "backlog",
     "claim",
     "enqueue",
     "enqueue_in",
@@ -322,6 +324,19 @@ def has_due(engine: Engine, *, now: dt.datetime | None = None) -> bool:
         return session.scalar(query) is not None
 
 
+def backlog(engine: Engine) -> dict[str, int]:
+    """Deliveries not yet sent (pending or sending) by broadcast kind (``/metrics``)."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(col(Broadcast.kind), func.count())
+            .select_from(Delivery)
+            .join(Broadcast, col(Broadcast.id) == col(Delivery.broadcast_id))
+            .where(col(Delivery.status).in_(("pending", "sending")))
+            .group_by(col(Broadcast.kind))
+        )
+        return {kind: int(count) for kind, count in rows}
+
+
 def status_counts(engine: Engine, broadcast_id: int) -> dict[str, int]:
     """How many of a broadcast's deliveries are in each status."""
     with Session(engine) as session:
@@ -384,6 +399,8 @@ def _write_outcomes(session: Session, outcomes: Sequence[SendResult], now: dt.da
             for o in outcomes
         ],
     )
+    for outcome in outcomes:
+        DELIVERIES.labels(outcome.status).inc()
     blocked_chats = {o.delivery.chat_id for o in outcomes if o.status == "blocked"}
     if blocked_chats:
         session.execute(

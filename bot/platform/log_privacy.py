@@ -30,7 +30,7 @@ from enum import Enum
 from types import TracebackType
 from typing import Any
 
-__all__ = ["PayloadFilter", "safe_exception_text"]
+__all__ = ["PayloadFilter", "exception_chain", "safe_exception_text", "safe_message"]
 
 OWN_LOGGERS = ("bot", "flows", "bench")
 
@@ -107,15 +107,23 @@ def _message_is_safe(error: BaseException) -> bool:
     return type(error).__module__.startswith(_SAFE_EXCEPTION_MODULES)
 
 
+WITHHELD = "(message withheld)"
+
+
+def safe_message(error: BaseException) -> str:
+    """The exception's message when its type describes a failure, not data; else a
+    placeholder. A SQLAlchemy error keeps only its driver's first line (no parameters)."""
+    if not _message_is_safe(error):
+        return WITHHELD
+    if (driver := getattr(error, "orig", None)) is not None:
+        return str(driver).split("\n", 1)[0]
+    return str(error)
+
+
 def _one(error: BaseException, tb: TracebackType | None) -> str:
     frames = "".join(traceback.format_list(traceback.extract_tb(tb)))
     head = "Traceback (most recent call last):\n" + frames if frames else ""
-    if not _message_is_safe(error):
-        message = "(message withheld)"
-    elif (driver := getattr(error, "orig", None)) is not None:  # SQLAlchemy: no parameters
-        message = str(driver).split("\n", 1)[0]
-    else:
-        message = str(error)
+    message = safe_message(error)
     return f"{head}{_qualified(error)}: {message}" if message else f"{head}{_qualified(error)}"
 
 
@@ -123,9 +131,10 @@ _CAUSE = "\nThe above exception was the direct cause of the following exception:
 _CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n"
 
 
-def safe_exception_text(error: BaseException) -> str:
-    """A traceback (with its causes) whose messages are kept only for safe exception types."""
-    chain: list[tuple[BaseException, str]] = []  # (exception, how it relates to the newer)
+def exception_chain(error: BaseException) -> list[tuple[BaseException, str]]:
+    """``error`` and its causes and contexts, newest first, each with how it relates to the
+    newer one (``_CAUSE``, ``_CONTEXT``, or "" for ``error`` itself)."""
+    chain: list[tuple[BaseException, str]] = []
     seen: set[int] = set()
     current: BaseException | None = error
     link = ""
@@ -138,8 +147,13 @@ def safe_exception_text(error: BaseException) -> str:
             current, link = current.__context__, _CONTEXT
         else:
             current = None
+    return chain
+
+
+def safe_exception_text(error: BaseException) -> str:
+    """A traceback (with its causes) whose messages are kept only for safe exception types."""
     parts = []
-    for older, relation in reversed(chain):
+    for older, relation in reversed(exception_chain(error)):
         parts.append(_one(older, older.__traceback__))
         if relation:
             parts.append(relation)

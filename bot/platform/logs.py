@@ -7,16 +7,24 @@ filter removes what has a shape: a token in a URL (httpx logs request URLs), a p
 identity or tax number, an e-mail address (not a URL's user name). Invisible characters
 (zero-width spaces, soft hyphens), raw or escaped as ``\\u200b``, are removed before
 matching, so a number typed with them inside is still seen as a number.
+
+JSON lines carry, besides the message, what a log collector needs to follow one update:
+``update_id``, ``seller`` (a pseudonym, never the Telegram id), ``kind`` and ``handler``
+from the update being handled (``bot.platform.update_trace``), and on the one
+``update handled`` line per update its ``duration_ms`` and ``outcome``. Times are UTC
+with milliseconds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
 from typing import IO, Any
 
 from bot.platform.log_privacy import PayloadFilter, safe_exception_text
+from bot.platform.update_trace import CURRENT
 
 _PATTERNS = (
     (re.compile(r"bot\d{5,16}:[A-Za-z0-9_-]{30,64}"), "bot<token>"),
@@ -58,16 +66,30 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+_RESULT_FIELDS = ("duration_ms", "outcome")
+"""Fields a log call may pass in ``extra`` (numbers and words from fixed sets only)."""
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line, for log collectors."""
+    """One JSON object per line, for log collectors (fields: see the module doc)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        moment = dt.datetime.fromtimestamp(record.created, dt.UTC)
         entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": moment.isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
+        trace = CURRENT.get()
+        if trace is not None:
+            entry["update_id"] = trace.update_id
+            entry["seller"] = trace.seller
+            entry["kind"] = trace.kind
+            entry["handler"] = trace.handler
+        for name in _RESULT_FIELDS:
+            if name in record.__dict__:
+                entry[name] = record.__dict__[name]
         if record.exc_info:
             entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

@@ -21,7 +21,14 @@ TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 LOCALES = ("en", "zh_Hans", "id")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DATABASE_EXAMPLES = "sqlite:///./data/bot.sqlite3 or postgresql+psycopg://bot:PASSWORD@db:5432/bot"
-SECRETS = ("bot_token", "webhook_secret", "companies_house_api_key", "database_url")
+SECRETS = (
+    "bot_token",
+    "webhook_secret",
+    "companies_house_api_key",
+    "database_url",
+    "metrics_token",
+    "sentry_dsn",
+)
 """Settings whose values are never shown in an error (a database URL may hold a password)."""
 
 
@@ -47,6 +54,11 @@ class Settings(BaseSettings):
     listen_port: int = Field(default=8080, ge=1, le=65535)
     log_format: str = Field(default="text", pattern="^(text|json)$")
     log_level: str = "INFO"
+    # docs/operations.md#metrics: /metrics answers only a scraper sending this bearer token
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    # docs/operations.md#error-reports: errors go to Sentry only when this is set
+    sentry_dsn: SecretStr | None = None
+    sentry_environment: str = "production"
     rate_limit_per_second: float = Field(default=30.0, gt=0)
     seller_lock_slots: int = Field(default=4096, ge=16)
     concurrent_updates: int = Field(default=64, ge=1)

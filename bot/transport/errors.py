@@ -19,7 +19,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.platform.error_reports import report
 from bot.platform.i18n import telegram_locale
+from bot.platform.update_trace import mark
 from bot.transport.context import BotContext, translator, user_locale
 from bot.transport.retries import is_delivery_fault
 
@@ -49,16 +51,21 @@ async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
     if is_delivery_fault(error):
+        mark("delivery_failed")
         log.warning("update %s: a Bot API call failed: %s", update_id, type(error).__name__)
         return
     if isinstance(error, OUTAGES):
+        mark("database_unavailable")
         log.error("update %s not applied: database unavailable", update_id, exc_info=error)
+        report(error)
         unsafe = _UNSAFE.get()
         if unsafe is not None:
             unsafe.append(error)
             return  # Telegram will deliver it again; the seller gets the real answer then
     else:
+        mark("error")
         log.error("update handling failed: %s", type(error).__name__, exc_info=error)
+        report(error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private":

@@ -16,6 +16,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.transport.tracing import UpdateTracer
+
 
 def sender_key(update: object) -> int | None:
     """Who an update is from (user, else chat); None for updates without a sender."""
@@ -31,9 +33,16 @@ def sender_key(update: object) -> int | None:
 class SellerOrderedUpdateProcessor(BaseUpdateProcessor):
     """Runs updates concurrently except that one sender's updates are serialized."""
 
-    def __init__(self, max_concurrent_updates: int, *, stripes: int = 4096) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int,
+        *,
+        stripes: int = 4096,
+        tracer: UpdateTracer | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks = tuple(asyncio.Lock() for _ in range(stripes))
+        self._tracer = tracer or UpdateTracer()
 
     def lock_for(self, update: object) -> asyncio.Lock | None:
         """The lock an update must hold, or None when it has no sender."""
@@ -41,6 +50,9 @@ class SellerOrderedUpdateProcessor(BaseUpdateProcessor):
         return None if key is None else self._locks[key % len(self._locks)]
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await self._tracer.run(update, self._in_turn(update, coroutine))
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         lock = self.lock_for(update)
         if lock is None:
             await coroutine

@@ -47,13 +47,16 @@ When the retries are spent, the last error is raised; the caller logs it (see
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, BaseRateLimiter
+
+from bot.platform import metrics
 
 log = logging.getLogger(__name__)
 __all__ = [
@@ -66,6 +69,7 @@ __all__ = [
 ]
 
 Sleep = Callable[[float], Awaitable[None]]
+Result = bool | dict[str, Any] | list[dict[str, Any]]
 # httpx failures that happen before the request reaches Telegram: always safe to repeat.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -117,6 +121,17 @@ PASS_THROUGH = -1
 """``rate_limit_args`` of a request whose caller paces and retries it itself (the outbox
 sender's): no limiter waits for it, none retries it."""
 
+
+async def _counted(call: Callable[[], Awaitable[Result]], endpoint: str) -> Result:
+    """One attempt; a Telegram error is counted (``bot_telegram_errors``) and raised."""
+    try:
+        return await call()
+    except TelegramError as error:
+        retry_after = _retry_after_seconds(error) if isinstance(error, RetryAfter) else None
+        metrics.bot_api_error(endpoint, error, retry_after)
+        raise
+
+
 LIFECYCLE = frozenset({"getUpdates", "getMe", "setWebhook", "deleteWebhook", "close", "logOut"})
 """Calls retried by the updater's loop or the start-up schedule, never here as well."""
 
@@ -165,17 +180,16 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Run the call through the inner limiter; retry passing faults (module doc)."""
+        call = functools.partial(
+            self._inner.process_request, callback, args, kwargs, endpoint, data, rate_limit_args
+        )
         if endpoint in LIFECYCLE or rate_limit_args == PASS_THROUGH:
             # polling and start-up have retry loops of their own; so has the outbox
-            return await self._inner.process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
+            return await _counted(call, endpoint)
         delay = self.first_delay
         for attempt in range(1, self.attempts + 1):
             try:
-                return await self._inner.process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                return await _counted(call, endpoint)
             except (RetryAfter, NetworkError) as error:
                 if is_unmodified(error, endpoint):
                     return True

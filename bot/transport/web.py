@@ -1,4 +1,4 @@
-"""The bot's HTTP side: the Telegram webhook, ``/healthz`` and ``/readyz``.
+"""The bot's HTTP side: the Telegram webhook, ``/healthz``, ``/readyz`` and ``/metrics``.
 
 Served by uvicorn in both modes (in polling mode only the health routes answer), so an
 orchestrator or Docker's HEALTHCHECK can ask the same questions either way. ``/readyz``
@@ -15,6 +15,12 @@ to forget it:
   per-seller ordering and the concurrency bound still hold): 200 when it was applied (or
   was a redelivery, or hit a bug an apology covers), 503 when the database could not be
   reached, so Telegram delivers it again later (``bot.transport.errors.unsafe_updates``).
+
+``/metrics`` (Prometheus' text format) exists only when a metrics token is configured, and
+answers only a request bearing it (401 without one, 403 with a wrong one): the figures say
+how busy the bot is, which is nobody else's business. It renders the process-wide metrics
+(``bot.platform.metrics``) and the database-backed ``collectors`` handed in, in a worker
+thread, since those may read the database.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.registry import Collector
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -103,15 +111,38 @@ ReadyCheck = Callable[[], Awaitable[bool]]
 """A further readiness question, answered without raising (the outbox's, say)."""
 
 
+def render_metrics(collectors: Sequence[Collector]) -> bytes:
+    """The process-wide metrics, then ``collectors`` (blocking: they may read the database)."""
+    own = CollectorRegistry(auto_describe=False)
+    for collector in collectors:
+        own.register(collector)
+    return generate_latest(REGISTRY) + generate_latest(own)
+
+
+def bearer_refusal(request: Request, token: str) -> Response | None:
+    """None when the request bears ``token``; else 401 (no credentials) or 403 (wrong)."""
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        return PlainTextResponse(
+            "unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return PlainTextResponse("forbidden", status_code=403)
+    return None
+
+
 def make_web_app(
     app: Application,  # type: ignore[type-arg]
     engine: Engine,
     *,
     webhook_path: str | None,
     secret: str | None,
+    metrics_token: str | None = None,
+    collectors: Sequence[Collector] = (),
     checks: Mapping[str, ReadyCheck] | None = None,
 ) -> Starlette:
-    """The ASGI app; ``webhook_path`` None serves only the health routes (polling mode).
+    """The ASGI app; ``webhook_path`` None serves only the health routes (polling mode),
+    ``metrics_token`` None no ``/metrics``.
 
     ``/readyz`` answers 503 unless the database and every one of ``checks`` say ready;
     the JSON names each answer (``{"database": true, "outbox": false}``).
@@ -145,7 +176,17 @@ def make_web_app(
             return PlainTextResponse("not applied; deliver again", status_code=503)
         return Response(status_code=200)
 
+    async def metrics(request: Request) -> Response:
+        assert metrics_token is not None
+        refusal = bearer_refusal(request, metrics_token)
+        if refusal is not None:
+            return refusal
+        body = await asyncio.to_thread(render_metrics, collectors)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
     routes = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    if metrics_token:
+        routes.append(Route("/metrics", metrics))
     if webhook_path is not None:
         routes.append(Route(webhook_path, telegram, methods=["POST"]))
     return Starlette(routes=routes)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -30,18 +32,27 @@ SECRETS = (
 )
 
 
-@pytest.fixture
-def captured() -> Iterator[io.StringIO]:
-    """Everything the process logs, at DEBUG, through the production handler."""
+@contextlib.contextmanager
+def production_logging(level: str, fmt: str) -> Iterator[io.StringIO]:
+    """What the process logs, through the production handler; the root logger restored."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     stream = io.StringIO()
-    configure_logging(level="DEBUG", fmt="text", stream=stream)
-    for name in ("httpx", "httpcore", "telegram", "sqlalchemy.engine"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    yield stream
-    root.handlers[:], _ = saved
-    root.setLevel(saved[1])
+    configure_logging(level=level, fmt=fmt, stream=stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """Everything the process logs, at DEBUG, as text."""
+    with production_logging("DEBUG", "text") as stream:
+        for name in ("httpx", "httpcore", "telegram", "sqlalchemy.engine"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
+        yield stream
     for name in ("httpx", "httpcore", "telegram", "sqlalchemy.engine"):
         logging.getLogger(name).setLevel(logging.NOTSET)
 
@@ -135,3 +146,42 @@ def test_a_database_error_keeps_the_drivers_words_but_not_the_statements_paramet
     error = OperationalError("UPDATE seller SET answers=?", (answers,), Exception("locked"))
     text = safe_exception_text(error)
     assert "locked" in text and "MkSecret" not in text
+
+
+@pytest.fixture
+def json_lines() -> Iterator[io.StringIO]:
+    """What the process logs at INFO, as JSON."""
+    with production_logging("INFO", "json") as stream:
+        yield stream
+
+
+MILLISECONDS_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_json_lines_let_a_collector_follow_each_update_by_id_and_pseudonym(
+    engine: Engine, json_lines: io.StringIO
+) -> None:
+    ann, bob = TelegramUser(3101, "Ann", "en"), TelegramUser(3102, "Bob", "en")
+    async with running_bot(engine) as bot:
+        await bot.say(ann, "/start")
+        await bot.tap(ann, "en")
+        await bot.say(bob, "/start")
+    entries = [json.loads(line) for line in json_lines.getvalue().splitlines()]
+    assert all(MILLISECONDS_UTC.match(entry["time"]) for entry in entries)
+    handled = [entry for entry in entries if entry["message"].startswith("update ")]
+    assert [(e["kind"], e["handler"], e["outcome"]) for e in handled] == [
+        ("message", "commands.start", "ok"),
+        ("callback_query", "answers.on_button", "ok"),
+        ("message", "commands.start", "ok"),
+    ]
+    assert len({entry["update_id"] for entry in handled}) == 3
+    assert all(isinstance(e["update_id"], int) and e["duration_ms"] > 0 for e in handled)
+    sellers = [entry["seller"] for entry in handled]
+    assert sellers[0] == sellers[1] != sellers[2], "one pseudonym per seller, stable"
+    assert all(re.fullmatch(r"[a-z2-7]{16}", seller) for seller in sellers)
+    text = json_lines.getvalue()
+    assert str(ann.id) not in text and str(bob.id) not in text, "never the Telegram id"
+    logging.getLogger("tests.platform").warning("outside any update")
+    outside = json.loads(json_lines.getvalue().splitlines()[-1])
+    assert outside["message"] == "outside any update" and "update_id" not in outside

@@ -1,0 +1,54 @@
+"""What the process knows about the update it is handling, for log lines and metrics.
+
+One ``UpdateTrace`` per update, in a ``ContextVar``: set by ``bot.transport.tracing`` when
+the update's handling starts, read by every log record formatted meanwhile
+(``bot.platform.logs``), on the event loop and in the worker threads it hands work to
+(``asyncio.to_thread`` copies the context). So a log collector can follow one update from
+receipt to reply by its ``update_id``, and one seller across updates by ``seller``.
+
+``seller`` is a pseudonym: a keyed hash of the Telegram user id, never the id itself. The
+key is derived from the bot token (``bot.app``), so every worker of one bot agrees and
+nobody without the token can turn a pseudonym back into an id by hashing all ids.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+__all__ = ["CURRENT", "UpdateTrace", "mark", "pseudonym", "pseudonym_key"]
+
+
+@dataclass(slots=True)
+class UpdateTrace:
+    """The update being handled: who (pseudonym), what kind, which handler, how it ended."""
+
+    update_id: int | None
+    seller: str | None
+    kind: str
+    handler: str | None = None
+    outcome: str = "ok"
+
+
+CURRENT: ContextVar[UpdateTrace | None] = ContextVar("update_trace", default=None)
+
+
+def pseudonym_key(token: str) -> bytes:
+    """The pseudonyms' key for one bot: stable across workers and restarts, secret."""
+    return hashlib.sha256(f"seller-pseudonym:{token}".encode()).digest()
+
+
+def pseudonym(key: bytes, user_id: int) -> str:
+    """16 characters of base32 (letters and 2-7: no digit run a redaction pattern eats)."""
+    digest = hmac.new(key, str(user_id).encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def mark(outcome: str) -> None:
+    """Set the outcome of the update being handled (the error handler's verdict)."""
+    trace = CURRENT.get()
+    if trace is not None:
+        trace.outcome = outcome
