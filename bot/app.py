@@ -22,7 +22,7 @@ from bot.sellers.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.sellers.store import SELLERS, SellerStore
 from bot.sellers.unit import CompanyLookup
 from bot.transport.context import BotContext, Services, translator
-from bot.transport.ordering import SellerOrderedUpdateProcessor
+from bot.transport.ordering import SellerOrderedUpdateProcessor, flood_notice
 from bot.transport.retries import RetryingRateLimiter
 from flows.progress import CompanyCheck
 from flows.steps import N_
@@ -115,6 +115,9 @@ def build_application(
         polling = request  # a test's or benchmark's double answers both
     builder = builder.request(request).get_updates_request(polling)
     app = builder.build()
+    processor = app.update_processor
+    if isinstance(processor, SellerOrderedUpdateProcessor) and processor.on_flood is None:
+        processor.on_flood = flood_notice(app.bot, default_locale=settings.default_locale)
     app.bot_data["services"] = Services(settings=settings, db=Database(engine))
     app.bot_data[SELLERS] = store
     app.bot_data["companies_house"] = companies_house
