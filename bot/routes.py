@@ -15,6 +15,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -32,7 +33,7 @@ from bot.providers.insight import exports as export_commands
 from bot.providers.review import buttons as review_buttons
 from bot.providers.review import commands as review_commands
 from bot.sellers import answers, application_commands, commands
-from bot.transport import buttons, errors
+from bot.transport import buttons, errors, storable
 from bot.transport.context import BotContext
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -79,6 +80,8 @@ gets the stale notice."""
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler of the bot, in the order they are tried, and the scheduled jobs."""
+    # before anything reads or stores it: what neither database can store (group -2)
+    app.add_handler(TypeHandler(Update, storable.refuse_unstorable), group=-2)
     _register_providers(app)
     _register_privacy(app)
     _register_sellers(app)
