@@ -14,7 +14,7 @@ from bot.sellers.dialog import Answered, answered, outcome_write, run_for_sender
 from bot.sellers.error_list import send_error_list
 from bot.sellers.tags import split as split_tag
 from bot.sellers.tags import tag_of
-from bot.sellers.unit import DuplicateUpdate, SellerView, Unit, Write
+from bot.sellers.unit import SellerView, Unit, Write
 from bot.transport.buttons import checked_tap, stale
 from bot.transport.context import BotContext, translator
 from bot.transport.downloads import DownloadFailed, FileTooLarge, download_capped
@@ -134,10 +134,8 @@ async def _bulk_rules(update: Update, context: BotContext) -> ProductRules | Non
             return None, None
         return None, env.products_for(view.progress.track)
 
-    try:
-        return (await run_unit(update, context, peek)).value
-    except DuplicateUpdate:
-        return None  # applying it will say nothing either
+    # a peek: the unit applying the file checks and records the delivery
+    return (await run_unit(update, context, peek, peek=True)).value
 
 
 async def _parse_bulk(context: BotContext, answer: FileAnswer, rules: ProductRules) -> BulkResult:

@@ -87,11 +87,13 @@ async def run_unit(
     *,
     start_payload: str | None = None,
     follow_up: bool = False,
+    peek: bool = False,
 ) -> Result[T]:
     """Run ``unit`` in the transaction of the update's sender (created on first contact).
 
     A ``follow_up`` is a second write for an update already applied (e.g. the id of the
-    message just sent): it is not checked, nor recorded, as a delivery of the update.
+    message just sent), a ``peek`` a look before the unit that answers the update: neither
+    is checked, nor recorded, as a delivery of the update.
     """
     user = update.effective_user
     if user is None:
@@ -103,7 +105,7 @@ async def run_unit(
         locale=telegram_locale(user.language_code, default=services.settings.default_locale),
         unit=unit,
         start_payload=start_payload,
-        update_id=None if follow_up else update.update_id,
+        update_id=None if follow_up or peek else update.update_id,
         update_digest=update_digest(update),
     )
 

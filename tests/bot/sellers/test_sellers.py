@@ -294,17 +294,23 @@ async def test_processed_updates_past_the_retention_window_are_pruned(engine: En
         assert session.exec(select(ProcessedUpdate.digest)).all() == ["new"]
 
 
-async def test_a_read_only_update_does_not_move_the_duplicate_mark(engine: Engine) -> None:
+async def test_a_read_only_update_is_recorded_so_a_second_delivery_is_not_answered(
+    engine: Engine,
+) -> None:
     store = SellerStore(engine)
     await store.run(
         telegram_user_id=9, chat_id=9, locale="en", unit=lambda v, e: (None, None), update_id=50
     )
-    result = await store.run(
+    with pytest.raises(DuplicateUpdate):
+        await store.run(
+            telegram_user_id=9, chat_id=9, locale="en", unit=lambda v, e: (None, None), update_id=50
+        )
+    result = await store.run(  # the next update is applied
         telegram_user_id=9,
         chat_id=9,
         locale="en",
         unit=_answer(ChoiceAnswer("language", "en")),
-        update_id=50,
+        update_id=51,
     )
     assert result.seller.progress.state == "market"
 
