@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.outbox.limiter import ReplyRateLimiter
 from bot.outbox.service import limiter_for
 from bot.platform.i18n import LOCALES, Translator
 from bot.platform.settings import Settings
+from bot.sellers.applications import Limits
 from bot.sellers.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.sellers.store import SELLERS, SellerStore
 from bot.sellers.unit import CompanyLookup
@@ -87,7 +89,10 @@ def build_application(
             key.get_secret_value(), base_url=settings.companies_house_url
         )
     store = SellerStore(
-        engine, company_lookup=company_lookup(companies_house) if companies_house else None
+        engine,
+        company_lookup=company_lookup(companies_house) if companies_house else None,
+        # the invite-code guessers' key: the same in every worker, secret as the token
+        limits=Limits(guess_key=hashlib.sha256(b"guessers:" + settings.token.encode()).digest()),
     )
     limiter = limiter_for(settings)  # shared with the outbox sender: replies go first
     builder = (
