@@ -92,6 +92,7 @@ async def on_photo(update: Update, context: BotContext) -> None:
         size=largest.file_size or 0,
         width=largest.width,
         height=largest.height,
+        album=message.media_group_id or "",
     )
     await apply_answer(update, context, answer)
 
@@ -101,7 +102,7 @@ async def on_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.document is None:
         return
-    answer = _document_answer(message.document)
+    answer = _document_answer(message.document, album=message.media_group_id or "")
     rules = await _bulk_rules(update, context) if is_bulk_file(answer) else None
     if rules is not None:
         result = await _parse_bulk(context, answer, rules)
@@ -113,8 +114,9 @@ async def on_document(update: Update, context: BotContext) -> None:
     await apply_answer(update, context, answer)
 
 
-def _document_answer(document: Document) -> FileAnswer:
+def _document_answer(document: Document, *, album: str) -> FileAnswer:
     return FileAnswer(
+        album=album,
         file_id=document.file_id,
         file_unique_id=document.file_unique_id,
         kind="document",

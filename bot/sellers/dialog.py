@@ -26,6 +26,7 @@ from bot.transport.long_text import split_text
 from bot.transport.redelivery import update_digest
 from bot.transport.render import Reply, currency_of
 from bot.transport.retries import is_delivery_fault
+from flows.albums import QUIET
 from flows.bulk import template_csv, template_xlsx
 from flows.progress import FlowEnv, Outcome, Progress
 
@@ -135,6 +136,8 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
     by an apology.
     """
     answer = result.value
+    if QUIET in answer.actions:  # e.g. the rest of an album, already told about
+        return None
     t = translator(result.seller.locale, answer.currency)
     reply = answer.reply(t)
     text = reply.text
