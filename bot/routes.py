@@ -32,7 +32,7 @@ from bot.providers.insight import commands as insight_commands
 from bot.providers.insight import exports as export_commands
 from bot.providers.review import buttons as review_buttons
 from bot.providers.review import commands as review_commands
-from bot.sellers import answers, application_commands, commands
+from bot.sellers import answers, application_commands, commands, owed
 from bot.transport import buttons, errors, storable
 from bot.transport.context import BotContext
 
@@ -166,6 +166,7 @@ def _register_sellers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(PRIVATE & filters.PHOTO, answers.on_photo))
     app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, answers.on_document))
     app.add_handler(MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, answers.on_other))
+    owed.schedule(app)
 
 
 async def _note_or_answer(update: Update, context: BotContext, admin: AdminIdentity) -> None:

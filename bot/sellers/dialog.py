@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import InputFile, Message, Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.platform.i18n import Translator, telegram_locale
 from bot.sellers.confirmations import Confirmation
@@ -32,6 +32,7 @@ from flows.progress import FlowEnv, Outcome, Progress
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+OWED = "replies_owed"
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,21 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
         log.warning(
             "reply to seller %d not confirmed delivered: %s", result.seller.id, type(error).__name__
         )
+        if not isinstance(error, Forbidden):  # a seller who blocked the bot is owed nothing
+            replies_owed(context)[chat_id] = result.seller.telegram_user_id
         return None
+    replies_owed(context).pop(chat_id, None)  # confirmed: the seller has the current question
     return sent
+
+
+def replies_owed(context: BotContext) -> dict[int, int]:
+    """Chats whose last reply Telegram did not confirm → their seller's Telegram user id.
+
+    ``sellers.owed`` asks them the current question again once Telegram is back. Kept in
+    this process only: after a restart the seller's next message is answered as usual.
+    """
+    owed: dict[int, int] = context.application.bot_data.setdefault(OWED, {})
+    return owed
 
 
 def bind_confirmation(sent: Confirmation) -> Unit[None]:
