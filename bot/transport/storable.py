@@ -1,19 +1,20 @@
 """What the databases cannot store is stopped at the edge, the same way on both.
 
-PostgreSQL refuses a NUL character in text (``psycopg.DataError``) and cannot encode a lone
-UTF-16 surrogate (``"\\ud800"``, which JSON may carry); SQLite stores both. Neither stores
-an integer past 64 bits (SQLite: ``OverflowError``, PostgreSQL: ``DataError``). Before,
-one input gave two behaviours, and on PostgreSQL an unhandled error. So every update passes
-``refuse_unstorable`` first (group -2): the texts a handler may store (message text and
-caption, a file's name and type, button data, a contact) are looked at, and an update
-carrying such a character is answered with one localized sentence and goes no further;
-ids past 64 bits are dropped silently (there is nobody to answer). The webhook's shape
-check (``update_shape``) already refuses such ids with 400; this covers polling as well.
+PostgreSQL refuses a NUL character in text (``psycopg.DataError``); SQLite stores it.
+Neither stores an integer past 64 bits (SQLite: ``OverflowError``, PostgreSQL:
+``DataError``). Before, one input gave two behaviours, and on PostgreSQL an unhandled
+error. So every update passes ``refuse_unstorable`` first (group -2): the texts a handler
+may store (message text and caption, a file's name and type, button data, a contact) are
+looked at, and an update carrying a NUL is answered with one localized sentence and goes
+no further; ids past 64 bits are dropped silently (there is nobody to answer). The
+webhook's shape check (``update_shape``) already refuses such ids with 400; this covers
+polling as well. Lone surrogates (``"\ud800"``, which JSON may carry) are not refused here:
+the places that keep free text clean them (``flows.normalize.without_lone_surrogates``),
+and the reliability suite puts one at every step on both databases.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from telegram import Message, Update
@@ -24,12 +25,10 @@ from bot.transport.update_shape import INT64
 
 __all__ = ["refuse_unstorable", "unstorable_text"]
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
 
 def unstorable_text(text: str | None) -> bool:
-    """Whether ``text`` holds a NUL or a lone surrogate (a pair arrives as one character)."""
-    return text is not None and _UNSTORABLE.search(text) is not None
+    """Whether ``text`` holds a NUL, which PostgreSQL cannot store in text."""
+    return text is not None and "\x00" in text
 
 
 def _texts(message: Message | None) -> Iterator[str | None]:

@@ -30,7 +30,6 @@ DOCUMENT = {
 UNSTORABLE: dict[str, dict[str, Any]] = {
     "start-with-nul": {"text": "/start \u202e\x00"},
     "text-with-nul": {"text": "Acme\x00 Ltd"},
-    "text-with-lone-surrogate": {"text": "Acme \ud800 Ltd"},
     "document-named-with-nul": {"document": DOCUMENT},
     "caption-with-nul": {"document": {**DOCUMENT, "file_name": "x.pdf"}, "caption": "\x00"},
 }
