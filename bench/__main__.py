@@ -11,6 +11,7 @@ import asyncio
 from bench import (
     bench_charts,
     bench_documents,
+    bench_flood,
     bench_flow,
     bench_hostile_files,
     bench_memory,
@@ -28,6 +29,7 @@ def main() -> None:
     bench_flow.main()
     bench_scale_out.main()
     asyncio.run(bench_updates.main())
+    asyncio.run(bench_flood.main())
     bench_memory.main()
     bench_startup.main()
     bench_charts.main()

@@ -107,7 +107,8 @@ class RawReplay:
                 spent = time.perf_counter() - start
                 statements: list[Statement] = self.local.statements
                 self.local.statements = None
-                if any("INSERT INTO processedupdate" in s for s, _, _ in statements):
+                # accepted: the application was saved (a refusal records its update too)
+                if any("UPDATE application SET" in s for s, _, _ in statements):
                     self.counts.append(len(statements))
                     raw = self.replay(statements)
                     if raw is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import Any
 
@@ -23,11 +24,12 @@ from bot.platform.metrics import CachedCounts, observe_transactions
 from bot.platform.settings import Settings
 from bot.platform.update_trace import pseudonym_key
 from bot.providers.menus import every_admin, restore_admin_menus
+from bot.sellers.applications import Limits
 from bot.sellers.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.sellers.store import SELLERS, SellerStore
 from bot.sellers.unit import CompanyLookup
 from bot.transport.context import BotContext, Services, translator
-from bot.transport.ordering import SellerOrderedUpdateProcessor
+from bot.transport.ordering import SellerOrderedUpdateProcessor, flood_notice
 from bot.transport.retries import RetryingRateLimiter
 from bot.transport.tracing import UpdateTracer, name_handlers
 from flows.progress import CompanyCheck
@@ -93,7 +95,10 @@ def build_application(
             key.get_secret_value(), base_url=settings.companies_house_url
         )
     store = SellerStore(
-        engine, company_lookup=company_lookup(companies_house) if companies_house else None
+        engine,
+        company_lookup=company_lookup(companies_house) if companies_house else None,
+        # the invite-code guessers' key: the same in every worker, secret as the token
+        limits=Limits(guess_key=hashlib.sha256(b"guessers:" + settings.token.encode()).digest()),
     )
     limiter = limiter_for(settings)  # shared with the outbox sender: replies go first
     builder = (
@@ -123,6 +128,9 @@ def build_application(
         polling = request  # a test's or benchmark's double answers both
     builder = builder.request(request).get_updates_request(polling)
     app = builder.build()
+    processor = app.update_processor
+    if isinstance(processor, SellerOrderedUpdateProcessor) and processor.on_flood is None:
+        processor.on_flood = flood_notice(app.bot, default_locale=settings.default_locale)
     app.bot_data["services"] = Services(settings=settings, db=Database(engine))
     app.bot_data[SELLERS] = store
     app.bot_data["companies_house"] = companies_house

@@ -15,6 +15,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -32,8 +33,8 @@ from bot.providers.insight import commands as insight_commands
 from bot.providers.insight import exports as export_commands
 from bot.providers.review import buttons as review_buttons
 from bot.providers.review import commands as review_commands
-from bot.sellers import answers, application_commands, commands
-from bot.transport import buttons, errors
+from bot.sellers import answers, application_commands, commands, owed
+from bot.transport import buttons, errors, storable
 from bot.transport.context import BotContext
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -80,6 +81,8 @@ gets the stale notice."""
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler of the bot, in the order they are tried, and the scheduled jobs."""
+    # before anything reads or stores it: what neither database can store (group -2)
+    app.add_handler(TypeHandler(Update, storable.refuse_unstorable), group=-2)
     _register_providers(app)
     _register_privacy(app)
     _register_sellers(app)
@@ -176,6 +179,7 @@ def _register_sellers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(PRIVATE & filters.PHOTO, answers.on_photo))
     app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, answers.on_document))
     app.add_handler(MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, answers.on_other))
+    owed.schedule(app)
 
 
 async def _admin_start(update: Update, context: BotContext, admin: AdminIdentity) -> None:

@@ -39,6 +39,7 @@ class FileAnswer:
     file_name: str = ""
     width: int = 0
     height: int = 0
+    album: str = ""  # Telegram's ``media_group_id``: the files of one album share it
 
 
 Answer = TextAnswer | ChoiceAnswer | FileAnswer

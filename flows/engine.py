@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flows import product_manage, product_step
+from flows import albums, product_manage, product_step
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult
 from flows.errors import StaleAnswer, ValidationError
@@ -47,11 +47,15 @@ def prompt_key(progress: Progress) -> str:
 
 def advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> Outcome:
     """Apply one answer. Raises ``StaleAnswer`` for a button of another step."""
-    if isinstance(answer, ChoiceAnswer) and answer.step != prompt_key(progress):
+    key = prompt_key(progress)
+    if isinstance(answer, ChoiceAnswer) and answer.step != key:
         raise StaleAnswer(answer.step)
+    rest = albums.rest_of_album(progress, answer, key)
+    if rest is not None:
+        return rest
     moved = progress.copy()
     try:
-        return _advance(moved, answer, env)
+        return albums.remember(_advance(moved, answer, env), answer, key)
     except ValidationError as error:
         return Outcome(
             progress=progress, error=error, row_errors=product_step.bulk_row_errors(error)

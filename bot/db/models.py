@@ -286,10 +286,19 @@ class ReviewDraft(SQLModel, table=True):
 
 
 class InviteCodeFailure(SQLModel, table=True):
-    """A wrong invite code typed by a seller: counted to slow down guessing."""
+    """A wrong invite code typed by a seller: counted to slow down guessing.
+
+    Per guesser and per cohort (``cohort_id`` None: the market's sellers outside any
+    cohort). ``guesser`` is a keyed hash of the Telegram user id, not the id: the count is
+    not personal data, so ``/delete_me`` keeps it and cannot reset the limit.
+    """
+
+    __table_args__ = (Index("ix_invitecodefailure_scope", "market", "cohort_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
+    guesser: str = Field(max_length=64, index=True)
+    market: str = Field(max_length=8)
+    cohort_id: int | None = None
     created_at: dt.datetime = _timestamp()
 
 

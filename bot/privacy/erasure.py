@@ -23,7 +23,6 @@ from bot.db.models import (
     Cohort,
     Delivery,
     Document,
-    InviteCodeFailure,
     Product,
     ReviewDraft,
     Seller,
@@ -72,11 +71,6 @@ def drop_seller(session: Session, *, seller: Seller) -> None:
     session.exec(
         delete(Delivery).where(
             or_(col(Delivery.seller_id) == seller.id, col(Delivery.chat_id) == seller.chat_id)
-        )
-    )
-    session.exec(
-        delete(InviteCodeFailure).where(
-            col(InviteCodeFailure.telegram_user_id) == seller.telegram_user_id
         )
     )
     session.delete(seller)

@@ -7,6 +7,7 @@ import enum
 import secrets
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.db.models import Admin, AdminInvite, Provider, utcnow
@@ -114,18 +115,45 @@ def accept_invite(
     if existing is not None:
         return InviteOutcome.ALREADY_ADMIN, invite
     # the check and the use in one statement: two people opening one link, one wins
+    claim = update(AdminInvite).where(col(AdminInvite.id) == invite.id)
     claimed = session.connection().execute(
-        update(AdminInvite)
-        .where(col(AdminInvite.id) == invite.id, col(AdminInvite.used_at).is_(None))
-        .values(used_at=now, used_by=telegram_user_id)
+        claim.where(col(AdminInvite.used_at).is_(None)).values(
+            used_at=now, used_by=telegram_user_id
+        )
     )
     if claimed.rowcount != 1:
         return InviteOutcome.USED, invite
-    add_admin(
-        session,
-        provider_id=invite.provider_id,
-        telegram_user_id=telegram_user_id,
-        role=invite.role,
-        locale=locale,
-    )
+    if not _insert_admin_once(
+        session, invite=invite, telegram_user_id=telegram_user_id, locale=locale, now=now
+    ):
+        # the same person opened another provider's link at the same moment, and that
+        # one won: this link stays unused
+        session.connection().execute(claim.values(used_at=None, used_by=None))
+        return InviteOutcome.ALREADY_ADMIN, invite
     return InviteOutcome.JOINED, invite
+
+
+def _insert_admin_once(
+    session: Session, *, invite: AdminInvite, telegram_user_id: int, locale: str, now: dt.datetime
+) -> bool:
+    """Make the opener an admin unless they already are: ``INSERT … ON CONFLICT DO NOTHING``.
+
+    The look-up before it cannot see a concurrent transaction's row; the insert waits for
+    it, and does nothing (rather than raising ``UniqueViolation``) when it committed.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = session.connection().execute(
+        insert(Admin)
+        .values(
+            provider_id=invite.provider_id,
+            telegram_user_id=telegram_user_id,
+            role=invite.role,
+            locale=locale,
+            notify_reviews=True,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["telegram_user_id"])
+        .returning(col(Admin.id))
+    )
+    return inserted.first() is not None  # a row comes back only when one was inserted

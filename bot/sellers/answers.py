@@ -14,7 +14,7 @@ from bot.sellers.dialog import Answered, answered, outcome_write, run_for_sender
 from bot.sellers.error_list import send_error_list
 from bot.sellers.tags import split as split_tag
 from bot.sellers.tags import tag_of
-from bot.sellers.unit import DuplicateUpdate, SellerView, Unit, Write
+from bot.sellers.unit import SellerView, Unit, Write
 from bot.transport.buttons import checked_tap, stale
 from bot.transport.context import BotContext, translator
 from bot.transport.downloads import DownloadFailed, FileTooLarge, download_capped
@@ -92,6 +92,7 @@ async def on_photo(update: Update, context: BotContext) -> None:
         size=largest.file_size or 0,
         width=largest.width,
         height=largest.height,
+        album=message.media_group_id or "",
     )
     await apply_answer(update, context, answer)
 
@@ -101,7 +102,7 @@ async def on_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.document is None:
         return
-    answer = _document_answer(message.document)
+    answer = _document_answer(message.document, album=message.media_group_id or "")
     rules = await _bulk_rules(update, context) if is_bulk_file(answer) else None
     if rules is not None:
         result = await _parse_bulk(context, answer, rules)
@@ -113,8 +114,9 @@ async def on_document(update: Update, context: BotContext) -> None:
     await apply_answer(update, context, answer)
 
 
-def _document_answer(document: Document) -> FileAnswer:
+def _document_answer(document: Document, *, album: str) -> FileAnswer:
     return FileAnswer(
+        album=album,
         file_id=document.file_id,
         file_unique_id=document.file_unique_id,
         kind="document",
@@ -134,10 +136,8 @@ async def _bulk_rules(update: Update, context: BotContext) -> ProductRules | Non
             return None, None
         return None, env.products_for(view.progress.track)
 
-    try:
-        return (await run_unit(update, context, peek)).value
-    except DuplicateUpdate:
-        return None  # applying it will say nothing either
+    # a peek: the unit applying the file checks and records the delivery
+    return (await run_unit(update, context, peek, peek=True)).value
 
 
 async def _parse_bulk(context: BotContext, answer: FileAnswer, rules: ProductRules) -> BulkResult:

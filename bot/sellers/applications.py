@@ -36,6 +36,9 @@ class Limits:
     applications_per_seller: int = 10
     crossborder_per_uscc: int = 5
     one_application_per: tuple[str, ...] = ("company_number", "nik", "nib")
+    guess_key: bytes = b"invite-code guesses"
+    """The key naming invite-code guessers (``codes.guard.guesser_id``); the running bot
+    derives its own from the token (``app.py``)."""
 
 
 @dataclass(frozen=True)

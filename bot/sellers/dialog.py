@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import InputFile, Message, Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.platform.i18n import Translator, telegram_locale
 from bot.sellers.confirmations import Confirmation
@@ -26,11 +26,13 @@ from bot.transport.long_text import split_text
 from bot.transport.redelivery import update_digest
 from bot.transport.render import Reply, currency_of
 from bot.transport.retries import is_delivery_fault
+from flows.albums import QUIET
 from flows.bulk import template_csv, template_xlsx
 from flows.progress import FlowEnv, Outcome, Progress
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+OWED = "replies_owed"
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,13 @@ async def run_unit(
     *,
     start_payload: str | None = None,
     follow_up: bool = False,
+    peek: bool = False,
 ) -> Result[T]:
     """Run ``unit`` in the transaction of the update's sender (created on first contact).
 
     A ``follow_up`` is a second write for an update already applied (e.g. the id of the
-    message just sent): it is not checked, nor recorded, as a delivery of the update.
+    message just sent), a ``peek`` a look before the unit that answers the update: neither
+    is checked, nor recorded, as a delivery of the update.
     """
     user = update.effective_user
     if user is None:
@@ -103,7 +107,7 @@ async def run_unit(
         locale=telegram_locale(user.language_code, default=services.settings.default_locale),
         unit=unit,
         start_payload=start_payload,
-        update_id=None if follow_up else update.update_id,
+        update_id=None if follow_up or peek else update.update_id,
         update_digest=update_digest(update),
     )
 
@@ -133,6 +137,8 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
     by an apology.
     """
     answer = result.value
+    if QUIET in answer.actions:  # e.g. the rest of an album, already told about
+        return None
     t = translator(result.seller.locale, answer.currency)
     reply = answer.reply(t)
     text = reply.text
@@ -153,8 +159,21 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
         log.warning(
             "reply to seller %d not confirmed delivered: %s", result.seller.id, type(error).__name__
         )
+        if not isinstance(error, Forbidden):  # a seller who blocked the bot is owed nothing
+            replies_owed(context)[chat_id] = result.seller.telegram_user_id
         return None
+    replies_owed(context).pop(chat_id, None)  # confirmed: the seller has the current question
     return sent
+
+
+def replies_owed(context: BotContext) -> dict[int, int]:
+    """Chats whose last reply Telegram did not confirm → their seller's Telegram user id.
+
+    ``sellers.owed`` asks them the current question again once Telegram is back. Kept in
+    this process only: after a restart the seller's next message is answered as usual.
+    """
+    owed: dict[int, int] = context.application.bot_data.setdefault(OWED, {})
+    return owed
 
 
 def bind_confirmation(sent: Confirmation) -> Unit[None]:

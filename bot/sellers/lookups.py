@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from bot.db.models import Application, utcnow
-from bot.providers.codes.guard import redeem_guarded
+from bot.providers.codes.guard import guesser_id, redeem_guarded
 from bot.sellers import applications
 from bot.sellers.applications import Limits
 from bot.sellers.unit import NeedsCompanyLookup, SellerView
@@ -54,11 +54,15 @@ class Lookups:
 
     def redeem_invite_code(self, code: str, *, market: str) -> None:
         """Redeem (slowed down after repeated wrong codes); a cohort's code joins its cohort."""
+        cohort_id = self._session.exec(
+            select(Application.cohort_id).where(col(Application.id) == self._view.application_id)
+        ).first()
         invite = redeem_guarded(
             self._session,
             code=code,
             market=market,
-            telegram_user_id=self._view.telegram_user_id,
+            guesser=guesser_id(self._limits.guess_key, self._view.telegram_user_id),
+            cohort_id=cohort_id,
             now=utcnow(),
         )
         if invite.cohort_id is not None:

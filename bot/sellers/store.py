@@ -106,8 +106,9 @@ class SellerStore:
         With ``update_id``, a write also records the update (its id and content digest),
         and an update already recorded raises ``DuplicateUpdate``: a redelivered update (a
         worker that died before Telegram saw its answer, a copy sent to another worker, a
-        restart before polling confirmed an offset) is never applied twice. Read-only
-        units record nothing, so a refused answer delivered again is answered again.
+        restart before polling confirmed an offset) is never applied twice. A unit that
+        writes nothing (a refused answer, ``/status``) records the update as well, so two
+        workers given the same refused answer reply once (issue 18).
         """
         companies: dict[str, CompanyCheck] = {}
         while True:
@@ -197,6 +198,8 @@ class SellerStore:
             env = self._env(session, companies, view)
             write, value = unit(view, env)
             if write is None:
+                if update_id is not None:  # a refusal delivered twice is answered once too
+                    repo.record_update(session, update_id=update_id, digest=update_digest)
                 session.commit()
                 return Result(view, value)
             processed = None if update_id is None else repo.Processed(update_id, update_digest)

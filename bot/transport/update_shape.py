@@ -10,12 +10,18 @@ Telegram adds them over time; at most one kind of content per update, as documen
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as ShapeError
 
-__all__ = ["ShapeError", "check_update"]
+__all__ = ["INT64", "ShapeError", "check_update"]
+
+
+INT64 = (-(2**63), 2**63 - 1)
+"""A 64-bit signed integer's range: PostgreSQL's ``bigint``, SQLite's ``INTEGER``."""
+Int64 = Annotated[StrictInt, Field(ge=INT64[0], le=INT64[1])]
+"""Every integer fits 64 bits, as both databases need (``2**70`` was a 200, then a crash)."""
 
 
 class _Shape(BaseModel):
@@ -23,26 +29,26 @@ class _Shape(BaseModel):
 
 
 class _User(_Shape):
-    id: StrictInt
+    id: Int64
     is_bot: StrictBool
     first_name: StrictStr
     language_code: StrictStr | None = None
 
 
 class _Chat(_Shape):
-    id: StrictInt
+    id: Int64
     type: StrictStr
 
 
 class _File(_Shape):
     file_id: StrictStr
     file_unique_id: StrictStr
-    file_size: StrictInt | None = None
+    file_size: Int64 | None = None
 
 
 class _PhotoSize(_File):
-    width: StrictInt
-    height: StrictInt
+    width: Int64
+    height: Int64
 
 
 class _Document(_File):
@@ -52,13 +58,13 @@ class _Document(_File):
 
 class _Entity(_Shape):
     type: StrictStr
-    offset: StrictInt
-    length: StrictInt
+    offset: Int64
+    length: Int64
 
 
 class _Message(_Shape):
-    message_id: StrictInt
-    date: StrictInt
+    message_id: Int64
+    date: Int64
     chat: _Chat
     from_user: _User | None = Field(default=None, alias="from")
     text: StrictStr | None = None
@@ -78,7 +84,7 @@ class _CallbackQuery(_Shape):
 
 
 class _Update(_Shape):
-    update_id: StrictInt = Field(ge=0)
+    update_id: Annotated[StrictInt, Field(ge=0, le=INT64[1])]
     message: _Message | None = None
     edited_message: _Message | None = None
     channel_post: _Message | None = None

@@ -527,6 +527,9 @@ def test_hostile_characters_in_a_rejection_note(world: tuple[Driver, World]) -> 
     for text in HOSTILE_ARGUMENTS:
         applicant = _note_started(driver, ids)
         send(driver, OWNER_A, reply_to(driver, OWNER_A, 1, text), outsider=False)
+        if "\x00" in text:  # refused at the edge on both databases (issue 18): the note
+            assert driver.state(applicant)[0] == "submitted"  # is still awaited
+            send(driver, OWNER_A, reply_to(driver, OWNER_A, 1, "fix it"), outsider=False)
         assert driver.state(applicant)[0] != "submitted", f"{text!r} decided nothing"
 
 

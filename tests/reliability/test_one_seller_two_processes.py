@@ -121,15 +121,16 @@ def test_fifty_updates_across_two_workers_equal_a_serial_replay_in_the_databases
         posts = asyncio.run(deliver(database_url, tmp_path, split, files))
 
         applied = applied_in_order(engine, split)
-        for n in applied:  # one at a time, in the database's order: each is accepted again
+        accepted = 0
+        for n in applied:  # one at a time, in the database's order (refusals are recorded too)
             before = driver.state(REPLAY)[2]
             driver.push(replay[n])
-            assert driver.state(REPLAY)[2] == before + 1, f"update {n} refused in the replay"
+            accepted += driver.state(REPLAY)[2] != before
         result = driver.state(SPLIT)
         assert result == driver.state(REPLAY)
         _state, _answers, version, _track, _locale, steps = result
-        assert version - version_before == len(applied)  # nothing else wrote
-        assert len(applied) < len({u["update_id"] for u in split}) < posts  # refusals, copies
+        assert version - version_before == accepted  # each accepted answer written once
+        assert accepted < len(applied) <= len({u["update_id"] for u in split}) < posts
         assert len(steps) >= 1
     finally:
         driver.close()

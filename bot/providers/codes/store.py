@@ -167,7 +167,7 @@ def invite_code_exists(session: Session, *, code: str) -> bool:
 
 
 def redeem_invite_code(session: Session, *, code: str, market: str, now: dt.datetime) -> None:
-    """Use one redemption of ``code`` atomically, or raise a ``ValidationError`` saying why.
+    """Use one redemption of ``code`` atomically, or raise a ``ValidationError``.
 
     The conditional UPDATE makes the check and the use one step, so two sellers cannot
     both take the last use of a single-use code.
@@ -185,18 +185,10 @@ def redeem_invite_code(session: Session, *, code: str, market: str, now: dt.date
         )
         .values(uses=col(InviteCode.uses) + 1)
     )
-    if session.connection().execute(statement).rowcount == 1:
-        return
-    invite = session.exec(select(InviteCode).where(InviteCode.code == code)).first()
-    if invite is None:
-        raise ValidationError("error_invite_code_unknown")
-    if invite.market != market:
-        raise ValidationError("error_invite_code_wrong_market")
-    if invite.revoked:
-        raise ValidationError("error_invite_code_revoked")
-    if invite.expires_at is not None and invite.expires_at <= now:
-        raise ValidationError("error_invite_code_expired")
-    raise ValidationError("error_invite_code_used_up")
+    if session.connection().execute(statement).rowcount != 1:
+        # One text whatever the reason (unknown, used up, expired, revoked, another
+        # market): saying which would tell a guesser which codes exist (issue 18).
+        raise ValidationError("error_invite_code_not_valid")
 
 
 @dataclass

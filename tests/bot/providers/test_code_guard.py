@@ -1,4 +1,5 @@
-"""Guessing invite codes is slowed down: five wrong in ten minutes, then a wait."""
+"""Guessing invite codes is slowed down: five wrong in ten minutes per seller, thirty per
+cohort, then a wait."""
 
 from __future__ import annotations
 
@@ -9,18 +10,24 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.providers.codes import store as codes
-from bot.providers.codes.guard import MAX_WRONG, WINDOW, redeem_guarded
+from bot.providers.codes.guard import MAX_WRONG, WINDOW, guesser_id, redeem_guarded
 from flows.errors import ValidationError
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 SELLER, OTHER = 4242, 4343
 
 
+def _guesser(user: int) -> str:
+    return guesser_id(b"test key", user)
+
+
 def attempt(engine: Engine, code: str, *, at: dt.datetime, user: int = SELLER) -> str:
     """The error code of one try ("" when the code was redeemed), committed like an update."""
     with Session(engine) as session:
         try:
-            redeem_guarded(session, code=code, market="uk", telegram_user_id=user, now=at)
+            redeem_guarded(
+                session, code=code, market="uk", guesser=_guesser(user), cohort_id=None, now=at
+            )
             result = ""
         except ValidationError as error:
             result = error.code
@@ -35,13 +42,14 @@ def test_five_wrong_codes_make_the_seller_wait_even_for_a_right_one(engine: Engi
     tries = [
         attempt(engine, f"WRONG-{n}", at=NOW + dt.timedelta(seconds=n)) for n in range(MAX_WRONG)
     ]
-    assert tries == ["error_invite_code_unknown"] * MAX_WRONG
+    assert tries == ["error_invite_code_not_valid"] * MAX_WRONG
     with pytest.raises(ValidationError) as refused, Session(engine) as session:
         redeem_guarded(
             session,
             code="TTS-REAL-CODE",
             market="uk",
-            telegram_user_id=SELLER,
+            guesser=_guesser(SELLER),
+            cohort_id=None,
             now=NOW + dt.timedelta(minutes=1),
         )
     assert refused.value.code == "error_invite_code_slow_down"

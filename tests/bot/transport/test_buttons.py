@@ -24,7 +24,8 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
 def snapshot(engine: Engine) -> Snapshot:
-    """Every row of every table of the bot."""
+    """Every row of every table of the bot, except the record of updates received (a
+    refused tap is recorded too, so its redelivery is not answered twice)."""
     with engine.connect() as connection:
         return {
             table.name: [
@@ -32,6 +33,7 @@ def snapshot(engine: Engine) -> Snapshot:
                 for row in connection.execute(table.select().order_by(*table.primary_key.columns))
             ]
             for table in SQLModel.metadata.sorted_tables
+            if table.name != "processedupdate"
         }
 
 

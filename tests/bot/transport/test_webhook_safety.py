@@ -109,6 +109,15 @@ MESSAGE = {"message_id": 1, "date": 1700000000, "chat": CHAT, "from": FROM, "tex
             id="callback-without-from",
         ),
         pytest.param(_update(message=MESSAGE, edited_message=MESSAGE), id="two-kinds"),
+        pytest.param(_update(update_id=2**70, message=MESSAGE), id="update-id-past-64-bits"),
+        pytest.param(
+            _update(message={**MESSAGE, "chat": {"id": 2**70, "type": "private"}}),
+            id="chat-id-past-64-bits",
+        ),
+        pytest.param(
+            _update(message={**MESSAGE, "from": {**FROM, "id": -(2**64)}}),
+            id="user-id-past-64-bits",
+        ),
     ],
 )
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
