@@ -16,6 +16,7 @@ from telegram import Update
 from bot.platform.i18n import Translator, telegram_locale
 from bot.providers.access import AdminIdentity, preferred_locale, resolve_admin
 from bot.transport.context import BotContext, translator
+from bot.transport.tracing import handled_by
 from flows.normalize import without_lone_surrogates
 
 AdminHandler = Callable[[Update, BotContext, AdminIdentity], Awaitable[None]]
@@ -48,8 +49,10 @@ def admin_command(handler: AdminHandler, *, otherwise: Handler) -> Handler:
     async def gate(update: Update, context: BotContext) -> None:
         admin = await acting_admin(update, context)
         if admin is None:
+            handled_by(otherwise)
             await otherwise(update, context)
             return
+        handled_by(handler)
         if context.args:  # names and codes are stored and sent: nothing can encode these
             context.args[:] = [without_lone_surrogates(arg) for arg in context.args]
         await handler(update, context, admin)

@@ -83,8 +83,20 @@ Callback = Callable[[Any, Any], Coroutine[Any, Any, Any]]
 _MARK = "_names_itself_in_the_trace"
 
 
+def _name_of(callback: Callable[..., Any]) -> str:
+    return f"{callback.__module__.rpartition('.')[2]}.{callback.__qualname__}"
+
+
+def handled_by(callback: Callable[..., Any]) -> None:
+    """Name ``callback`` as the handler of the current update: a dispatcher (the admin
+    gate) calls it for the handler it picked, so the trace names that one, not itself."""
+    trace = CURRENT.get()
+    if trace is not None:
+        trace.handler = _name_of(callback)
+
+
 def _named(callback: Callback) -> Callback:
-    name = f"{callback.__module__.rpartition('.')[2]}.{callback.__qualname__}"
+    name = _name_of(callback)
 
     @functools.wraps(callback)
     async def named(update: Any, context: Any) -> Any:
