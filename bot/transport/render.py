@@ -148,9 +148,12 @@ def refusal_reply(
     return Reply("\n\n".join(line for line in lines if line), prompt_keyboard(prompt, t))
 
 
-def summary_text(progress: Progress, env: FlowEnv, t: Translator) -> str:
-    """Everything entered so far, one line per answered step."""
-    lines = [t("summary_title")]
+def summary_text(
+    progress: Progress, env: FlowEnv, t: Translator, *, title: str = N_("summary_title")
+) -> str:
+    """Everything entered so far, one line per answered step, under ``title`` (the seller's
+    "your answers" by default; a reviewer reads "the seller's answers")."""
+    lines = [t(title)]
     for key in ("market", "track"):
         if key in progress.answers:
             names = MARKETS if key == "market" else TRACK_NAMES

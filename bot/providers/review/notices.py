@@ -64,7 +64,7 @@ def summary(case: Case, t: Translator) -> str:
     if case.review_changes is not None:
         names = ", ".join(step_name(case, step, t) for step in case.review_changes)
         lines.append(t("review_changed", {"steps": names or "—"}))
-    lines.append(summary_text(case.progress, case.env, t))
+    lines.append(summary_text(case.progress, case.env, t, title=N_("review_answers_title")))
     return "\n\n".join(lines)
 
 

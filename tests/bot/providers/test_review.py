@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.db.models import AuditEvent, StepEvent
+from bot.platform.i18n import LOCALES
+from bot.transport.context import translator
 from tests.bot.outbox.outbox_helpers import running_sender
 from tests.bot.providers.review_helpers import (
     application,
@@ -84,6 +86,13 @@ async def test_a_seller_joins_by_link_is_rejected_in_chinese_fixes_and_is_approv
 
         # rejected with two reasons
         notice = received(bot, OPERATOR_A, mark)
+        # the reviewer reads "the seller's answers", never the seller's own "your answers"
+        headings = [
+            (translator(code)("review_answers_title"), translator(code)("summary_title"))
+            for code in LOCALES
+        ]
+        assert any(theirs in texts(notice) for theirs, _ in headings)
+        assert not any(yours in texts(notice) for _, yours in headings)
         data, message_id = review_button(notice, "x")
         picker = await bot.tap_data(OPERATOR_A, data, message_id)
         data, _ = review_button(picker, "t")  # the first reason offered: name
