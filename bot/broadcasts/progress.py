@@ -150,7 +150,7 @@ async def tick(bot: Bot, services: Services) -> None:
         t = await services.db.run(partial(_admin_t, telegram_user_id=draft.admin_telegram_id))
         text = progress_text(t, draft.id, broadcast, now)
         if _shown.get(_key(draft.id, broadcast)) != text:
-            with contextlib.suppress(BadRequest):  # "message is not modified" after a restart
+            with contextlib.suppress(BadRequest):  # deleted, or too old to edit
                 await bot.edit_message_text(
                     text,
                     chat_id=draft.chat_id,

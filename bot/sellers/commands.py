@@ -8,6 +8,7 @@ from dataclasses import replace
 from telegram import Update
 from telegram.error import BadRequest
 
+from bot.db import repo
 from bot.db.models import utcnow
 from bot.platform.i18n import Translator
 from bot.sellers.confirmations import Confirmation
@@ -22,7 +23,6 @@ from bot.sellers.dialog import (
     send,
     write_if_changed,
 )
-from bot.sellers.store import seller_store
 from bot.sellers.unit import DuplicateUpdate, Result, SellerView, Write
 from bot.transport.buttons import checked_tap, stale
 from bot.transport.context import BotContext
@@ -137,7 +137,10 @@ async def on_restart(update: Update, context: BotContext) -> None:
     tap = await checked_tap(update, context, RESTART)
     if tap is None:
         return
-    locale = await seller_store(context).locale_of(telegram_user_id=tap.query.from_user.id)
+    user_id = tap.query.from_user.id
+    locale = await context.services.db.run(
+        lambda session: repo.chosen_locale(session, telegram_user_id=user_id)
+    )
     if locale is None or tap.callback.value not in ("yes", "no"):  # not asked by this bot
         await stale(tap.query, context, locale=locale)
         return

@@ -218,14 +218,6 @@ class SellerStore:
             session.commit()
             return Result(after, value)
 
-    async def locale_of(self, *, telegram_user_id: int) -> str | None:
-        """The language a seller chose; None for a user the bot does not know (never creates)."""
-        return await asyncio.to_thread(self._locale_sync, telegram_user_id)
-
-    def _locale_sync(self, telegram_user_id: int) -> str | None:
-        with Session(self._engine) as session:
-            return repo.chosen_locale(session, telegram_user_id=telegram_user_id)
-
     def _env(
         self, session: Session, companies: Mapping[str, CompanyCheck], view: SellerView
     ) -> FlowEnv:
