@@ -110,19 +110,12 @@ class SellerStore:
         writes nothing (a refused answer, ``/status``) records the update as well, so two
         workers given the same refused answer reply once (issue 18).
         """
+        arrival = _Arrival(telegram_user_id, chat_id, locale, start_payload)
         companies: dict[str, CompanyCheck] = {}
         while True:
             try:
                 return await asyncio.to_thread(
-                    self._run_sync,
-                    telegram_user_id,
-                    chat_id,
-                    locale,
-                    start_payload,
-                    unit,
-                    dict(companies),
-                    update_id,
-                    update_digest,
+                    self._run_sync, arrival, unit, dict(companies), update_id, update_digest
                 )
             except NeedsCompanyLookup as needed:
                 assert self._company_lookup is not None
@@ -130,10 +123,7 @@ class SellerStore:
 
     def _run_sync(
         self,
-        telegram_user_id: int,
-        chat_id: int,
-        locale: str,
-        start_payload: str | None,
+        arrival: _Arrival,
         unit: Unit[T],
         companies: Mapping[str, CompanyCheck],
         update_id: int | None,
@@ -141,31 +131,18 @@ class SellerStore:
     ) -> Result[T]:
         try:
             with self._gate:
-                return self._attempts(
-                    telegram_user_id,
-                    chat_id,
-                    locale,
-                    start_payload,
-                    unit,
-                    companies,
-                    update_id,
-                    update_digest,
-                )
+                return self._attempts(arrival, unit, companies, update_id, update_digest)
         finally:
             self._maybe_prune()
 
     def _attempts(
         self,
-        telegram_user_id: int,
-        chat_id: int,
-        locale: str,
-        start_payload: str | None,
+        arrival: _Arrival,
         unit: Unit[T],
         companies: Mapping[str, CompanyCheck],
         update_id: int | None,
         update_digest: str,
     ) -> Result[T]:
-        arrival = _Arrival(telegram_user_id, chat_id, locale, start_payload)
         for _attempt in range(MAX_ATTEMPTS):
             try:
                 result = self._attempt(arrival, unit, companies, update_id, update_digest)
@@ -176,7 +153,7 @@ class SellerStore:
                 continue  # the pool reconnects; a commit that did land is found as a redelivery
             if result is not None:
                 return result
-        raise ConcurrentUpdate(f"seller {telegram_user_id} changed {MAX_ATTEMPTS} times")
+        raise ConcurrentUpdate(f"seller {arrival.telegram_user_id} changed {MAX_ATTEMPTS} times")
 
     def _attempt(
         self,
