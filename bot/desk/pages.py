@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from html import escape
 from urllib.parse import urlencode
 
-from bot.desk.reads import STATES, Detail, FileRef, Filters, Queue, Row
+from bot.desk.reads import COUNT_CAP, STATES, Detail, FileRef, Filters, Queue, Row
 from bot.platform.i18n import Translator
 from bot.providers.review.buttons import reason_names, verdict_text
 from bot.providers.review.commands import actor_name, waited
@@ -141,7 +141,8 @@ def _row(row: Row, now: dt.datetime, t: Translator) -> str:
 
 def queue_page(queue: Queue, filters: Filters, now: dt.datetime, t: Translator) -> str:
     """The queue: filters, then one row per application."""
-    title = t("desk_queue_count", {"count": queue.total})
+    shown = f"{COUNT_CAP}+" if queue.total > COUNT_CAP else str(queue.total)
+    title = t("desk_queue_count", {"count": shown})
     head = "".join(
         f"<th>{_e(t(key))}</th>"
         for key in (
