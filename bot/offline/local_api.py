@@ -272,6 +272,7 @@ SERVED: dict[str, Handler] = {
     "deleteWebhook": _true,
     "setMyCommands": _true,
     "deleteMyCommands": _true,
+    "setChatMenuButton": _true,
     "sendChatAction": _true,
     "deleteMessage": _true,
     "close": _true,

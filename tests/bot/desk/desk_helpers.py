@@ -140,7 +140,19 @@ async def desk_page(browser: Browser, base: str, raw_init_data: str, language: s
     await context.route("**/*", local_only)
     page = await context.new_page()
     page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    PROBLEMS[id(page)] = problems
     return page
+
+
+PROBLEMS: dict[int, list[str]] = {}
+"""What each page's console said (a CSP violation, a script error), by ``id(page)``."""
+
+
+def console_of(page: Page) -> list[str]:
+    return PROBLEMS.get(id(page), [])
 
 
 async def shot(page: Page, name: str) -> Path:

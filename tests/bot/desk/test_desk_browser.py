@@ -21,6 +21,7 @@ from bot.providers.codes.store import add_invite_code
 from tests.bot.desk.desk_helpers import (
     DeskHarness,
     chromium,
+    console_of,
     desk_page,
     init_data,
     loaded_images,
@@ -114,8 +115,8 @@ async def test_an_owner_reviews_in_the_desk_and_the_seller_is_told_in_chinese(
         # one application: the answers and the licence, shown inline
         await row.locator("a[data-view]").first.click()
         await page.locator("form.decision").wait_for()
-        await page.wait_for_function(
-            "() => [...document.querySelectorAll('main img')].every(i => i.complete)"
+        await page.wait_for_function(  # each is fetched as a blob, then shown
+            "() => [...document.querySelectorAll('main img')].every(i => i.naturalWidth > 0)"
         )
         images = await loaded_images(page)
         licence = [image for image in images if "营业执照" in image["alt"]]
@@ -159,6 +160,8 @@ async def test_an_owner_reviews_in_the_desk_and_the_seller_is_told_in_chinese(
         assert f"start={token}" in cohort_text
         assert "邀请码" in cohort_text
         await shot(page, f"{engine.dialect.name}-4-cohort")
+        # the policy held and the script never failed: no inline script, no stray style
+        assert console_of(page) == []
 
         # nobody else sees any of it
         forged = init_data(OWNER_A, "123:" + "x" * 35)
