@@ -35,6 +35,7 @@ from tests.bot.providers.review_helpers import (
     crossborder,
     drained,
     received,
+    review_button,
     submit_journey,
     texts,
 )
@@ -162,6 +163,40 @@ async def test_an_owner_reviews_in_the_desk_and_the_seller_is_told_in_chinese(
         await shot(page, f"{engine.dialect.name}-4-cohort")
         # the policy held and the script never failed: no inline script, no stray style
         assert console_of(page) == []
+
+        # the seller fixes both and submits again: marked in the queue, what changed named
+        await bot.say(SELLER, "深圳市星河国际贸易有限公司")
+        assert bot.seller(SELLER).state == "business_licence"
+        bot.api.add_file("licence-photo-2", picture("SHARP LICENCE 91110000802100433B"))
+        await bot.photo(SELLER, "licence-photo-2")
+        assert bot.seller(SELLER).state == "review"
+        mark = len(bot.api.calls)
+        await bot.tap(SELLER, "submit")
+        await drained(engine)
+        again = received(bot, OWNER_A, mark)
+        await page.locator("nav.top a").click()
+        row = page.locator(f'tr[data-application="{app_id}"]')
+        await row.wait_for()
+        assert "重新提交" in await row.inner_text()
+        await row.locator("a[data-view]").first.click()
+        await page.locator("form.decision").wait_for()
+        changed = await page.inner_text("p.changed")
+        assert "公司名称" in changed and "营业执照" in changed, changed
+        assert "名称不一致" in await page.inner_text("main")  # the last rejection's reasons
+        assert await page.locator("table.answers tr.changed").count() == 2
+        await shot(page, f"{engine.dialect.name}-6-resubmitted")
+
+        # a chat tap first, then the desk's on the same version: only the first decides
+        data, message_id = review_button(again, "a")
+        mark = len(bot.api.calls)
+        await bot.tap_data(OWNER_A, data, message_id)
+        await page.locator('button[value="approve"]').click()
+        await page.locator("p.notice").wait_for()
+        assert "已由" in await page.inner_text("p.notice")  # who decided first, and when
+        await drained(engine)
+        approvals = [c for c in received(bot, SELLER, mark) if "审核通过" in texts([c])]
+        assert len(approvals) == 1
+        assert application(engine, app_id).state == "approved"
 
         # nobody else sees any of it
         forged = init_data(OWNER_A, "123:" + "x" * 35)
