@@ -84,7 +84,7 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def render(found: CohortView, link: str, t: Translator) -> str:
+def render(found: CohortView, link: str, t: Translator, *, day: dt.date) -> str:
     cohort = found.cohort
     base = f"cohorts/{cohort.id}"
     market = t(MARKETS[cohort.market]) if cohort.market in MARKETS else "—"
@@ -92,7 +92,7 @@ def render(found: CohortView, link: str, t: Translator) -> str:
     parts = [f"<header><h1>{_e(title)}</h1></header>"]
     text = stats_text(
         found.figures,
-        title=t("stats_title", {"name": cohort.name, "date": dt.date.today()}),
+        title=t("stats_title", {"name": cohort.name, "date": day}),
         stalled_days=STALLED_DAYS,
         t=t,
     )

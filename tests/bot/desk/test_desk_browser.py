@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -123,6 +124,14 @@ async def test_an_owner_reviews_in_the_desk_and_the_seller_is_told_in_chinese(
         licence = [image for image in images if "营业执照" in image["alt"]]
         assert licence and licence[0]["width"] == 480, images
         assert "91110000802100433B" in await page.inner_text("table.answers")
+        headers = {"Authorization": f"tma {init_data(OWNER_A, bot.api.token)}"}
+        async with httpx.AsyncClient(base_url=base) as http:  # a file, as the page fetched it
+            image = await http.get(f"/desk/api/applications/{app_id}/files/0", headers=headers)
+            anonymous = await http.get(f"/desk/api/applications/{app_id}/files/0")
+        assert image.headers["content-type"] == "image/jpeg"
+        assert image.headers["content-disposition"].startswith("inline; filename=")
+        assert image.headers["x-content-type-options"] == "nosniff"
+        assert anonymous.status_code == 401 and anonymous.content[:3] != b"\xff\xd8\xff"
         await shot(page, f"{engine.dialect.name}-2-application")
 
         # rejected with two reasons

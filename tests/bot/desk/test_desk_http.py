@@ -3,6 +3,7 @@ and what a file answer looks like — over HTTP against the ASGI app, no browser
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import httpx
@@ -13,10 +14,13 @@ from starlette.applications import Starlette
 
 from bot.db.models import Admin, Provider
 from bot.db.units import Database
+from bot.desk import pages
 from bot.desk.init_data import sign
 from bot.desk.limits import PerUserLimit
+from bot.desk.reads import Filters, Queue, Row
 from bot.desk.web import CSP, Desk, desk_routes, sniffed
 from bot.platform.settings import Settings
+from bot.transport.context import translator
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ro"
 OWNER, STRANGER = 5001, 7001
@@ -120,3 +124,17 @@ def test_a_files_type_is_read_from_its_bytes() -> None:
     assert sniffed(b"\x89PNG\r\n\x1a\nrest")[2] is True
     assert sniffed(b"%PDF-1.7 ...") == ("application/pdf", "pdf", False)
     assert sniffed(b"<html><script>alert(1)</script>") == ("application/octet-stream", "bin", False)
+
+
+def test_what_sellers_typed_is_escaped_on_every_page() -> None:
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    row = Row(
+        id=7, company=hostile, cohort_id=1, cohort_name=hostile, market="uk",
+        track="uk_crossborder", state="submitted", submitted_at=None, decided_at=None,
+        rejections=1,
+    )  # fmt: skip
+    html = pages.queue_page(
+        Queue([row], 1, [(1, hostile)]), Filters(), dt.datetime.now(dt.UTC), translator("en")
+    )
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
