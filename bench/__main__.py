@@ -10,6 +10,7 @@ import asyncio
 
 from bench import (
     bench_charts,
+    bench_desk,
     bench_documents,
     bench_flood,
     bench_flow,
@@ -35,6 +36,7 @@ def main() -> None:
     bench_charts.main()
     bench_outbox.main()
     bench_stats.main(short=results.short() or None)  # or STATS_BENCH_SHORT=1
+    bench_desk.main(short=results.short())
     bench_questions.main(short=results.short())
     print("\nhostile product files, through the sandbox", flush=True)
     asyncio.run(bench_hostile_files.main())

@@ -196,7 +196,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
             default_locale=settings.default_locale,
         )
     )
-    await restore_admin_menus(app.bot, admins)
+    await restore_admin_menus(app.bot, admins, desk_url=settings.desk_url)
 
 
 async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]

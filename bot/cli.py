@@ -42,6 +42,7 @@ RUN_ENVIRONMENT = f"""environment (or .env):
   COMPANIES_HOUSE_API_KEY, COMPANIES_HOUSE_URL  the UK company register lookup
   LOG_LEVEL, LOG_FORMAT  DEBUG/INFO/WARNING/ERROR/CRITICAL; text or json
   METRICS_TOKEN   turns on /metrics for a scraper sending it as a bearer token
+  WEBAPP_URL      public https base of this server: offers admins the review desk (/desk/)
   SENTRY_DSN, SENTRY_ENVIRONMENT  error reports to Sentry (off without a DSN)
   RATE_LIMIT_PER_SECOND, CONCURRENT_UPDATES, SELLER_LOCK_SLOTS  throughput limits
   {ENV_RETRIES}

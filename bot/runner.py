@@ -25,6 +25,7 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from bot.app import build_application, metrics_collectors, on_shutdown, on_startup
 from bot.db.engine import make_engine, make_sqlite_folder, sqlite_file, unwritable_sqlite
 from bot.db.revision import HEAD, stored_revision
+from bot.desk.web import desk_routes
 from bot.outbox.service import OutboxService
 from bot.platform import heap
 from bot.platform.logs import configure_logging
@@ -117,6 +118,7 @@ async def serve(settings: Settings) -> None:
         metrics_token=metrics_token,
         collectors=metrics_collectors(app.bot_data["services"].db),
         checks={"outbox": outbox.ready},
+        mounted=desk_routes(settings, app.bot_data["services"].db, app.bot),
     )
     server = _Server(
         uvicorn.Config(

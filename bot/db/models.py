@@ -132,6 +132,12 @@ class Application(SQLModel, table=True):
     answers, no uploads and no seller (``seller_id`` None, ``anonymized_at`` set).
     """
 
+    __table_args__ = (
+        # the review desk's queue: waiting ones in submission order, and per cohort
+        Index("ix_application_state_submitted", "state", "submitted_at"),
+        Index("ix_application_cohort_state", "cohort_id", "state", "submitted_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     seller_id: int | None = Field(default=None, foreign_key="seller.id", index=True)
     market: str | None = Field(default=None, max_length=8)

@@ -43,7 +43,7 @@ from bot.offline.demo_provider import (
     seed_provider,
 )
 from bot.offline.demo_user import TELEGRAM_CODES, DemoUser
-from bot.offline.local_api import LocalBotAPI, SentMessage, live_buttons
+from bot.offline.local_api import LINK, LocalBotAPI, SentMessage, live_buttons
 from bot.platform.settings import Settings, load_settings
 from bot.providers.codes import store as codes
 from bot.transport.context import translator
@@ -258,7 +258,11 @@ def _update_for(
     live = live_buttons(api, chat_id=user.chat_id)
     if line.isdecimal() and live is not None and 1 <= int(line) <= len(live[1]):
         message_id, buttons = live
-        return user.press(buttons[int(line) - 1][1], message_id=message_id)
+        data = buttons[int(line) - 1][1]
+        if data.startswith(LINK):  # a page (the review desk, a t.me link): Telegram opens it
+            print("  " + t("demo_link_button", {"url": data.removeprefix(LINK)}), file=out)
+            return None
+        return user.press(data, message_id=message_id)
     if line == "photo":
         return user.photo(f"demo-photo-{next(uploads)}")
     if line.startswith("file "):

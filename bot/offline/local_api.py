@@ -187,10 +187,22 @@ def _buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(markup, str):
         markup = json.loads(markup)
     return [
-        (str(button["text"]), str(button.get("callback_data", "")))
+        (str(button["text"]), _data(button))
         for row in markup.get("inline_keyboard", [])
         for button in row
     ]
+
+
+LINK = "link:"
+"""The data the demo gives a button that opens a page (``url``, ``web_app``) instead of
+calling back: pressing it says where it leads."""
+
+
+def _data(button: dict[str, Any]) -> str:
+    if "callback_data" in button:
+        return str(button["callback_data"])
+    page = button.get("url") or (button.get("web_app") or {}).get("url") or ""
+    return f"{LINK}{page}"
 
 
 def _upload(data: RequestData | None, field_name: str) -> tuple[str, bytes]:
@@ -272,6 +284,7 @@ SERVED: dict[str, Handler] = {
     "deleteWebhook": _true,
     "setMyCommands": _true,
     "deleteMyCommands": _true,
+    "setChatMenuButton": _true,
     "sendChatAction": _true,
     "deleteMessage": _true,
     "close": _true,

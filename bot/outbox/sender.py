@@ -48,6 +48,7 @@ from telegram import (
     InputMediaDocument,
     InputMediaPhoto,
     Message,
+    WebAppInfo,
 )
 from telegram.error import (
     BadRequest,
@@ -344,7 +345,10 @@ def _keyboard(buttons: list[Any]) -> InlineKeyboardMarkup | None:
         [
             [
                 InlineKeyboardButton(
-                    b["text"], url=b.get("url"), callback_data=b.get("callback_data")
+                    b["text"],
+                    url=b.get("url"),
+                    callback_data=b.get("callback_data"),
+                    web_app=WebAppInfo(b["web_app"]) if b.get("web_app") else None,
                 )
                 for b in row
             ]

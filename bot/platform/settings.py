@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     companies_house_url: str = "https://api.company-information.service.gov.uk"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # docs/providers.md#review-desk: the review desk (a Mini App at <WEBAPP_URL>/desk/) is
+    # offered to admins only when this public https base of the bot's web server is set
+    webapp_url: str | None = None
     listen_host: str = "0.0.0.0"
     listen_port: int = Field(default=8080, ge=1, le=65535)
     log_format: str = Field(default="text", pattern="^(text|json)$")
@@ -141,6 +144,20 @@ class Settings(BaseSettings):
             )
         return str(value).strip()
 
+    @field_validator("webapp_url", mode="before")
+    @classmethod
+    def _https_webapp(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        parts = urlsplit(str(value).strip())
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                f"WEBAPP_URL={value!r} is not an https base URL (Telegram opens Mini Apps "
+                "over https only); use e.g. WEBAPP_URL=https://bot.example.com, or leave it "
+                "unset for no review desk"
+            )
+        return str(value).strip().rstrip("/")
+
     @field_validator("bot_api_url")
     @classmethod
     def _http_api_url(cls, value: str) -> str:
@@ -176,6 +193,11 @@ class Settings(BaseSettings):
                 "(expected digits, a colon, then 30+ letters, digits, '_' or '-')."
             )
         return token
+
+    @property
+    def desk_url(self) -> str | None:
+        """The review desk's page (``<WEBAPP_URL>/desk/``), or None when it is not offered."""
+        return f"{self.webapp_url}/desk/" if self.webapp_url else None
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -80,3 +80,16 @@ def resolve_admin(
     if admin is None:
         return None
     return AdminIdentity(telegram_user_id, admin.provider_id, admin.role, locale)
+
+
+def admin_behind(
+    session: Session, *, telegram_user_id: int, telegram: str, superadmin_ids: Collection[int]
+) -> AdminIdentity | None:
+    """The admin behind a Telegram user, answered in the language they chose, or None.
+
+    The one check every admin surface makes: the commands and buttons (``bot.providers.gate``)
+    and the review desk (``bot.desk``); ``telegram`` is the language Telegram reports."""
+    chosen = preferred_locale(session, telegram_user_id=telegram_user_id, telegram=telegram)
+    return resolve_admin(
+        session, telegram_user_id=telegram_user_id, superadmin_ids=superadmin_ids, locale=chosen
+    )

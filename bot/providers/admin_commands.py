@@ -123,7 +123,10 @@ async def accept_invite(update: Update, context: BotContext) -> None:
     outcome, provider_name, role = await context.services.db.run(accept)
     t = translator(locale)
     if outcome is store.InviteOutcome.JOINED:
-        await set_admin_menu(context.bot, chat_id=chat.id, locale=locale, role=role)
+        await set_admin_menu(
+            context.bot, chat_id=chat.id, locale=locale, role=role,
+            desk_url=context.services.settings.desk_url,
+        )  # fmt: skip
         text = t("admin_joined", {"provider": provider_name, "role": t(ROLE_NAMES[role])})
     else:
         text = t(INVITE_REFUSALS[outcome])

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.platform.i18n import Translator, telegram_locale
-from bot.providers.access import AdminIdentity, preferred_locale, resolve_admin
+from bot.providers.access import AdminIdentity, admin_behind
 from bot.transport.context import BotContext, translator
 from bot.transport.tracing import handled_by
 from flows.normalize import without_lone_surrogates
@@ -32,12 +32,11 @@ async def acting_admin(update: Update, context: BotContext) -> AdminIdentity | N
     locale = telegram_locale(user.language_code, default=services.settings.default_locale)
 
     def resolve(session: Session) -> AdminIdentity | None:
-        chosen = preferred_locale(session, telegram_user_id=user.id, telegram=locale)
-        return resolve_admin(
+        return admin_behind(
             session,
             telegram_user_id=user.id,
+            telegram=locale,
             superadmin_ids=services.settings.superadmin_ids,
-            locale=chosen,
         )
 
     return await services.db.run(resolve)

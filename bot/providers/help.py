@@ -42,7 +42,10 @@ async def help_command(update: Update, context: BotContext, admin: AdminIdentity
     if chat is None:
         return
     t = admin_t(admin)
-    await set_admin_menu(context.bot, chat_id=chat.id, locale=admin.locale, role=admin.role)
+    await set_admin_menu(
+        context.bot, chat_id=chat.id, locale=admin.locale, role=admin.role,
+        desk_url=context.services.settings.desk_url,
+    )  # fmt: skip
     text = admin_help(admin, await _provider_name(context, admin), t)
     await context.bot.send_message(chat.id, text)
 
@@ -54,6 +57,9 @@ async def greet(update: Update, context: BotContext, admin: AdminIdentity) -> No
     if chat is None:
         return
     t = admin_t(admin)
-    await set_admin_menu(context.bot, chat_id=chat.id, locale=admin.locale, role=admin.role)
+    await set_admin_menu(
+        context.bot, chat_id=chat.id, locale=admin.locale, role=admin.role,
+        desk_url=context.services.settings.desk_url,
+    )  # fmt: skip
     params = {"role": t(ROLE_NAMES[admin.role]), "provider": await _provider_name(context, admin)}
     await context.bot.send_message(chat.id, t("admin_start_note", params))

@@ -15,7 +15,14 @@ import logging
 from collections.abc import Collection
 
 from sqlmodel import Session, select
-from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import TelegramError
 
 from bot.db.models import Admin
@@ -45,20 +52,32 @@ def admin_commands(locale: str, role: str) -> list[BotCommand]:
     return admin + [BotCommand(name, t(msgid)) for name, msgid in SELLER_COMMANDS.items()]
 
 
-async def set_admin_menu(bot: Bot, *, chat_id: int, locale: str, role: str) -> None:
-    """Show an admin their commands; a failure only costs the menu, so it is logged."""
+async def set_admin_menu(
+    bot: Bot, *, chat_id: int, locale: str, role: str, desk_url: str | None = None
+) -> None:
+    """Show an admin their commands, and (when the desk is offered and the chat is their
+    private one) the menu button that opens the review desk; a failure only costs the
+    menu, so it is logged."""
     try:
         await bot.set_my_commands(
             admin_commands(locale, role), scope=BotCommandScopeChat(chat_id=chat_id)
         )
+        if desk_url and chat_id > 0:  # a private chat's id is its user's: positive
+            button = MenuButtonWebApp(
+                translator(locale)(N_("desk_menu_button")), WebAppInfo(desk_url)
+            )
+            await bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
     except TelegramError as error:
         log.warning("could not set an admin's command menu: %s", type(error).__name__)
 
 
 async def clear_admin_menu(bot: Bot, *, chat_id: int) -> None:
-    """A removed admin falls back to the sellers' menu."""
+    """A removed admin falls back to the sellers' menu (and the default menu button)."""
     with contextlib.suppress(TelegramError):
         await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))
+    if chat_id > 0:
+        with contextlib.suppress(TelegramError):
+            await bot.set_chat_menu_button(chat_id=chat_id, menu_button=MenuButtonDefault())
 
 
 def every_admin(
@@ -75,11 +94,13 @@ def every_admin(
     return [(user, locale, role) for user, (locale, role) in sorted(found.items())]
 
 
-async def restore_admin_menus(bot: Bot, admins: list[tuple[int, str, str]]) -> None:
+async def restore_admin_menus(
+    bot: Bot, admins: list[tuple[int, str, str]], *, desk_url: str | None = None
+) -> None:
     """Set every admin's menu again (each failure is logged, none stops start-up)."""
     await asyncio.gather(
         *(
-            set_admin_menu(bot, chat_id=chat_id, locale=locale, role=role)
+            set_admin_menu(bot, chat_id=chat_id, locale=locale, role=role, desk_url=desk_url)
             for chat_id, locale, role in admins
         )
     )

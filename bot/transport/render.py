@@ -153,21 +153,29 @@ def summary_text(
 ) -> str:
     """Everything entered so far, one line per answered step, under ``title`` (the seller's
     "your answers" by default; a reviewer reads "the seller's answers")."""
-    lines = [t(title)]
+    lines = [t(title)] + [
+        f"• {label}: {value}" for _, label, value in summary_items(progress, env, t)
+    ]
+    if len(lines) == 1:
+        lines.append(t("summary_empty"))
+    return "\n".join(lines)
+
+
+def summary_items(progress: Progress, env: FlowEnv, t: Translator) -> list[tuple[str, str, str]]:
+    """(step id, label, value) of each answered step, as the summary says them."""
+    items: list[tuple[str, str, str]] = []
     for key in ("market", "track"):
         if key in progress.answers:
             names = MARKETS if key == "market" else TRACK_NAMES
             value = t(names[progress.answers[key]])
             label = t(N_("label_market") if key == "market" else N_("label_track"))
-            lines.append(f"• {label}: {value}")
+            items.append((key, label, value))
     for step in active_steps(progress, env):
         if not step.label or step.id not in progress.answers:
             continue
         value = _summary_value(step.kind, step.id, progress.answers[step.id], progress, t)
-        lines.append(f"• {t(step.label)}: {value}")
-    if len(lines) == 1:
-        lines.append(t("summary_empty"))
-    return "\n".join(lines)
+        items.append((step.id, t(step.label), value))
+    return items
 
 
 def _summary_value(

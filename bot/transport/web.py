@@ -39,7 +39,7 @@ from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import Update
 from telegram.ext import Application
 
@@ -53,21 +53,21 @@ MAX_BODY_BYTES = 1 << 20
 """Telegram's updates are a few kilobytes; 1 MB is generous."""
 
 
-class _TooLarge(Exception):
+class TooLarge(Exception):
     pass
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The body, or ``_TooLarge`` as soon as it is known to exceed ``limit`` bytes."""
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, or ``TooLarge`` as soon as it is known to exceed ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdecimal() or int(declared) > limit):
-        raise _TooLarge
+        raise TooLarge
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise _TooLarge
+            raise TooLarge
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -140,10 +140,12 @@ def make_web_app(
     metrics_token: str | None = None,
     collectors: Sequence[Collector] = (),
     checks: Mapping[str, ReadyCheck] | None = None,
+    mounted: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The ASGI app; ``webhook_path`` None serves only the health routes (polling mode),
     ``metrics_token`` None no ``/metrics``.
 
+    ``mounted`` are further routes an entry point adds (the review desk: ``bot.desk.web``).
     ``/readyz`` answers 503 unless the database and every one of ``checks`` say ready;
     the JSON names each answer (``{"database": true, "outbox": false}``).
     """
@@ -163,8 +165,8 @@ def make_web_app(
         if secret is None or not hmac.compare_digest(given.encode(), secret.encode()):
             return PlainTextResponse("forbidden", status_code=403)
         try:
-            body = await _read_body(request, MAX_BODY_BYTES)
-        except _TooLarge:
+            body = await read_body(request, MAX_BODY_BYTES)
+        except TooLarge:
             return PlainTextResponse("too large", status_code=413)
         try:
             update = Update.de_json(_parse(body), app.bot)
@@ -184,9 +186,9 @@ def make_web_app(
         body = await asyncio.to_thread(render_metrics, collectors)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    routes = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/readyz", readyz)]
     if metrics_token:
         routes.append(Route("/metrics", metrics))
     if webhook_path is not None:
         routes.append(Route(webhook_path, telegram, methods=["POST"]))
-    return Starlette(routes=routes)
+    return Starlette(routes=[*routes, *mounted])

@@ -16,7 +16,6 @@ from sqlmodel import Session
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.db.models import utcnow
 from bot.outbox.sender import album_of
 from bot.platform.i18n import Translator
 from bot.providers.access import ROLE_NAMES, AdminIdentity
@@ -25,7 +24,7 @@ from bot.providers.review import decisions as review
 from bot.providers.review.cases import Case, load_case
 from bot.providers.review.decisions import Decision, Earlier, Verdict, codes_of, offered_mask
 from bot.providers.review.notices import REVIEW, Buttons, albums, file_message, review_buttons
-from bot.providers.review.verdicts import tell_seller
+from bot.providers.review.verdicts import decide_and_tell_seller
 from bot.transport.context import BotContext
 from flows.normalize import without_lone_surrogates
 from flows.rejections import REASONS, REASONS_BY_CODE
@@ -130,26 +129,14 @@ async def decide_and_tell(
     note: str = "",
     from_note: bool = False,
 ) -> Decision:
-    """Decide in one transaction, then tell the admin and (if it was decided) the seller.
-
-    A note is used once, whatever the decision: a refused one does not swallow the admin's
-    next replies."""
-
-    def work(session: Session) -> Decision:
-        decision = review.decide(
-            session, admin, application_id=tap.application_id, version=tap.version,
-            approve=approve, mask=tap.mask, note=note, now=utcnow(),
-        )  # fmt: skip
-        if from_note:
-            review.drop_note(session, admin)
-        return decision
-
-    decision = await context.services.db.run(work)
+    """Decide (``decide_and_tell_seller``), then tell the admin what happened."""
+    decision = await decide_and_tell_seller(
+        context.services.db, admin, application_id=tap.application_id, version=tap.version,
+        approve=approve, mask=tap.mask, note=note, from_note=from_note,
+    )  # fmt: skip
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(chat.id, verdict_text(decision, admin_t(admin)))
-    if decision.verdict is Verdict.DECIDED:
-        await tell_seller(context, decision)
     return decision
 
 

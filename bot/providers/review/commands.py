@@ -10,7 +10,8 @@ import datetime as dt
 
 from babel.dates import format_timedelta
 from sqlmodel import Session
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, WebAppInfo
+from telegram.constants import ChatType
 
 from bot.db.models import StepEvent, utcnow
 from bot.platform.i18n import FORMAT_LOCALES, Translator
@@ -52,7 +53,7 @@ async def queue(update: Update, context: BotContext, admin: AdminIdentity) -> No
     t = admin_t(admin)
     cases = await context.services.db.run(lambda s: waiting(s, admin))
     if not cases:
-        await reply(update, context, t("queue_empty"))
+        await reply(update, context, t("queue_empty"), desk_keyboard(update, context, t))
         return
     now = utcnow()
     lines = [t("queue_title", {"count": len(cases)})]
@@ -63,7 +64,21 @@ async def queue(update: Update, context: BotContext, admin: AdminIdentity) -> No
             + t("queue_waiting", {"time": waited(case.submitted_at, now, t)})
         )
     lines.append(t("queue_hint"))
-    await reply(update, context, "\n".join(lines))
+    await reply(update, context, "\n".join(lines), desk_keyboard(update, context, t))
+
+
+def desk_keyboard(
+    update: Update, context: BotContext, t: Translator
+) -> InlineKeyboardMarkup | None:
+    """ "Open the review desk" under ``/queue``, when the desk is offered and the chat is
+    private (Telegram allows ``web_app`` buttons only there; the menu button opens it too)."""
+    desk_url = context.services.settings.desk_url
+    chat = update.effective_chat
+    if not desk_url or chat is None or chat.type != ChatType.PRIVATE:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("desk_open_queue"), web_app=WebAppInfo(desk_url))]]
+    )
 
 
 async def application(update: Update, context: BotContext, admin: AdminIdentity) -> None:

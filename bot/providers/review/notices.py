@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Sequence
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.db.models import Admin, Application, Seller
@@ -118,13 +119,24 @@ def file_message(chat_id: int, album: Album, application_id: int) -> Message:
     )
 
 
-def admin_messages(case: Case, chat_id: int, t: Translator) -> list[Message]:
-    """One admin's notice about a submission, in order."""
+def desk_button(desk_url: str, application_id: int, t: Translator) -> dict[str, str]:
+    """ "Open in the review desk", straight at this application (private chats only:
+    Telegram refuses ``web_app`` buttons elsewhere)."""
+    return {"text": t("desk_open"), "web_app": f"{desk_url}?application={application_id}"}
+
+
+def admin_messages(
+    case: Case, chat_id: int, t: Translator, *, desk_url: str | None = None
+) -> list[Message]:
+    """One admin's notice about a submission, in order (a private chat: the admin's id)."""
+    buttons = review_buttons(case, t)
+    if desk_url:
+        buttons.append([desk_button(desk_url, case.id, t)])
     head = Message(
         chat_id,
         summary(case, t),
         parse_mode=None,
-        buttons=review_buttons(case, t),
+        buttons=buttons,
         application_id=case.id,
     )
     return [head] + [file_message(chat_id, album, case.id) for album in albums(case, t)]
@@ -148,9 +160,8 @@ def reviewers(
     return found
 
 
-async def enqueue_in_order(context: BotContext, batches: Sequence[Sequence[Message]]) -> None:
+async def enqueue_in_order(engine: Engine, batches: Sequence[Sequence[Message]]) -> None:
     """Each batch as one outbox notification, in order, off the event loop."""
-    engine = context.services.db.engine
     for batch in batches:
         if batch:
             await asyncio.to_thread(outbox.enqueue, engine, list(batch), kind="notification")
@@ -167,9 +178,12 @@ async def notify_submitted(context: BotContext, application_id: int) -> None:
         return case, reviewers(session, case, settings.superadmin_ids, settings.default_locale)
 
     case, people = await context.services.db.run(read)
-    per_admin = [admin_messages(case, chat, translator(locale)) for chat, locale in people]
+    per_admin = [
+        admin_messages(case, chat, translator(locale), desk_url=settings.desk_url)
+        for chat, locale in people
+    ]
     slots = max((len(messages) for messages in per_admin), default=0)
     await enqueue_in_order(
-        context,
+        context.services.db.engine,
         [[m[slot] for m in per_admin if slot < len(m)] for slot in range(slots)],
     )

@@ -7,11 +7,18 @@ steps. Both go through the outbox: they are not replies to anything the seller s
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.db.models import utcnow
+from bot.db.units import Database
 from bot.outbox.store import Message
 from bot.platform.i18n import Translator
-from bot.providers.review.decisions import Decision
+from bot.providers.access import AdminIdentity
+from bot.providers.review import decisions as review
+from bot.providers.review.decisions import Decision, Verdict
 from bot.providers.review.notices import enqueue_in_order, step_name
-from bot.transport.context import BotContext, translator
+from bot.transport.context import translator
 from flows.rejections import REASONS_BY_CODE
 from flows.steps import N_
 from flows.tracks import APPROVED, REVIEW
@@ -45,7 +52,7 @@ def seller_text(decision: Decision, t: Translator) -> str:
     return "\n".join(lines)
 
 
-async def tell_seller(context: BotContext, decision: Decision) -> None:
+async def tell_seller(engine: Engine, decision: Decision) -> None:
     """Enqueue the seller's notice (after the decision committed)."""
     case = decision.case
     assert case is not None and case.seller_chat_id is not None  # decide refuses erased ones
@@ -57,4 +64,36 @@ async def tell_seller(context: BotContext, decision: Decision) -> None:
         parse_mode=None,
         application_id=case.id,
     )
-    await enqueue_in_order(context, [[message]])
+    await enqueue_in_order(engine, [[message]])
+
+
+async def decide_and_tell_seller(
+    db: Database,
+    admin: AdminIdentity,
+    *,
+    application_id: int,
+    version: int,
+    approve: bool,
+    mask: int = 0,
+    note: str = "",
+    from_note: bool = False,
+) -> Decision:
+    """One decision, whoever asks (a chat button, a note, the review desk): the conditional
+    update in one transaction, then, if it won, the seller told in their language.
+
+    A note is used once, whatever the decision: a refused one does not swallow the admin's
+    next replies."""
+
+    def work(session: Session) -> Decision:
+        decision = review.decide(
+            session, admin, application_id=application_id, version=version,
+            approve=approve, mask=mask, note=note, now=utcnow(),
+        )  # fmt: skip
+        if from_note:
+            review.drop_note(session, admin)
+        return decision
+
+    decision = await db.run(work)
+    if decision.verdict is Verdict.DECIDED:
+        await tell_seller(db.engine, decision)
+    return decision
