@@ -2,28 +2,30 @@
 
 A ticket reaches an admin through the outbox; the delivered message is stored with its
 ticket, so a reply to it finds the ticket by the message replied to. ``/tickets`` lists
-what waits and sends the one picked the same way. The answer goes to the seller's chat
-as a reply to their question. Every call re-reads the acting admin's scope: another
-provider's ticket, or forged callback data, reads as no ticket.
+what waits; the one picked comes as the bot's prompt to type the answer (a ForceReply,
+so the admin's next message replies to it), whose ticket is read from its own text. The
+answer goes to the seller's chat as a reply to their question. Every call re-reads the
+acting admin's scope: another provider's ticket, or forged callback data, reads as none.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import re
 
-from telegram import ReplyParameters, Update
+from telegram import ForceReply, Message, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.outbox import store as outbox
 from bot.providers.access import AdminIdentity
 from bot.providers.gate import admin_t
 from bot.providers.replies import button_fields, reply
 from bot.questions import store
 from bot.questions.store import TicketView
-from bot.questions.texts import listing, notice
+from bot.questions.texts import listing, notice_text
 from bot.transport.context import BotContext, translator
 from flows.steps import N_
+
+TICKET_NUMBER = re.compile(r"#(\d{1,11})\b")
 
 
 async def tickets(update: Update, context: BotContext, admin: AdminIdentity) -> None:
@@ -47,7 +49,8 @@ async def tickets(update: Update, context: BotContext, admin: AdminIdentity) -> 
 
 
 async def on_ticket_button(update: Update, context: BotContext, admin: AdminIdentity) -> None:
-    """``adm_t|v|<ticket>``: send me this ticket to reply to; ``adm_t|c|<ticket>``: close."""
+    """``adm_t|v|<ticket>``: the ticket with a prompt to type the answer (Telegram makes
+    the next message a reply to it); ``adm_t|c|<ticket>``: close it."""
     query = update.callback_query
     if query is None:
         return
@@ -69,10 +72,11 @@ async def on_ticket_button(update: Update, context: BotContext, admin: AdminIden
     if action != "v" or found is None or found.state == store.CLOSED:
         await query.answer(t(N_("ticket_not_found")))
         return
-    engine = context.services.db.engine
-    message = notice(found, admin.telegram_user_id, t)
-    await asyncio.to_thread(outbox.enqueue, engine, [message], kind="notification")
-    await query.answer(t(N_("ticket_coming")))
+    await query.answer()
+    prompt = ForceReply(input_field_placeholder=t(N_("ticket_answer_placeholder")))
+    await context.bot.send_message(
+        admin.telegram_user_id, notice_text(found, t), reply_markup=prompt
+    )
 
 
 async def on_reply(update: Update, context: BotContext, admin: AdminIdentity) -> bool:
@@ -82,15 +86,27 @@ async def on_reply(update: Update, context: BotContext, admin: AdminIdentity) ->
     if message is None or message.text is None or replied is None:
         return False
     chat_id = message.chat.id
+    prompted = _prompted_ticket(replied, context.bot.id)
     found = await context.services.db.run(
-        lambda session: store.replied_to(
-            session, admin=admin, chat_id=chat_id, message_id=replied.message_id
+        lambda session: (
+            store.replied_to(session, admin=admin, chat_id=chat_id, message_id=replied.message_id)
+            or (store.for_admin(session, admin=admin, ticket_id=prompted) if prompted else None)
         )
     )
     if found is None:
         return False
     await answer_ticket(update, context, admin, found, message.text)
     return True
+
+
+def _prompted_ticket(replied: Message, bot_id: int) -> int | None:
+    """The ticket a ``/tickets`` prompt names (the bot's own message, so its text is the
+    bot's: ``🙋 … #12 …``); None for any other message."""
+    author = replied.from_user
+    if author is None or author.id != bot_id or not (replied.text or "").startswith("🙋"):
+        return None
+    found = TICKET_NUMBER.search(replied.text or "")
+    return int(found.group(1)) if found else None
 
 
 async def answer_ticket(

@@ -63,7 +63,7 @@ async def answer_question(update: Update, context: BotContext, result: Result[An
     scope = await services.db.run(
         lambda session: store.scope_of(session, application_id=asked.application_id)
     )
-    market = asked.market or scope.market or "both"
+    market = asked.market or scope.market  # empty before a market is chosen: all of them
     matcher = await faq_matcher(services, market, scope.cohort_id)
     matches = matcher.match(asked.text, asked.locale)
     chat_id = chat_of(update)
@@ -78,7 +78,7 @@ async def answer_question(update: Update, context: BotContext, result: Result[An
             message_id=message.message_id,
             question=asked.text,
             locale=asked.locale,
-            market=market if market != "both" else "",
+            market=market,
             track=asked.track,
             step=asked.step,
             state=store.ASKED if matches else OPEN,

@@ -97,17 +97,19 @@ async def test_an_admin_answers_from_tickets_then_closes_it(
         listing = await bot.push(bot.updates.message_text(OWNER, "/tickets"))
         assert "你们周末上班吗？" in texts_of(listing)
         data, message_id = keyboard_data(listing, "adm_t|v|")
-        mark = len(bot.api.calls)
-        await bot.tap_data(OWNER, data, message_id)
-        notice = await notice_to(bot, engine, OWNER, mark)
-        message = bot.api.message(OWNER.id, notice.result["message_id"])
+        prompt = [
+            c for c in await bot.tap_data(OWNER, data, message_id) if c.method == "sendMessage"
+        ]
+        assert prompt[0].params["reply_markup"]["force_reply"] is True
+        assert "你们周末上班吗？" in str(prompt[0].params["text"])
+        message = bot.api.message(OWNER.id, prompt[0].result["message_id"])
         assert message is not None
         await reply_to(bot, OWNER, message, "周末休息。")
         assert "周末休息。" in texts_of(bot.api.sent_to(ZHANG.id))
         assert tickets(engine)[0].state == "answered"
 
-        close, close_message = keyboard_data([notice], "adm_t|c|")
-        assert "提问已关闭" in texts_of(await bot.tap_data(OWNER, close, close_message))
+        close = data.replace("adm_t|v|", "adm_t|c|")
+        assert "提问已关闭" in texts_of(await bot.tap_data(OWNER, close, message_id))
         assert tickets(engine)[0].state == "closed"
         told = texts_of(await reply_to(bot, OWNER, message, "补充一句"))
         assert "已关闭，您的回复未发送" in told
