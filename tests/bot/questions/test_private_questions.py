@@ -8,6 +8,8 @@ replies to it, and the seller receives the answer quoted under their question.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -23,7 +25,7 @@ from tests.bot.questions.question_helpers import (
     reply_to,
     tickets,
 )
-from tests.harness import running_bot
+from tests.harness import at_products, running_bot
 from tests.updates import TelegramUser
 
 
@@ -135,6 +137,20 @@ async def test_a_company_name_is_an_answer_and_a_question_at_that_step_is_not(
             assert bot.seller(seller).answers["company_name"] == name
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_product_title_is_an_answer_and_a_question_there_is_not(engine: Engine) -> None:
+    seller = TelegramUser(8141, "Budi", language_code="id")
+    async with running_bot(engine) as bot:
+        await at_products(bot, seller, "id")
+        await bot.tap(seller, "add")
+        reply = await bot.say(seller, "produk apa saja yang dilarang?")
+        assert bot.seller(seller).answers["_draft"]["field"] == "title", reply
+        await bot.say(seller, "What A Wonderful Mug Ceramic 350ml Gift Box")
+        draft = bot.seller(seller).answers["_draft"]
+        assert draft["title"] == "What A Wonderful Mug Ceramic 350ml Gift Box"
+        assert draft["field"] == "price"
+
+
 async def test_delete_me_erases_the_sellers_tickets_and_their_notices(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,6 +159,11 @@ async def test_delete_me_erases_the_sellers_tickets_and_their_notices(
         mark = len(bot.api.calls)
         await bot.say(ZHANG, "你们周末上班吗？")
         await notice_to(bot, engine, OWNER, mark)
+        calls = await bot.push(bot.updates.message_text(ZHANG, "/mydata"))
+        (document,) = [c for c in calls if c.method == "sendDocument"]
+        data = json.loads(next(iter(document.files.values())).data)
+        (question,) = data["questions"]
+        assert question["question"] == "你们周末上班吗？" and question["state"] == "open"
         await bot.say(ZHANG, "/delete_me")
         question = bot.last_keyboard(ZHANG)
         yes = next(b["callback_data"] for row in question["reply_markup"]["inline_keyboard"]
