@@ -115,7 +115,7 @@ async def answer_ticket(
     """Claim the ticket (first answer) or follow up, then send the answer to the seller."""
     t = admin_t(admin)
     answering = await context.services.db.run(
-        lambda session: store.answer(session, admin=admin, ticket_id=ticket.id, text=text)
+        lambda session: store.answer(session, admin=admin, ticket_id=ticket.id)
     )
     if answering.ticket is None:
         await reply(update, context, t(N_("ticket_not_found")))

@@ -11,7 +11,6 @@ provider's ticket reads exactly like no ticket at all.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -21,12 +20,12 @@ from sqlmodel import Session, col, select
 from bot.db.models import Admin, Application, Cohort, Delivery, Seller, Ticket, utcnow
 from bot.providers import audit
 from bot.providers.access import AdminIdentity
+from bot.sellers.applications import NAME_FIELDS
 
 ASKED, OPEN, ANSWERED, CLOSED = "asked", "open", "answered", "closed"
 WAITING = (OPEN, ANSWERED)
 """What an admin sees in ``/tickets`` and may answer or close."""
 LIST_LIMIT = 10
-NAME_FIELDS = ("company_registered_name", "company_name", "full_name")
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,6 @@ class TicketView:
     market: str
     track: str | None
     step: str
-    created_at: dt.datetime
-    opened_at: dt.datetime | None
     company: str = ""
     cohort_name: str = ""
 
@@ -170,7 +167,7 @@ class Answering:
     first: bool = False
 
 
-def answer(session: Session, *, admin: AdminIdentity, ticket_id: int, text: str) -> Answering:
+def answer(session: Session, *, admin: AdminIdentity, ticket_id: int) -> Answering:
     """Record an admin's answer: the first one claims ``open`` → ``answered`` (and the time
     to first answer); a later one follows up. A closed ticket takes none."""
     ticket = for_admin(session, admin=admin, ticket_id=ticket_id)
@@ -285,8 +282,6 @@ def view_of(session: Session, ticket: Ticket) -> TicketView:
         market=ticket.market,
         track=ticket.track,
         step=ticket.step,
-        created_at=ticket.created_at,
-        opened_at=ticket.opened_at,
         company=company,
         cohort_name=cohort.name if cohort is not None else "",
     )

@@ -18,12 +18,10 @@ from dataclasses import replace
 from bot.db.models import utcnow
 from bot.sellers.confirmations import Confirmation
 from bot.sellers.dialog import Answered, Asked, answered, outcome_write
-from bot.sellers.tags import tag_of
 from bot.sellers.unit import SellerView, Unit, Write
 from bot.transport.render import Reply, outcome_reply, prompt_reply
 from flows.answers import TextAnswer
 from flows.engine import advance, prompt, prompt_key
-from flows.errors import StaleAnswer
 from flows.progress import FlowEnv, Outcome
 from flows.questions import is_question
 from flows.questions.free_text import asks_over_free_text
@@ -37,13 +35,11 @@ FREE_TEXT = frozenset({"company_name", "products.title"})
 """Prompt keys whose step takes any text, so a question is a valid answer there too."""
 
 
-def text_unit(text: str, *, forced: bool = False, tag: str | None = None) -> Unit[Answered]:
-    """The unit of a typed text: the step's answer, or (``forced``: ``/ask <text>``) a
-    question."""
+def text_unit(text: str, *, forced: bool = False) -> Unit[Answered]:
+    """The unit of a typed text: the step's answer, or a question (``forced``: always,
+    for ``/ask <text>``)."""
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
-        if tag is not None and tag != tag_of(view.application_id):
-            raise StaleAnswer(tag)
         if forced:
             return None, _asked(view, env, text)
         if _awaiting_question(view):
