@@ -23,6 +23,7 @@ from bot.questions import store
 from bot.questions.store import TicketView
 from bot.questions.texts import listing, notice_text
 from bot.transport.context import BotContext, translator
+from bot.transport.long_text import split_text
 from flows.steps import N_
 
 TICKET_NUMBER = re.compile(r"#(\d{1,11})\b")
@@ -124,12 +125,12 @@ async def answer_ticket(
         await reply(update, context, t(N_("ticket_already_closed"), {"id": ticket.id}))
         return
     seller_t = translator(ticket.locale)
-    try:
-        await context.bot.send_message(
-            ticket.chat_id,
-            seller_t(N_("ticket_answer_for_seller"), {"answer": text}),
-            reply_parameters=ReplyParameters(ticket.message_id, allow_sending_without_reply=True),
-        )
+    quoted = ReplyParameters(ticket.message_id, allow_sending_without_reply=True)
+    first, *rest = split_text(seller_t(N_("ticket_answer_for_seller"), {"answer": text}))
+    try:  # the frame can take an answer of Telegram's full length over the limit
+        await context.bot.send_message(ticket.chat_id, first, reply_parameters=quoted)
+        for piece in rest:
+            await context.bot.send_message(ticket.chat_id, piece)
     except Forbidden:
         await reply(update, context, t(N_("ticket_seller_unreachable"), {"id": ticket.id}))
         return

@@ -20,6 +20,9 @@ SELLER = "q"
 ADMIN = "adm_t"
 """The admins' ticket buttons: ``adm_t|v|<ticket>`` (send it to me), ``adm_t|c|<ticket>``."""
 SNIPPET = 60
+QUOTED = 3500
+"""The most of a seller's question quoted in a notice, so the frame around it keeps the
+message under Telegram's 4,096 characters (the whole question is in ``/mydata``)."""
 
 
 def faq_reply(matches: Sequence[Match], t: Translator) -> str:
@@ -67,7 +70,8 @@ def notice_text(ticket: TicketView, t: Translator) -> str:
         N_("ticket_notice"),
         {"id": ticket.id, "company": ticket.company or "—", "cohort": ticket.cohort_name or "—"},
     )
-    return "\n\n".join((head, where(ticket, t), ticket.question, t(N_("ticket_how_to_answer"))))
+    question = ticket.question[:QUOTED]
+    return "\n\n".join((head, where(ticket, t), question, t(N_("ticket_how_to_answer"))))
 
 
 def notice(ticket: TicketView, chat_id: int, t: Translator) -> Message:

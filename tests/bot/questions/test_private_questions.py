@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.db.models import AuditEvent, Delivery
+from bot.providers.insight import commands as insight_commands
 from tests.bot.outbox.outbox_helpers import running_sender
 from tests.bot.questions.question_helpers import (
     OWNER,
@@ -177,6 +178,8 @@ async def test_delete_me_erases_the_sellers_tickets_and_their_notices(
 async def test_stats_count_open_tickets_and_the_time_to_a_first_answer(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for chart in ("funnel_png", "daily_png"):  # drawn and tested elsewhere; slow on a busy CI
+        monkeypatch.setattr(insight_commands, chart, lambda **_: b"\x89PNG")
     async with running_bot(engine) as bot, running_sender(engine, bot.api):
         await crossborder_seller_in_cohort(bot, engine, monkeypatch)
         for question in ("你们周末上班吗？", "今晚有直播培训吗？"):
