@@ -44,6 +44,7 @@ COMMANDS = {
     "restart": N_("command_restart"),
     "language": N_("command_language"),
     "help": N_("command_help"),
+    "ask": N_("command_ask"),
     "new": N_("command_new"),
     "applications": N_("command_applications"),
     "mydata": N_("command_mydata"),

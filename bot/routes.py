@@ -33,6 +33,9 @@ from bot.providers.insight import commands as insight_commands
 from bot.providers.insight import exports as export_commands
 from bot.providers.review import buttons as review_buttons
 from bot.providers.review import commands as review_commands
+from bot.questions import admin as ticket_admin
+from bot.questions import group as group_questions
+from bot.questions import private as questions
 from bot.sellers import answers, application_commands, commands, owed
 from bot.transport import buttons, errors, storable
 from bot.transport.context import BotContext
@@ -64,6 +67,7 @@ ADMIN_COMMANDS = {
     "broadcast": composer.broadcast,
     "broadcasts": controls.broadcasts,
     "remind": controls.remind,
+    "tickets": ticket_admin.tickets,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
@@ -73,6 +77,7 @@ ADMIN_BUTTONS: tuple[tuple[str, AdminHandler], ...] = (
     (r"^adm_r\|", review_buttons.on_review_button),
     (r"^adm_bc\|(co|cy|cont|drop|send|pv|in)\|", composer.on_composer_button),
     (r"^adm_al\|", insight_commands.on_list_button),
+    (r"^adm_t\|", ticket_admin.on_ticket_button),
     (r"^adm_bc\|", controls.on_control_button),  # after the composer's own actions
 )
 """Callback-data pattern → admin button handler, tried in this order; a non-admin's tap
@@ -132,7 +137,7 @@ def _register_providers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(  # an admin's reply may be the note of a rejection they started
         MessageHandler(
             PRIVATE & filters.TEXT & filters.REPLY & ~filters.COMMAND,
-            admin_command(_note_or_answer, otherwise=answers.on_text),
+            admin_command(_note_or_answer, otherwise=questions.on_text),
         )
     )
     # replies to the composer's prompts, before every other handler (group -1)
@@ -140,6 +145,9 @@ def _register_providers(app: Application) -> None:  # type: ignore[type-arg]
     controls.schedule_jobs(app)
     app.add_handler(CommandHandler("link", groups.link, filters=GROUPS))
     app.add_handler(CommandHandler("join", groups.join, filters=GROUPS))
+    app.add_handler(  # a question to the bot (mentioned or replied to); else silent
+        MessageHandler(GROUPS & filters.TEXT & ~filters.COMMAND, group_questions.on_group_text)
+    )
     app.add_handler(CallbackQueryHandler(groups.on_link_button, pattern=r"^adm_g\|"))
     app.add_handler(
         MessageHandler(filters.StatusUpdate.MIGRATE & filters.ChatType.GROUPS, groups.on_migrate)
@@ -173,9 +181,11 @@ def _register_sellers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(application_commands.on_new, pattern=r"^new\|"))
     app.add_handler(CallbackQueryHandler(application_commands.on_switch, pattern=r"^app\|"))
     app.add_handler(CallbackQueryHandler(answers.on_button, pattern=r"^a\|"))
+    app.add_handler(CallbackQueryHandler(questions.on_button, pattern=r"^q\|"))
     app.add_handler(CallbackQueryHandler(buttons.on_unknown_button))
+    app.add_handler(CommandHandler("ask", questions.ask, filters=PRIVATE))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, commands.unknown_command))
-    app.add_handler(MessageHandler(PRIVATE & filters.TEXT, answers.on_text))
+    app.add_handler(MessageHandler(PRIVATE & filters.TEXT, questions.on_text))
     app.add_handler(MessageHandler(PRIVATE & filters.PHOTO, answers.on_photo))
     app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, answers.on_document))
     app.add_handler(MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, answers.on_other))
@@ -189,6 +199,9 @@ async def _admin_start(update: Update, context: BotContext, admin: AdminIdentity
 
 
 async def _note_or_answer(update: Update, context: BotContext, admin: AdminIdentity) -> None:
-    """A rejection note, or (an admin who is also a seller) an ordinary answer."""
-    if not await review_buttons.on_note(update, context, admin):
-        await answers.on_text(update, context)
+    """A rejection note, an answer to a seller's ticket, or (an admin who is also a
+    seller) an ordinary answer."""
+    if await review_buttons.on_note(update, context, admin):
+        return
+    if not await ticket_admin.on_reply(update, context, admin):
+        await questions.on_text(update, context)

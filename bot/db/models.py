@@ -241,6 +241,8 @@ class Admin(SQLModel, table=True):
     role: str = Field(max_length=16)
     locale: str = Field(default="en", max_length=16)
     notify_reviews: bool = True
+    notify_tickets: bool = True
+    """Whether sellers' questions for a person reach this admin (``/tickets on|off``)."""
     created_at: dt.datetime = _timestamp()
 
 
@@ -340,6 +342,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("broadcast_id", "chat_id"),
         Index("ix_delivery_due", "status", "priority", "next_attempt_at"),
+        Index("ix_delivery_message", "chat_id", "message_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -367,6 +370,9 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: dt.datetime = _timestamp()
     sent_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     message_id: int | None = Field(default=None, sa_type=BigInteger)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    """The seller's question this message carries to an admin: a reply to the delivered
+    message (``chat_id``, ``message_id``) answers that ticket."""
 
 
 class ProcessedUpdate(SQLModel, table=True):
@@ -423,3 +429,35 @@ class ReminderNudge(SQLModel, table=True):
     number: int
     broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
     created_at: dt.datetime = _timestamp()
+
+
+class Ticket(SQLModel, table=True):
+    """A seller's question: answered from the FAQ, or waiting for their provider.
+
+    ``state``: ``asked`` (FAQ answers shown, nobody asked yet), ``open`` (waiting for a
+    person), ``answered`` (a person answered at least once), ``closed``. Every change is a
+    conditional UPDATE on the state the change starts from. ``provider_id`` None: a seller
+    outside any cohort, seen by superadmins only.
+    """
+
+    __table_args__ = (Index("ix_ticket_provider_state", "provider_id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    seller_id: int = Field(foreign_key="seller.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id")
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    """The seller's question message: the answer is sent as a reply to it."""
+    question: str = Field(max_length=4096)
+    locale: str = Field(max_length=16)
+    market: str = Field(default="", max_length=8)
+    track: str | None = Field(default=None, max_length=32)
+    step: str = Field(default="", max_length=64)
+    state: str = Field(default="asked", max_length=16)
+    answered_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: dt.datetime = _timestamp()
+    opened_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    first_answered_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)

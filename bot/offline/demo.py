@@ -43,7 +43,7 @@ from bot.offline.demo_provider import (
     seed_provider,
 )
 from bot.offline.demo_user import TELEGRAM_CODES, DemoUser
-from bot.offline.local_api import LINK, LocalBotAPI, SentMessage, live_buttons
+from bot.offline.local_api import LINK, LocalBotAPI, SentMessage, live_buttons, replying_to
 from bot.platform.settings import Settings, load_settings
 from bot.providers.codes import store as codes
 from bot.transport.context import translator
@@ -274,7 +274,11 @@ def _update_for(
         api.add_file(file_id, path.read_bytes())
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return user.document(file_id, path.name, mime, path.stat().st_size)
-    return user.text(line)
+    update = user.text(line)
+    replied = replying_to(api, chat_id=user.chat_id)  # a prompt asked for a reply: as a client
+    if replied is not None and not line.startswith("/"):
+        update["message"]["reply_to_message"] = replied
+    return update
 
 
 async def _process(app: Any, data: dict[str, Any]) -> None:

@@ -2,9 +2,10 @@
 
 Seeded once per database: a provider whose owner is the demo user, a UK cohort, and three
 sellers who joined by the cohort's link and stopped at different steps, one of them with a
-submitted application waiting for review. The sellers are walked through the real
-``Application`` (their replies are not shown), so what the owner then meets (``/queue``,
-``/stats``, ``/export``…) is what real sellers leave behind, not rows made up here.
+submitted application waiting for review, one with a question for a person (``/tickets``).
+The sellers are walked through the real ``Application`` (their replies are not shown), so
+what the owner then meets (``/queue``, ``/stats``, ``/export``…) is what real sellers
+leave behind, not rows made up here.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ def _seeded_sellers(invite_code: str) -> tuple[SeededSeller, ...]:
             424203,
             "Tom",
             "en",
-            ("tap:en", "tap:uk", "tap:uk_business", "Acme Trading Ltd"),
-        ),  # stopped at the Companies House number
+            ("tap:en", "tap:uk", "tap:uk_business", "Acme Trading Ltd",
+             "Is there a training session this week?"),
+        ),  # stopped at the Companies House number, asked what the FAQ cannot answer
     )  # fmt: skip
 
 

@@ -39,6 +39,8 @@ class SentMessage:
     file_name: str = ""
     file_bytes: bytes = b""
     message_id: int = 0
+    force_reply: bool = False
+    """The bot asked for a reply to this message (``ForceReply``): a client replies to it."""
 
 
 class LocalBotAPI(BaseRequest):
@@ -137,6 +139,7 @@ class LocalBotAPI(BaseRequest):
                 file_name=file_name,
                 file_bytes=file_bytes,
                 message_id=message["message_id"],
+                force_reply=bool(_markup(params).get("force_reply")),
             )
         )
         return {**message, **content}
@@ -182,10 +185,24 @@ def live_buttons(
     return None
 
 
-def _buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
+def replying_to(api: LocalBotAPI, *, chat_id: int) -> dict[str, Any] | None:
+    """The bot's newest message in the chat when it asked for a reply (``ForceReply``), as
+    the ``reply_to_message`` a Telegram client attaches to what is typed next; else None."""
+    newest = next((m for m in reversed(api.sent) if m.chat_id == chat_id and m.message_id), None)
+    if newest is None or not newest.force_reply:
+        return None
+    chat = {"id": chat_id, "type": "private"}
+    return {"message_id": newest.message_id, "date": int(time.time()), "chat": chat,
+            "from": BOT_USER, "text": newest.text}  # fmt: skip
+
+
+def _markup(params: dict[str, Any]) -> dict[str, Any]:
     markup = params.get("reply_markup") or {}
-    if isinstance(markup, str):
-        markup = json.loads(markup)
+    return json.loads(markup) if isinstance(markup, str) else dict(markup)
+
+
+def _buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
+    markup = _markup(params)
     return [
         (str(button["text"]), _data(button))
         for row in markup.get("inline_keyboard", [])

@@ -66,6 +66,8 @@ class Message:
     parse_mode: str | None = "HTML"
     application_id: int | None = None
     """The application the message is about (erasure deletes it with the application)."""
+    ticket_id: int | None = None
+    """The seller's question the message carries to an admin (a reply to it answers it)."""
     photo_file_id: str | None = None
     document_file_id: str | None = None
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
@@ -143,6 +145,7 @@ def enqueue_in(
                 "chat_id": m.chat_id,
                 "seller_id": m.seller_id,
                 "application_id": m.application_id,
+                "ticket_id": m.ticket_id,
                 "text": m.text,
                 "parse_mode": m.parse_mode,
                 "photo_file_id": m.photo_file_id,

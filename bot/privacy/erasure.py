@@ -3,9 +3,10 @@
 What stays is what funnels count and nothing more: the application row with its market,
 track, state, cohort and times, and its step events (states, actor, time). What goes is
 everything a seller typed or Telegram told us: answers, documents, products, the seller
-row (Telegram ids, chat, language, deep-link payload), their outbox deliveries and their
-wrong invite codes. The erased application's ``seller_id`` is None: no row leads back to
-a person, and a seller who starts again is a new seller.
+row (Telegram ids, chat, language, deep-link payload), their outbox deliveries, their
+wrong invite codes, and their questions (tickets) with the notices that carried them. The
+erased application's ``seller_id`` is None: no row leads back to a person, and a seller
+who starts again is a new seller.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import ColumnElement, delete, or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import repo
@@ -26,6 +27,7 @@ from bot.db.models import (
     Product,
     ReviewDraft,
     Seller,
+    Ticket,
     utcnow,
 )
 from bot.providers import audit
@@ -57,6 +59,7 @@ def anonymize(session: Session, *, application_ids: Collection[int]) -> None:
     session.exec(delete(ReviewDraft).where(col(ReviewDraft.application_id).in_(ids)))
     # notices to admins about these applications quote the answers
     session.exec(delete(Delivery).where(col(Delivery.application_id).in_(ids)))
+    _drop_tickets(session, col(Ticket.application_id).in_(ids))
     # an admin's before/after of these applications may quote the seller's answers
     targets = [f"application:{i}" for i in ids]
     session.exec(
@@ -68,6 +71,7 @@ def anonymize(session: Session, *, application_ids: Collection[int]) -> None:
 
 def drop_seller(session: Session, *, seller: Seller) -> None:
     """Delete the seller row and what points at their Telegram identity."""
+    _drop_tickets(session, col(Ticket.seller_id) == seller.id)
     session.exec(
         delete(Delivery).where(
             or_(col(Delivery.seller_id) == seller.id, col(Delivery.chat_id) == seller.chat_id)
@@ -96,6 +100,14 @@ def erase_seller(session: Session, *, seller: Seller) -> int:
             after={"applications": count},
         )
     return len(ids)
+
+
+def _drop_tickets(session: Session, which: ColumnElement[bool]) -> None:
+    """The seller's questions, and the notices that carried them to admins."""
+    ids = list(session.exec(select(Ticket.id).where(which)).all())
+    if ids:
+        session.exec(delete(Delivery).where(col(Delivery.ticket_id).in_(ids)))
+        session.exec(delete(Ticket).where(col(Ticket.id).in_(ids)))
 
 
 def _provider_of(session: Session, cohort_id: int | None) -> int | None:

@@ -2,7 +2,8 @@
 
 The JSON is the seller's copy of their data (UK GDPR art. 15, UU PDP art. 7): the seller
 row, every application with its answers, documents' metadata (not the bytes: Telegram
-keeps those, and the seller sent them), products and the step history.
+keeps those, and the seller sent them), products, the step history and their questions
+(tickets: what they asked, where they stood, and what became of it).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.db import repo
-from bot.db.models import Application, Cohort, Delivery, Document, Product, StepEvent
+from bot.db.models import Application, Cohort, Delivery, Document, Product, StepEvent, Ticket
 from bot.platform.i18n import Translator
 from bot.sellers.labels import STATE_NAMES
 from flows.tracks import TRACK_NAMES
@@ -44,6 +45,13 @@ def collect(session: Session, *, telegram_user_id: int) -> dict[str, Any] | None
     data["applications"] = [
         _application(session, application)
         for application in repo.applications_of(session, seller_id=seller.id)
+    ]
+    tickets = session.exec(
+        select(Ticket).where(Ticket.seller_id == seller.id).order_by(col(Ticket.id))
+    ).all()
+    data["questions"] = [
+        _row(ticket, leave_out=("seller_id", "provider_id", "cohort_id", "answered_by"))
+        for ticket in tickets
     ]
     data["messages_queued_or_sent"] = len(
         session.exec(select(Delivery.id).where(Delivery.seller_id == seller.id)).all()

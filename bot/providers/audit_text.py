@@ -48,6 +48,9 @@ ACTIONS: Mapping[str, str] = {
     "reminder.round": N_("audit_reminder_round"),
     "retention.anonymized": N_("audit_retention_anonymized"),
     "seller.erased": N_("audit_seller_erased"),
+    "ticket.answer": N_("audit_ticket_answer"),
+    "ticket.close": N_("audit_ticket_close"),
+    "admin.tickets": N_("audit_admin_tickets"),
 }
 """Stored action → what the log says was done."""
 
@@ -57,6 +60,7 @@ TARGETS: Mapping[str, str] = {
     "cohort": N_("audit_target_cohort"),
     "draft": N_("audit_target_broadcast"),
     "provider": N_("audit_target_provider"),
+    "ticket": N_("audit_target_ticket"),
     "user": N_("audit_target_user"),
 }
 """``kind:id`` targets → "application #12"."""
@@ -80,6 +84,7 @@ FIELDS: Mapping[str, str] = {
     "applications": N_("audit_field_applications"),
     "recipients": N_("audit_field_recipients"),
     "format": N_("audit_field_format"),
+    "notify": N_("audit_field_notify"),
 }
 """Changed values worth naming; the version counter is bookkeeping and left out."""
 HIDDEN = frozenset({"version"})

@@ -37,6 +37,7 @@ COMMANDS: tuple[AdminCommand, ...] = (
     AdminCommand("codes_import", N_("command_codes_import"), usage="<cohort>"),
     AdminCommand("queue", N_("command_queue")),
     AdminCommand("application", N_("command_application"), usage="<id>"),
+    AdminCommand("tickets", N_("command_tickets"), usage="[on|off]"),
     AdminCommand("applications", N_("command_applications_admin"), usage="[cohort] [state]"),
     AdminCommand("documents", N_("command_documents"), usage="<id>"),
     AdminCommand("stats", N_("command_stats"), usage="[cohort] [Nd]"),

@@ -10,17 +10,25 @@ from telegram.error import BadRequest
 
 from bot.platform.sandbox import SandboxError, SandboxLimits, parse_in_sandbox
 from bot.providers.review.notices import notify_submitted
-from bot.sellers.dialog import Answered, answered, outcome_write, run_for_sender, run_unit
+from bot.sellers.asking import SUBMITTED_ACTION, applied, text_unit
+from bot.sellers.dialog import (
+    Answered,
+    answered,
+    chat_of,
+    run_for_sender,
+    run_unit,
+    send,
+)
 from bot.sellers.error_list import send_error_list
 from bot.sellers.tags import split as split_tag
 from bot.sellers.tags import tag_of
-from bot.sellers.unit import SellerView, Unit, Write
+from bot.sellers.unit import DuplicateUpdate, Result, SellerView, Unit, Write
 from bot.transport.buttons import checked_tap, stale
 from bot.transport.context import BotContext, translator
 from bot.transport.downloads import DownloadFailed, FileTooLarge, download_capped
 from bot.transport.keyboards import ANSWER
 from bot.transport.render import outcome_reply
-from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
+from flows.answers import Answer, ChoiceAnswer, FileAnswer
 from flows.bulk import BulkResult, RowError, parse_product_file
 from flows.engine import advance, current_step, prompt
 from flows.errors import StaleAnswer, ValidationError
@@ -32,7 +40,6 @@ from flows.sheets import DEFAULT_LIMITS as SHEET_LIMITS
 from flows.steps import N_, InputKind
 
 log = logging.getLogger(__name__)
-SUBMITTED_ACTION = "submitted"
 SANDBOX_LIMITS = SandboxLimits()
 
 
@@ -45,15 +52,7 @@ def answer_unit(answer: Answer | BulkResult, *, tag: str | None = None) -> Unit[
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
         if tag is not None and tag != tag_of(view.application_id):
             raise StaleAnswer(tag)
-        outcome = fast_forward(advance(view.progress, answer, env), env)
-        next_prompt = prompt(outcome.progress, env)
-        submitted = (SUBMITTED_ACTION,) if outcome.saved.get("submitted") else ()
-        return outcome_write(view, outcome), answered(
-            env,
-            outcome.progress,
-            lambda t: outcome_reply(outcome, next_prompt, env, t),
-            actions=outcome.actions + submitted,
-        )
+        return applied(view, env, fast_forward(advance(view.progress, answer, env), env))
 
     return unit
 
@@ -70,12 +69,26 @@ async def apply_answer(
     return result is not None
 
 
-async def on_text(update: Update, context: BotContext) -> None:
-    """Typed text answers the current step."""
-    message = update.effective_message
-    if message is None or message.text is None:  # the handler's filter lets none through
-        return
-    await apply_answer(update, context, TextAnswer(message.text))
+async def apply_text(
+    update: Update, context: BotContext, text: str, *, forced: bool = False
+) -> Result[Answered] | None:
+    """Apply typed text for the update's sender (``bot.sellers.asking``).
+
+    An answer is replied to (and a submission announced) here. A question is returned
+    unsent: the caller answers it, then sends the result, which shows the step again.
+    None for a redelivered update.
+    """
+    try:
+        result = await run_unit(update, context, text_unit(text, forced=forced))
+    except DuplicateUpdate:
+        log.info("update %d was delivered again; already applied", update.update_id)
+        return None
+    if result.value.asked is not None:
+        return result
+    await send(context, chat_of(update), result)
+    if SUBMITTED_ACTION in result.value.actions:
+        await notify_submitted(context, result.seller.application_id)
+    return result
 
 
 async def on_photo(update: Update, context: BotContext) -> None:

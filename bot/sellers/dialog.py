@@ -36,13 +36,28 @@ OWED = "replies_owed"
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A question the seller typed instead of an answer, and where they stood."""
+
+    text: str
+    locale: str
+    application_id: int
+    market: str
+    track: str | None
+    step: str
+
+
+@dataclass(frozen=True)
 class Answered:
-    """What a seller unit hands back to be rendered after the transaction."""
+    """What a seller unit hands back to be rendered after the transaction.
+
+    ``asked``: the text was a question, not an answer; ``reply`` shows the step again."""
 
     reply: Callable[[Translator], Reply]
     currency: str
     actions: tuple[str, ...] = ()
     track: str | None = None
+    asked: Asked | None = None
 
 
 def write_if_changed(

@@ -26,6 +26,7 @@ RANKS = {
     "bot.sellers": 6,
     "bot.privacy": 7,
     "bot.desk": 7,
+    "bot.questions": 7,
     "bot.offline": 8,
     "bot": 9,
 }

@@ -25,6 +25,7 @@ from bot.reports.charts import daily_png, funnel_png
 from bot.reports.flow_picture import FlowPictureError, render_in_thread
 from bot.reports.funnel import Scope
 from bot.reports.funnel_text import any_state_label, funnel_steps, stats_text
+from bot.reports.ticket_figures import ticket_figures, tickets_text
 from bot.transport.context import BotContext
 from bot.transport.keyboards import pack, unpack
 from flows.steps import N_
@@ -102,6 +103,8 @@ async def stats(update: Update, context: BotContext, admin: AdminIdentity) -> No
     name = cohort.name if cohort is not None else t("stats_all_cohorts")
     title = t("stats_title", {"name": name, "date": now.date()})
     text = stats_text(figures, title=title, stalled_days=days, t=t)
+    questions = await context.services.db.run(lambda s: ticket_figures(s, scope=scope))
+    text = "\n\n".join(part for part in (text, tickets_text(questions, t)) if part)
     await reply(update, context, text[:4000])
     if figures.started == 0:
         return

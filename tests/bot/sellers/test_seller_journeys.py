@@ -360,7 +360,7 @@ async def test_the_command_menu_is_set_in_each_language(engine: Engine) -> None:
             for call in bot.api.calls_to("setMyCommands")
         }
     assert set(menus) == {None, "en", "zh", "id"}
-    assert [len(m) for m in menus.values()] == [10, 10, 10, 10]  # /new … /mydata, /delete_me
+    assert [len(m) for m in menus.values()] == [11, 11, 11, 11]  # /ask, /new … /mydata, /delete_me
     assert menus["zh"] != menus["en"] != menus["id"]
     assert menus[None] == menus["en"]  # the default locale's menu for everyone else
 

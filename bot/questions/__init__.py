@@ -1,0 +1,1 @@
+"""Sellers' questions: answered from the FAQ, or by their provider through a ticket."""
