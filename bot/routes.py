@@ -33,6 +33,7 @@ from bot.providers.insight import commands as insight_commands
 from bot.providers.insight import exports as export_commands
 from bot.providers.review import buttons as review_buttons
 from bot.providers.review import commands as review_commands
+from bot.questions import faq_commands
 from bot.sellers import answers, application_commands, commands, owed
 from bot.transport import buttons, errors, storable
 from bot.transport.context import BotContext
@@ -64,12 +65,14 @@ ADMIN_COMMANDS = {
     "broadcast": composer.broadcast,
     "broadcasts": controls.broadcasts,
     "remind": controls.remind,
+    "faq": faq_commands.faq_command,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
 ADMIN_BUTTONS: tuple[tuple[str, AdminHandler], ...] = (
     (r"^adm_c\|", cohort_commands.on_cohort_button),
     (r"^adm_audit\|", admin_commands.on_audit_page),
+    (r"^adm_faq\|", faq_commands.on_faq_button),
     (r"^adm_r\|", review_buttons.on_review_button),
     (r"^adm_bc\|(co|cy|cont|drop|send|pv|in)\|", composer.on_composer_button),
     (r"^adm_al\|", insight_commands.on_list_button),
@@ -124,6 +127,18 @@ def _register_providers(app: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(
             PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/codes_import(@\w+)?(\s|$)"),
             admin_command(code_commands.codes_import, otherwise=answers.on_document),
+        )
+    )
+    app.add_handler(
+        MessageHandler(
+            PRIVATE & filters.Document.ALL & filters.CaptionRegex(faq_commands.IMPORT_CAPTION),
+            admin_command(faq_commands.faq_import, otherwise=answers.on_document),
+        )
+    )
+    app.add_handler(  # a file sent in reply to the bot's "/faq <cohort> import" prompt
+        MessageHandler(
+            PRIVATE & filters.Document.ALL & faq_commands.REPLY_TO_IMPORT_PROMPT,
+            admin_command(_faq_file_or_document, otherwise=answers.on_document),
         )
     )
     for pattern, on_tap in ADMIN_BUTTONS:
@@ -192,3 +207,9 @@ async def _note_or_answer(update: Update, context: BotContext, admin: AdminIdent
     """A rejection note, or (an admin who is also a seller) an ordinary answer."""
     if not await review_buttons.on_note(update, context, admin):
         await answers.on_text(update, context)
+
+
+async def _faq_file_or_document(update: Update, context: BotContext, admin: AdminIdentity) -> None:
+    """A FAQ file for the import prompt, or (an admin who is also a seller) a document."""
+    if not await faq_commands.faq_import_reply(update, context, admin):
+        await answers.on_document(update, context)

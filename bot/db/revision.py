@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD = "0015"
+HEAD = "0017"
 """The newest migration's revision id (checked against Alembic's script directory)."""
 
 

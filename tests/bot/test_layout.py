@@ -25,6 +25,7 @@ RANKS = {
     "bot.broadcasts": 5,
     "bot.sellers": 6,
     "bot.privacy": 7,
+    "bot.questions": 7,
     "bot.offline": 8,
     "bot": 9,
 }

@@ -1,0 +1,492 @@
+"""``/faq`` in an admin's chat: list a cohort's FAQ, add, edit, hide, remove, export, import.
+
+An entry is written in one message, the command on its first line, the question on the
+second, the answer below::
+
+    /faq 12 add
+    需要英国手机号吗？
+    需要，所有英国类型都要英国手机号……
+
+Why a form and not a dialog of prompts: a provider adds entries in batches, copying a
+question and its answer from their notes or the group; one message per entry is one
+paste, survives a restart or another worker with no dialog state, and sent twice it saves
+once (the store finds the same texts). ``/faq 12 add`` alone answers with this template
+in the admin's language. The language is the one named after ``add`` (``en``, ``zh``,
+``id``), else Chinese when the text has Chinese characters, else the admin's own; other
+languages are added with ``/faq edit <n> <language>``, many entries at once with a file.
+
+Every call and every button resolves the cohort or entry again for the acting admin
+(``faq_store.scope_of``, ``own_entry``): a forged id reads as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlmodel import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.ext import filters
+
+from bot.db.models import FaqEntry
+from bot.platform.i18n import Translator
+from bot.providers import audit
+from bot.providers.access import AdminIdentity
+from bot.providers.gate import admin_t
+from bot.providers.replies import button_fields, int_arg, reply
+from bot.questions import faq_store
+from bot.questions.faq_files import (
+    MAX_IMPORT_BYTES,
+    FaqFileError,
+    Planned,
+    RowProblem,
+    export_csv,
+    plan_import,
+    read_faq_file,
+)
+from bot.questions.faq_store import FaqRefused, FaqScope, Texts
+from bot.transport.context import BotContext
+from bot.transport.keyboards import pack
+from flows.questions import builtin_entries
+from flows.steps import N_
+from flows.tracks import LANGUAGES
+
+BUTTON = "adm_faq"
+PAGE_SIZE = 15
+LANGUAGE_WORDS = {
+    "en": "en",
+    "english": "en",
+    "zh": "zh_Hans",
+    "zh_hans": "zh_Hans",
+    "cn": "zh_Hans",
+    "中文": "zh_Hans",
+    "id": "id",
+    "indonesia": "id",
+    "bahasa": "id",
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+IMPORT_COMMAND = re.compile(r"/faq(?:@\w+)?\s+(\S+)\s+import\b", re.IGNORECASE)
+"""Names the scope of an import: in a file's caption, or in the prompt the file replies to."""
+IMPORT_CAPTION = re.compile("^" + IMPORT_COMMAND.pattern, re.IGNORECASE)
+MAX_ERRORS_SHOWN = 20
+
+
+class _ReplyToImportPrompt(filters.MessageFilter):
+    """A message replying to a bot's message that names ``/faq <cohort> import``."""
+
+    def filter(self, message: Message) -> bool:
+        prompt = message.reply_to_message
+        return bool(
+            prompt is not None
+            and prompt.from_user is not None
+            and prompt.from_user.is_bot
+            and IMPORT_COMMAND.search(prompt.text or "")
+        )
+
+
+REPLY_TO_IMPORT_PROMPT = _ReplyToImportPrompt()
+
+
+async def faq_command(update: Update, context: BotContext, admin: AdminIdentity) -> None:
+    """``/faq <cohort|all> [add [id] [lang] | hide <id> | export | import]``, ``/faq edit <n>
+    [lang]``, ``/faq remove <n>``; an entry's texts on the lines below the command."""
+    t = admin_t(admin)
+    message = update.effective_message
+    if message is None:
+        return
+    head, _, body = (message.text or "").partition("\n")
+    args = head.split()[1:]
+    verb = args[0].lower() if args else ""
+    if verb in ("edit", "remove"):
+        number = int_arg(args, 1)
+        if number is None:
+            await reply(update, context, t("faq_usage"))
+        elif verb == "remove":
+            await _remove(update, context, admin, number)
+        else:
+            await _edit(update, context, admin, number, args[2:], body)
+        return
+    scope = await _scope(context, admin, args[0]) if args else None
+    if scope is None:
+        usage = t("faq_usage")
+        refusal = t("faq_scope_not_found", {"scope": args[0][:20]}) + "\n\n" if args else ""
+        await reply(update, context, refusal + usage)
+        return
+    action = args[1].lower() if len(args) > 1 else ""
+    if action == "add":
+        await _add(update, context, admin, scope, args[2:], body)
+    elif action == "hide" and len(args) > 2:
+        await _hide(update, context, admin, scope, args[2])
+    elif action == "export":
+        await _export(update, context, admin, scope)
+    elif action == "import":
+        await reply(update, context, t("faq_import_prompt", {"scope": scope.key}))
+    else:
+        text, keyboard = await _page(context, admin, scope, int_arg(args, 1) or 1)
+        await reply(update, context, text, keyboard)
+
+
+async def _scope(context: BotContext, admin: AdminIdentity, key: str) -> FaqScope | None:
+    return await context.services.db.run(lambda s: faq_store.scope_of(s, actor=admin, key=key[:20]))
+
+
+def scope_name(scope: FaqScope, t: Translator) -> str:
+    """ "cohort #12 «UK 1»", or "all your cohorts"."""
+    if scope.cohort_id is None:
+        return t("faq_scope_all")
+    return t("faq_scope_cohort", {"id": scope.cohort_id, "name": scope.name})
+
+
+def _language(args: Sequence[str], text: str, admin: AdminIdentity) -> str | None:
+    """The language named in ``args``, else guessed from ``text`` (None: an unknown word)."""
+    for arg in args:
+        if arg.lower() in LANGUAGE_WORDS:
+            return LANGUAGE_WORDS[arg.lower()]
+    if _CJK.search(text):
+        return "zh_Hans"
+    return admin.locale if admin.locale in ("en", "id") else "en"
+
+
+def _question_and_answer(body: str) -> tuple[str, str]:
+    lines = [line.strip() for line in body.strip().splitlines()]
+    if not lines:
+        return "", ""
+    return lines[0], "\n".join(lines[1:]).strip()
+
+
+async def _add(
+    update: Update,
+    context: BotContext,
+    admin: AdminIdentity,
+    scope: FaqScope,
+    args: list[str],
+    body: str,
+) -> None:
+    t = admin_t(admin)
+    words = [a for a in args if a.lower() not in LANGUAGE_WORDS]
+    builtin_id = words[0] if words else None
+    question, answer = _question_and_answer(body)
+    if not question or not answer:
+        target = f" {builtin_id}" if builtin_id else ""
+        await reply(update, context, t("faq_add_template", {"scope": scope.key + " add" + target}))
+        return
+    locale = _language(args, question + answer, admin) or "en"
+    texts = Texts({locale: [question]}, {locale: answer})
+
+    def save(session: Session) -> tuple[FaqEntry, bool]:
+        return faq_store.add_entry(
+            session, admin=admin, scope=scope, texts=texts, builtin_id=builtin_id
+        )
+
+    try:
+        row, new = await context.services.db.run(save)
+    except FaqRefused as refused:
+        await reply(update, context, t(refused.code, refused.params))
+        return
+    params = {"number": row.id, "scope": scope_name(scope, t), "language": LANGUAGES[locale]}
+    await reply(update, context, t(N_("faq_added") if new else N_("faq_already"), params))
+
+
+async def _edit(
+    update: Update,
+    context: BotContext,
+    admin: AdminIdentity,
+    number: int,
+    args: list[str],
+    body: str,
+) -> None:
+    t = admin_t(admin)
+    question, answer = _question_and_answer(body)
+    if not question or not answer:
+        await _show(update, context, admin, number)
+        return
+    locale = _language(args, question + answer, admin) or "en"
+
+    def save(session: Session) -> FaqEntry | None:
+        return faq_store.set_language(
+            session,
+            admin=admin,
+            number=number,
+            version=None,
+            locale=locale,
+            question=question,
+            answer=answer,
+        )
+
+    try:
+        row = await context.services.db.run(save)
+    except FaqRefused as refused:
+        await reply(update, context, t(refused.code, refused.params))
+        return
+    if row is None:
+        await reply(update, context, t("faq_entry_not_found", {"number": number}))
+        return
+    await reply(update, context, t("faq_edited", {"number": number, "language": LANGUAGES[locale]}))
+
+
+async def _show(update: Update, context: BotContext, admin: AdminIdentity, number: int) -> None:
+    """One own entry in full, how to edit it, and a remove button bound to its version."""
+    t = admin_t(admin)
+    row = await context.services.db.run(
+        lambda s: faq_store.own_entry(s, actor=admin, number=number)
+    )
+    if row is None:
+        await reply(update, context, t("faq_entry_not_found", {"number": number}))
+        return
+    lines = [t("faq_entry_title", {"number": number})]
+    if row.builtin_id:
+        key = N_("faq_entry_hides") if row.hidden else N_("faq_entry_overrides")
+        lines.append(t(key, {"id": row.builtin_id}))
+    for locale, name in LANGUAGES.items():
+        questions, answer = row.questions.get(locale), row.answers.get(locale)
+        if questions or answer:
+            lines.append(f"\n{name}:\n❓ {' / '.join(questions or ['—'])}\n💬 {answer or '—'}")
+    lines.append("\n" + t("faq_edit_template", {"number": number}))
+    remove = InlineKeyboardButton(
+        t("faq_remove_button"), callback_data=pack(BUTTON, "rm", f"{number}.{row.version}")
+    )
+    await reply(update, context, "\n".join(lines)[:4000], InlineKeyboardMarkup([[remove]]))
+
+
+async def _remove(
+    update: Update,
+    context: BotContext,
+    admin: AdminIdentity,
+    number: int,
+    version: int | None = None,
+) -> str:
+    t = admin_t(admin)
+    removed = await context.services.db.run(
+        lambda s: faq_store.remove_entry(s, admin=admin, number=number, version=version)
+    )
+    text = t(N_("faq_removed") if removed else N_("faq_entry_not_found"), {"number": number})
+    if update.callback_query is None:
+        await reply(update, context, text)
+    return text
+
+
+async def _hide(
+    update: Update, context: BotContext, admin: AdminIdentity, scope: FaqScope, builtin_id: str
+) -> None:
+    t = admin_t(admin)
+    try:
+        row = await context.services.db.run(
+            lambda s: faq_store.hide_builtin(s, admin=admin, scope=scope, builtin_id=builtin_id)
+        )
+    except FaqRefused as refused:
+        await reply(update, context, t(refused.code, refused.params))
+        return
+    params = {"id": builtin_id, "scope": scope_name(scope, t), "number": row.id}
+    await reply(update, context, t("faq_hidden", params))
+
+
+async def _page(
+    context: BotContext, admin: AdminIdentity, scope: FaqScope, number: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the scope's FAQ: the provider's own entries, then the built-in ones."""
+    t = admin_t(admin)
+
+    def read(session: Session) -> list[FaqEntry]:
+        if scope.cohort_id is None:
+            return faq_store.rows_in(session, scope)
+        return faq_store.rows_for_cohort(session, cohort_id=scope.cohort_id)
+
+    rows = await context.services.db.run(read)
+    lines: list[str] = []
+    changed = set()
+    for row in rows:
+        where = t("faq_line_all_cohorts") if row.cohort_id is None and scope.cohort_id else ""
+        title = _row_title(row, admin.locale)
+        if row.hidden:
+            lines.append(t("faq_line_hidden", {"number": row.id, "id": row.builtin_id}) + where)
+        elif row.builtin_id:
+            lines.append(f"#{row.id} ✏️ {row.builtin_id} — {title}{where}")
+        else:
+            lines.append(f"#{row.id} ➕ {title}{where}")
+        changed.add(row.builtin_id)
+    own = len(lines)
+    builtins = [e for e in builtin_entries() if e.serves(scope.market) and e.id not in changed]
+    lines += [f"· {e.id} — {e.title(admin.locale)}" for e in builtins]
+    pages = max(1, -(-len(lines) // PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    params = {
+        "scope": scope_name(scope, t),
+        "own": own,
+        "builtin": len(builtins),
+        "page": number,
+        "pages": pages,
+    }
+    shown = lines[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    text = "\n".join(
+        [t("faq_list_title", params), *shown, "", t("faq_list_hint", {"scope": scope.key})]
+    )
+    buttons = []
+    if number > 1:
+        buttons.append(_page_button("◀", scope, number - 1))
+    if number < pages:
+        buttons.append(_page_button("▶", scope, number + 1))
+    return text[:4000], InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def _page_button(label: str, scope: FaqScope, number: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=pack(BUTTON, "p", f"{scope.key}.{number}"))
+
+
+def _row_title(row: FaqEntry, locale: str) -> str:
+    for candidate in (locale, "en", *row.questions):
+        if row.questions.get(candidate):
+            return str(row.questions[candidate][0])[:80]
+    if row.builtin_id:  # an override with answers only keeps the built-in questions
+        entry = faq_store.builtin_by_id().get(row.builtin_id)
+        if entry is not None:
+            return entry.title(locale)[:80]
+    return "—"
+
+
+async def on_faq_button(update: Update, context: BotContext, admin: AdminIdentity) -> None:
+    """◀ ▶ under a list, 🗑 under an entry: both checked again for the acting admin."""
+    query = update.callback_query
+    if query is None:
+        return
+    t = admin_t(admin)
+    action, value = button_fields(query)
+    first, _, second = value.partition(".")
+    page = int_arg([second], 0)
+    if action == "p" and page is not None:
+        scope = await _scope(context, admin, first)
+        if scope is not None:
+            await query.answer()
+            text, keyboard = await _page(context, admin, scope, page)
+            if query.message is not None:
+                await query.edit_message_text(text, reply_markup=keyboard)
+            return
+    number, version = int_arg([first], 0), int_arg([second], 0)
+    if action == "rm" and number is not None and version is not None:
+        text = await _remove(update, context, admin, number, version)
+        await query.answer(text[:200])
+        if query.message is not None:
+            await query.edit_message_reply_markup(reply_markup=None)
+        return
+    await query.answer(t("notice_stale_button"))
+
+
+async def _export(
+    update: Update, context: BotContext, admin: AdminIdentity, scope: FaqScope
+) -> None:
+    t = admin_t(admin)
+    rows = await context.services.db.run(lambda s: faq_store.rows_in(s, scope))
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_document(
+        chat.id,
+        InputFile(export_csv(scope, rows), filename=f"faq-{scope.key}.csv"),
+        caption=t("faq_export_caption", {"scope": scope_name(scope, t), "key": scope.key}),
+    )
+
+
+async def faq_import(update: Update, context: BotContext, admin: AdminIdentity) -> None:
+    """A CSV or XLSX file captioned ``/faq <cohort|all> import``."""
+    message = update.effective_message
+    if message is not None:
+        await _import(update, context, admin, message, message.caption or "")
+
+
+async def faq_import_reply(update: Update, context: BotContext, admin: AdminIdentity) -> bool:
+    """A file sent as a reply to the bot's import prompt; False for any other file."""
+    message = update.effective_message
+    prompt = message.reply_to_message if message is not None else None
+    if message is None or prompt is None or prompt.from_user is None:
+        return False
+    found = IMPORT_COMMAND.search(prompt.text or "")
+    if prompt.from_user.id != context.bot.id or found is None:
+        return False
+    await _import(update, context, admin, message, found.group(0))
+    return True
+
+
+async def _import(
+    update: Update, context: BotContext, admin: AdminIdentity, message: Message, command: str
+) -> None:
+    t = admin_t(admin)
+    found = IMPORT_CAPTION.match(command.strip())
+    scope = await _scope(context, admin, found.group(1)) if found else None
+    document = message.document
+    if scope is None or document is None:
+        await reply(update, context, t("faq_usage"))
+        return
+    if (document.file_size or 0) > MAX_IMPORT_BYTES:
+        await reply(update, context, t("faq_import_too_large", {"max_kb": MAX_IMPORT_BYTES >> 10}))
+        return
+    file = await context.bot.get_file(document.file_id)
+    data = bytes(await file.download_as_bytearray())
+    try:
+        rows = await read_faq_file(data, document.file_name or "")
+    except FaqFileError as error:
+        await reply(update, context, t(error.code, error.params))
+        return
+
+    def apply(session: Session) -> tuple[list[Planned], list[RowProblem]]:
+        existing = faq_store.rows_in(session, scope)
+        planned, problems = plan_import(scope, rows, existing)
+        if problems:
+            return planned, problems
+        by_number = {row.id: row for row in existing}
+        for step in planned:
+            if step.action == "add" and step.texts is not None:
+                faq_store.add_entry(
+                    session,
+                    admin=admin,
+                    scope=scope,
+                    texts=step.texts,
+                    builtin_id=step.builtin_id,
+                    audited=False,
+                )
+            elif step.action == "change" and step.texts is not None:
+                row = by_number[step.number]
+                if not faq_store.replace_texts(session, admin=admin, row=row, texts=step.texts):
+                    raise FaqRefused(N_("faq_import_changed_meanwhile"))
+            elif step.action == "hide" and step.builtin_id is not None:
+                faq_store.hide_builtin(
+                    session, admin=admin, scope=scope, builtin_id=step.builtin_id, audited=False
+                )
+        audit.record(
+            session,
+            admin=admin,
+            action="faq.import",
+            target=f"cohort:{scope.cohort_id}" if scope.cohort_id else "",
+            provider_id=scope.provider_id,
+            after=_counts(planned),
+        )
+        return planned, []
+
+    try:
+        planned, problems = await context.services.db.run(apply)
+    except FaqRefused as refused:  # raised inside the unit: nothing of the file was saved
+        await reply(
+            update, context, t(refused.code, refused.params) + "\n" + t("faq_import_nothing_saved")
+        )
+        return
+    if problems:
+        await reply(update, context, _problems_text(problems, t))
+        return
+    await reply(update, context, t("faq_import_done", _counts(planned)))
+
+
+def _counts(planned: Sequence[Planned]) -> dict[str, int]:
+    actions = [step.action for step in planned]
+    names = {"added": "add", "changed": "change", "hidden": "hide", "kept": "keep"}
+    return {name: actions.count(action) for name, action in names.items()}
+
+
+def _problems_text(problems: Sequence[RowProblem], t: Translator) -> str:
+    lines = [t("faq_import_errors", {"count": len(problems)})]
+    for problem in problems[:MAX_ERRORS_SHOWN]:
+        text = t(problem.code, problem.params)
+        lines.append(
+            t("faq_import_row", {"row": problem.row, "problem": text}) if problem.row else text
+        )
+    if len(problems) > MAX_ERRORS_SHOWN:
+        lines.append("…")
+    lines.append(t("faq_import_nothing_saved"))
+    return "\n".join(lines)[:4000]
