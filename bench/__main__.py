@@ -11,6 +11,7 @@ import asyncio
 from bench import (
     bench_charts,
     bench_documents,
+    bench_faq,
     bench_flood,
     bench_flow,
     bench_hostile_files,
@@ -36,6 +37,7 @@ def main() -> None:
     bench_outbox.main()
     bench_stats.main(short=results.short() or None)  # or STATS_BENCH_SHORT=1
     bench_questions.main(short=results.short())
+    asyncio.run(bench_faq.main(short=results.short()))
     print("\nhostile product files, through the sandbox", flush=True)
     asyncio.run(bench_hostile_files.main())
     print("\nreading licence and KTP photos, through the sandbox", flush=True)
