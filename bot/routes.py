@@ -135,9 +135,9 @@ def _register_providers(app: Application) -> None:  # type: ignore[type-arg]
             admin_command(faq_commands.faq_import, otherwise=answers.on_document),
         )
     )
-    app.add_handler(  # a file sent in reply to the bot's "/faq <cohort> import" prompt
+    app.add_handler(  # a sheet after "/faq <cohort> import", or a seller's product sheet
         MessageHandler(
-            PRIVATE & filters.Document.ALL & faq_commands.REPLY_TO_IMPORT_PROMPT,
+            PRIVATE & faq_commands.SHEET_FILES,
             admin_command(_faq_file_or_document, otherwise=answers.on_document),
         )
     )
@@ -210,6 +210,6 @@ async def _note_or_answer(update: Update, context: BotContext, admin: AdminIdent
 
 
 async def _faq_file_or_document(update: Update, context: BotContext, admin: AdminIdentity) -> None:
-    """A FAQ file for the import prompt, or (an admin who is also a seller) a document."""
-    if not await faq_commands.faq_import_reply(update, context, admin):
+    """A FAQ file after the import prompt, or (an admin who is also a seller) a document."""
+    if not await faq_commands.faq_import_after_prompt(update, context, admin):
         await answers.on_document(update, context)

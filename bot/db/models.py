@@ -446,3 +446,19 @@ class FaqEntry(SQLModel, table=True):
     updated_by: int = Field(sa_type=BigInteger)
     created_at: dt.datetime = _timestamp()
     updated_at: dt.datetime = _timestamp()
+
+
+class FaqImportPrompt(SQLModel, table=True):
+    """An admin asked ``/faq <scope> import``: their next CSV or XLSX file is that import.
+
+    One per admin (a new prompt replaces the old); taken by the file, or stale after
+    ``bot.questions.faq_store.PROMPT_TTL``. In the database, so any worker takes the file.
+    """
+
+    __tablename__ = "faq_import_prompt"
+    __table_args__ = (UniqueConstraint("admin_telegram_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_telegram_id: int = Field(sa_type=BigInteger)
+    scope: str = Field(max_length=20)
+    created_at: dt.datetime = _timestamp()

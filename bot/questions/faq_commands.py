@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -36,7 +37,6 @@ from bot.providers.gate import admin_t
 from bot.providers.replies import button_fields, int_arg, reply
 from bot.questions import faq_store
 from bot.questions.faq_files import (
-    MAX_IMPORT_BYTES,
     FaqFileError,
     Planned,
     RowProblem,
@@ -44,6 +44,7 @@ from bot.questions.faq_files import (
     plan_import,
     read_faq_file,
 )
+from bot.questions.faq_sheet import MAX_IMPORT_BYTES
 from bot.questions.faq_store import FaqRefused, FaqScope, Texts
 from bot.transport.context import BotContext
 from bot.transport.keyboards import pack
@@ -65,26 +66,11 @@ LANGUAGE_WORDS = {
     "bahasa": "id",
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
-IMPORT_COMMAND = re.compile(r"/faq(?:@\w+)?\s+(\S+)\s+import\b", re.IGNORECASE)
-"""Names the scope of an import: in a file's caption, or in the prompt the file replies to."""
-IMPORT_CAPTION = re.compile("^" + IMPORT_COMMAND.pattern, re.IGNORECASE)
+IMPORT_CAPTION = re.compile(r"^/faq(?:@\w+)?\s+(\S+)\s+import\b", re.IGNORECASE)
+"""A file's caption naming the scope of its import."""
+SHEET_FILES = filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")
+"""The files an import prompt waits for (sellers send product sheets the same way)."""
 MAX_ERRORS_SHOWN = 20
-
-
-class _ReplyToImportPrompt(filters.MessageFilter):
-    """A message replying to a bot's message that names ``/faq <cohort> import``."""
-
-    def filter(self, message: Message) -> bool:
-        prompt = message.reply_to_message
-        return bool(
-            prompt is not None
-            and prompt.from_user is not None
-            and prompt.from_user.is_bot
-            and IMPORT_COMMAND.search(prompt.text or "")
-        )
-
-
-REPLY_TO_IMPORT_PROMPT = _ReplyToImportPrompt()
 
 
 async def faq_command(update: Update, context: BotContext, admin: AdminIdentity) -> None:
@@ -104,7 +90,7 @@ async def faq_command(update: Update, context: BotContext, admin: AdminIdentity)
         elif verb == "remove":
             await _remove(update, context, admin, number)
         else:
-            await _edit(update, context, admin, number, args[2:], body)
+            await _edit(update, context, admin, number, _form(head, body, fixed=3))
         return
     scope = await _scope(context, admin, args[0]) if args else None
     if scope is None:
@@ -114,12 +100,13 @@ async def faq_command(update: Update, context: BotContext, admin: AdminIdentity)
         return
     action = args[1].lower() if len(args) > 1 else ""
     if action == "add":
-        await _add(update, context, admin, scope, args[2:], body)
+        await _add(update, context, admin, scope, _form(head, body, fixed=3))
     elif action == "hide" and len(args) > 2:
         await _hide(update, context, admin, scope, args[2])
     elif action == "export":
         await _export(update, context, admin, scope)
     elif action == "import":
+        await context.services.db.run(lambda s: faq_store.await_file(s, admin=admin, scope=scope))
         await reply(update, context, t("faq_import_prompt", {"scope": scope.key}))
     else:
         text, keyboard = await _page(context, admin, scope, int_arg(args, 1) or 1)
@@ -137,41 +124,66 @@ def scope_name(scope: FaqScope, t: Translator) -> str:
     return t("faq_scope_cohort", {"id": scope.cohort_id, "name": scope.name})
 
 
-def _language(args: Sequence[str], text: str, admin: AdminIdentity) -> str | None:
-    """The language named in ``args``, else guessed from ``text`` (None: an unknown word)."""
-    for arg in args:
-        if arg.lower() in LANGUAGE_WORDS:
-            return LANGUAGE_WORDS[arg.lower()]
-    if _CJK.search(text):
-        return "zh_Hans"
-    return admin.locale if admin.locale in ("en", "id") else "en"
+@dataclass(frozen=True)
+class _Form:
+    """An entry as typed: the words after the command that name a language or a built-in
+    entry, then the question and the answer (on the lines below, or ``question | answer``
+    on the command's line); ``stray`` is a word that is neither (a mistyped id)."""
+
+    options: tuple[str, ...]
+    question: str
+    answer: str
+    stray: str = ""
+
+    @property
+    def builtin_id(self) -> str | None:
+        return next((o for o in self.options if o.lower() not in LANGUAGE_WORDS), None)
+
+    def language(self, admin: AdminIdentity) -> str:
+        """The language named, else Chinese for Chinese characters, else the admin's."""
+        for option in self.options:
+            if option.lower() in LANGUAGE_WORDS:
+                return LANGUAGE_WORDS[option.lower()]
+        if _CJK.search(self.question + self.answer):
+            return "zh_Hans"
+        return admin.locale if admin.locale in ("en", "id") else "en"
 
 
-def _question_and_answer(body: str) -> tuple[str, str]:
-    lines = [line.strip() for line in body.strip().splitlines()]
-    if not lines:
-        return "", ""
-    return lines[0], "\n".join(lines[1:]).strip()
+def _form(head: str, body: str, *, fixed: int) -> _Form:
+    """The form after the ``fixed`` leading words of the first line (``/faq 12 add``)."""
+    words = head.split()
+    builtin_ids = faq_store.builtin_by_id()
+    taken = fixed
+    while taken < len(words) and taken < fixed + 2:
+        if words[taken].lower() not in LANGUAGE_WORDS and words[taken] not in builtin_ids:
+            break
+        taken += 1
+    options = tuple(words[fixed:taken])
+    rest = head.split(maxsplit=taken)[taken].strip() if len(words) > taken else ""
+    if body.strip():
+        lines = [line.strip() for line in body.strip().splitlines()]
+        stray = rest.split()[0] if rest else ""
+        return _Form(options, lines[0], "\n".join(lines[1:]).strip(), stray)
+    question, bar, answer = rest.partition("|")
+    if not bar:  # no answer: one word is taken for a mistyped id, more for a question
+        return _Form(options, "", "", rest if rest and len(rest.split()) == 1 else "")
+    return _Form(options, question.strip(), answer.strip())
 
 
 async def _add(
-    update: Update,
-    context: BotContext,
-    admin: AdminIdentity,
-    scope: FaqScope,
-    args: list[str],
-    body: str,
+    update: Update, context: BotContext, admin: AdminIdentity, scope: FaqScope, form: _Form
 ) -> None:
     t = admin_t(admin)
-    words = [a for a in args if a.lower() not in LANGUAGE_WORDS]
-    builtin_id = words[0] if words else None
-    question, answer = _question_and_answer(body)
-    if not question or not answer:
+    builtin_id = form.builtin_id
+    if form.stray and (form.question or not builtin_id):
+        await reply(update, context, t("faq_unknown_builtin", {"id": form.stray[:64]}))
+        return
+    if not form.question or not form.answer:
         target = f" {builtin_id}" if builtin_id else ""
         await reply(update, context, t("faq_add_template", {"scope": scope.key + " add" + target}))
         return
-    locale = _language(args, question + answer, admin) or "en"
-    texts = Texts({locale: [question]}, {locale: answer})
+    locale = form.language(admin)
+    texts = Texts({locale: [form.question]}, {locale: form.answer})
 
     def save(session: Session) -> tuple[FaqEntry, bool]:
         return faq_store.add_entry(
@@ -188,19 +200,14 @@ async def _add(
 
 
 async def _edit(
-    update: Update,
-    context: BotContext,
-    admin: AdminIdentity,
-    number: int,
-    args: list[str],
-    body: str,
+    update: Update, context: BotContext, admin: AdminIdentity, number: int, form: _Form
 ) -> None:
     t = admin_t(admin)
-    question, answer = _question_and_answer(body)
-    if not question or not answer:
+    if not form.question or not form.answer:
         await _show(update, context, admin, number)
         return
-    locale = _language(args, question + answer, admin) or "en"
+    locale = form.language(admin)
+    question, answer = form.question, form.answer
 
     def save(session: Session) -> FaqEntry | None:
         return faq_store.set_language(
@@ -392,16 +399,18 @@ async def faq_import(update: Update, context: BotContext, admin: AdminIdentity) 
         await _import(update, context, admin, message, message.caption or "")
 
 
-async def faq_import_reply(update: Update, context: BotContext, admin: AdminIdentity) -> bool:
-    """A file sent as a reply to the bot's import prompt; False for any other file."""
+async def faq_import_after_prompt(
+    update: Update, context: BotContext, admin: AdminIdentity
+) -> bool:
+    """A file sent after ``/faq <scope> import`` (within ``PROMPT_TTL``); False for any
+    other file, which is then the admin's own as a seller."""
     message = update.effective_message
-    prompt = message.reply_to_message if message is not None else None
-    if message is None or prompt is None or prompt.from_user is None:
+    if message is None or message.document is None:
         return False
-    found = IMPORT_COMMAND.search(prompt.text or "")
-    if prompt.from_user.id != context.bot.id or found is None:
+    key = await context.services.db.run(lambda s: faq_store.take_file_prompt(s, admin=admin))
+    if key is None:
         return False
-    await _import(update, context, admin, message, found.group(0))
+    await _import(update, context, admin, message, f"/faq {key} import")
     return True
 
 
@@ -441,6 +450,7 @@ async def _import(
                     texts=step.texts,
                     builtin_id=step.builtin_id,
                     audited=False,
+                    scope_rows=existing,
                 )
             elif step.action == "change" and step.texts is not None:
                 row = by_number[step.number]

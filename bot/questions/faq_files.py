@@ -9,7 +9,8 @@ and sends the file back: rows left as they were change nothing, an edited built-
 becomes an override, entries missing from the file stay as they are.
 
 The file is a stranger's bytes: it is read by ``flows.sheets`` (the caps product files
-have) in the sandboxed process (``bot.platform.sandbox``), as invite-code files are, and
+have) in the sandboxed process (``bot.platform.sandbox``, through the light
+``bot.questions.faq_sheet``), as invite-code files are, and
 the rows are checked here. **All or nothing**, as product files: a file with any row
 error saves nothing, and the admin gets every error with its spreadsheet row number.
 """
@@ -25,21 +26,19 @@ from typing import Any
 
 from bot.db.models import FaqEntry
 from bot.platform.sandbox import SandboxError, SandboxLimits, parse_in_sandbox
-from bot.questions.faq_store import OWN_PREFIX, FaqScope, Texts, builtin_by_id, cleaned
-from flows.errors import ValidationError
+from bot.questions.faq_sheet import read_plainly
+from bot.questions.faq_store import (
+    OWN_PREFIX,
+    FaqScope,
+    Texts,
+    builtin_by_id,
+    cleaned,
+    find_same,
+)
 from flows.questions import Entry
 from flows.questions.entries import LOCALES
-from flows.sheets import SheetLimits, read_rows
 from flows.steps import N_
 
-MAX_IMPORT_BYTES = 1024 * 1024
-SHEET_LIMITS = SheetLimits(
-    max_bytes=MAX_IMPORT_BYTES,
-    max_unpacked_bytes=8 * 1024 * 1024,
-    max_rows=2_000,
-    max_columns=32,
-    max_cell_chars=4_000,
-)
 LIMITS = SandboxLimits(cpu_seconds=5, memory_bytes=512 * 1024 * 1024, wall_seconds=10.0)
 COLUMNS = (
     "id",
@@ -124,20 +123,12 @@ def _cells(
 async def read_faq_file(data: bytes, file_name: str) -> list[list[str]]:
     """The file's rows, read in the sandbox; ``FaqFileError`` if it cannot be read."""
     try:
-        rows, code, params = await parse_in_sandbox(_read_plainly, data, file_name, limits=LIMITS)
+        rows, code, params = await parse_in_sandbox(read_plainly, data, file_name, limits=LIMITS)
     except SandboxError:
         raise FaqFileError("error_bulk_unreadable", {}) from None
     if code:
         raise FaqFileError(_FILE_PROBLEMS.get(code, code), params)
     return list(rows)
-
-
-def _read_plainly(data: bytes, file_name: str) -> tuple[list[list[str]], str, dict[str, Any]]:
-    """``read_rows`` in the child: the answer is plain values (the sandbox's rule)."""
-    try:
-        return list(read_rows(data, file_name, SHEET_LIMITS)), "", {}
-    except ValidationError as error:
-        return [], error.code, dict(error.params)
 
 
 def _header_key(name: str) -> str:
@@ -242,6 +233,8 @@ def _plan_row(
     if hide:
         raise _RowRefused(N_("faq_row_hide_needs_id"))
     _require(texts, builtin=False)
+    if find_same(own.values(), texts, None) is not None:
+        return Planned(number, "keep")  # a new row sent again
     return Planned(number, "add", texts=texts)
 
 

@@ -17,6 +17,7 @@ first and the cohort's own on top.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from bot.db.models import Cohort, FaqEntry, utcnow
+from bot.db.models import Cohort, FaqEntry, FaqImportPrompt, utcnow
 from bot.providers import audit
 from bot.providers.access import AdminIdentity
 from flows.questions import Entry, builtin_entries
@@ -37,6 +38,8 @@ MAX_KEYWORDS = 20
 MAX_ENTRIES = 500
 """Own entries per provider and scope: the matcher's benchmark stays under 5 ms at 500."""
 OWN_PREFIX = "provider_"
+PROMPT_TTL = dt.timedelta(minutes=30)
+"""How long after ``/faq <scope> import`` the admin's next file is taken as the import."""
 
 
 @dataclass(frozen=True)
@@ -225,11 +228,9 @@ def _audit(
     )
 
 
-def find_same(
-    session: Session, scope: FaqScope, texts: Texts, builtin_id: str | None
-) -> FaqEntry | None:
-    """A row of the scope holding exactly these texts (a message or file sent twice)."""
-    for row in rows_in(session, scope):
+def find_same(rows: Iterable[FaqEntry], texts: Texts, builtin_id: str | None) -> FaqEntry | None:
+    """The row holding exactly these texts (a message or file sent twice)."""
+    for row in rows:
         if (
             row.builtin_id == builtin_id
             and not row.hidden
@@ -248,12 +249,15 @@ def add_entry(
     texts: Texts,
     builtin_id: str | None = None,
     audited: bool = True,
+    scope_rows: list[FaqEntry] | None = None,
 ) -> tuple[FaqEntry, bool]:
     """A new entry of the scope (or the override of ``builtin_id``), and whether it is new.
 
     The same texts sent again give the existing row back. An override of a built-in entry
     that the scope already overrides or hides replaces that row's texts. This is the one
-    way an entry is added, from ``/faq``, a file, or an answered ticket.
+    way an entry is added, from ``/faq``, a file, or an answered ticket. ``scope_rows``
+    (the scope's rows, kept up to date by the caller: a new row is appended) saves reading
+    them again for each of a file's rows.
     """
     texts = cleaned(texts)
     _check(texts, builtin_id=builtin_id)
@@ -265,11 +269,12 @@ def add_entry(
         if scope.cohort_id is not None and not builtin.serves(scope.market):
             raise FaqRefused(N_("faq_builtin_other_market"), id=builtin_id)
         market = builtin.market
-    same = find_same(session, scope, texts, builtin_id)
+    rows = rows_in(session, scope) if scope_rows is None else scope_rows
+    same = find_same(rows, texts, builtin_id)
     if same is not None:
         return same, False
     existing = (
-        next((r for r in rows_in(session, scope) if r.builtin_id == builtin_id), None)
+        next((r for r in rows if r.builtin_id == builtin_id), None)
         if builtin_id is not None
         else None
     )
@@ -287,7 +292,7 @@ def add_entry(
         if audited:
             _audit(session, admin, "faq.edit", existing)
         return existing, True
-    if len(rows_in(session, scope)) >= MAX_ENTRIES:
+    if len(rows) >= MAX_ENTRIES:
         raise FaqRefused(N_("faq_too_many"), max=MAX_ENTRIES)
     row = FaqEntry(
         provider_id=scope.provider_id,
@@ -304,6 +309,8 @@ def add_entry(
     )
     session.add(row)
     session.flush()
+    if scope_rows is not None:
+        scope_rows.append(row)
     if audited:
         _audit(session, admin, "faq.add", row)
     return row, True
@@ -432,3 +439,29 @@ def remove_entry(
         return None
     _audit(session, admin, "faq.remove", row)
     return row
+
+
+def await_file(session: Session, *, admin: AdminIdentity, scope: FaqScope) -> None:
+    """The admin's next CSV or XLSX file is an import into ``scope`` (replaces a prompt)."""
+    session.connection().execute(
+        delete(FaqImportPrompt).where(
+            col(FaqImportPrompt.admin_telegram_id) == admin.telegram_user_id
+        )
+    )
+    session.add(FaqImportPrompt(admin_telegram_id=admin.telegram_user_id, scope=scope.key))
+    session.flush()
+
+
+def take_file_prompt(session: Session, *, admin: AdminIdentity) -> str | None:
+    """The scope key the admin's file is for, once (None: no prompt, or a stale one)."""
+    prompt = session.exec(
+        select(FaqImportPrompt).where(FaqImportPrompt.admin_telegram_id == admin.telegram_user_id)
+    ).first()
+    if prompt is None:
+        return None
+    taken = session.connection().execute(
+        delete(FaqImportPrompt).where(col(FaqImportPrompt.id) == prompt.id)
+    )
+    if taken.rowcount != 1 or prompt.created_at < utcnow() - PROMPT_TTL:
+        return None  # another worker took it, or it is too old to mean this file
+    return prompt.scope

@@ -1,11 +1,12 @@
-"""faq_entry: a provider's own FAQ entries, per cohort or for all of its cohorts
+"""faq_entry: a provider's own FAQ entries, per cohort or for all of its cohorts; and
+faq_import_prompt: the admin's next file is a FAQ import
 
 Revision ID: 0017
 Revises: 0015
 Create Date: 2026-12-07 11:00:00
 
 Issue 22: providers add FAQ entries, override built-in ones by id or hide them, with
-``/faq`` and a CSV import. A new table only.
+``/faq`` and a CSV import. New tables only.
 """
 
 from __future__ import annotations
@@ -46,8 +47,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_faq_entry_scope", "faq_entry", ["provider_id", "cohort_id"], unique=False)
+    op.create_table(
+        "faq_import_prompt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("admin_telegram_id", sa.BigInteger(), nullable=False),
+        sa.Column("scope", TEXT(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("admin_telegram_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("faq_import_prompt")
     op.drop_index("ix_faq_entry_scope", table_name="faq_entry")
     op.drop_table("faq_entry")
