@@ -48,11 +48,6 @@ async def faq_matcher(services: Services, market: str, cohort_id: int | None) ->
     return matcher
 
 
-def forget(services: Services) -> None:
-    """Drop this database's cached matchers (tests; the stamp makes it unneeded otherwise)."""
-    _caches.pop(services.db, None)
-
-
 @lru_cache(maxsize=64)
 def _index(entries: tuple[Entry, ...]) -> Matcher:
     """One index per distinct set of entries: cohorts without own entries share one."""

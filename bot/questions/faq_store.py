@@ -211,7 +211,7 @@ def _title(row: FaqEntry) -> str:
     for variants in row.questions.values():
         if variants:
             return str(variants[0])[:80]
-    return row.builtin_id or ""
+    return ""
 
 
 def _audit(
