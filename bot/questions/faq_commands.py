@@ -261,7 +261,9 @@ async def _remove(
     admin: AdminIdentity,
     number: int,
     version: int | None = None,
-) -> str:
+) -> tuple[bool, str]:
+    """Remove entry ``number`` (at ``version``, for a button); whether it was, and the
+    text saying so (sent here for a command, shown as the tap's notice for a button)."""
     t = admin_t(admin)
     removed = await context.services.db.run(
         lambda s: faq_store.remove_entry(s, admin=admin, number=number, version=version)
@@ -269,7 +271,7 @@ async def _remove(
     text = t(N_("faq_removed") if removed else N_("faq_entry_not_found"), {"number": number})
     if update.callback_query is None:
         await reply(update, context, text)
-    return text
+    return removed is not None, text
 
 
 async def _hide(
@@ -369,9 +371,9 @@ async def on_faq_button(update: Update, context: BotContext, admin: AdminIdentit
             return
     number, version = int_arg([first], 0), int_arg([second], 0)
     if action == "rm" and number is not None and version is not None:
-        text = await _remove(update, context, admin, number, version)
+        removed, text = await _remove(update, context, admin, number, version)
         await query.answer(text[:200])
-        if query.message is not None:
+        if removed and query.message is not None:
             await query.edit_message_reply_markup(reply_markup=None)
         return
     await query.answer(t("notice_stale_button"))
@@ -422,7 +424,8 @@ async def _import(
     scope = await _scope(context, admin, found.group(1)) if found else None
     document = message.document
     if scope is None or document is None:
-        await reply(update, context, t("faq_usage"))
+        refusal = t("faq_scope_not_found", {"scope": found.group(1)[:20]}) if found else ""
+        await reply(update, context, (refusal + "\n\n" + t("faq_usage")).strip())
         return
     if (document.file_size or 0) > MAX_IMPORT_BYTES:
         await reply(update, context, t("faq_import_too_large", {"max_kb": MAX_IMPORT_BYTES >> 10}))

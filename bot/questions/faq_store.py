@@ -396,6 +396,8 @@ def hide_builtin(
     builtin = builtin_by_id().get(builtin_id)
     if builtin is None:
         raise FaqRefused(N_("faq_unknown_builtin"), id=builtin_id[:64])
+    if scope.cohort_id is not None and not builtin.serves(scope.market):
+        raise FaqRefused(N_("faq_builtin_other_market"), id=builtin_id)
     existing = next((r for r in rows_in(session, scope) if r.builtin_id == builtin_id), None)
     now = utcnow()
     if existing is not None:

@@ -188,6 +188,13 @@ async def test_no_admin_reaches_another_providers_entries(
         assert "Tidak ada angkatan" in await bot.say(OWNER_B, f"/faq {x}")
         assert "Tidak ada angkatan" in await bot.say(OWNER_B, f"/faq {x} add en\nQ?\nA.")
         assert "Tidak ada angkatan" in await bot.say(OWNER_B, f"/faq {x} export")
+        assert "Tidak ada angkatan" in await bot.say(OWNER_B, f"/faq {x} hide uk_sim")
+        sheet = b"id,question_en,answer_en\n,Hacked?,Yes.\n"
+        bot.api.add_file("b-sheet", sheet)
+        forged = bot.updates.document(
+            OWNER_B, "b-sheet", "faq.csv", "text/csv", len(sheet), caption=f"/faq {x} import"
+        )
+        assert "Tidak ada angkatan" in texts(await bot.push(forged))
         for typed in ("/faq edit 1", "/faq remove 1", "/faq edit 1 en\nQ?\nHacked."):
             assert "Tidak ada entri FAQ #1" in await bot.say(OWNER_B, typed)
         # forged buttons: another provider's entry, list or nonsense
