@@ -125,14 +125,15 @@ def stamp(session: Session, *, cohort_id: int) -> tuple[Any, ...]:
     """What changes whenever a row a cohort is answered from is added, edited or removed:
     one indexed aggregate query (the cache's check, see ``bot.questions.faq``)."""
     provider = select(Cohort.provider_id).where(Cohort.id == cohort_id).scalar_subquery()
-    count, newest, last = session.exec(
-        select(func.count(), func.max(FaqEntry.updated_at), func.max(FaqEntry.id)).where(
+    count, versions, last = session.exec(
+        select(func.count(), func.sum(FaqEntry.version), func.max(FaqEntry.id)).where(
             col(FaqEntry.provider_id) == provider,
             or_(col(FaqEntry.cohort_id).is_(None), col(FaqEntry.cohort_id) == cohort_id),
         )
     ).one()
-    # a removal lowers the count; an addition raises the last id; an edit moves updated_at
-    return (count, str(newest), last)
+    # a removal lowers the count, an addition raises the last id, an edit raises a version:
+    # no clock involved, so workers whose clocks disagree still see every change
+    return (int(count), int(versions or 0), last)
 
 
 def entry_id(row: FaqEntry) -> str:
