@@ -33,7 +33,7 @@ from bot.providers.insight import commands as insight_commands
 from bot.providers.insight import exports as export_commands
 from bot.providers.review import buttons as review_buttons
 from bot.providers.review import commands as review_commands
-from bot.questions import faq_commands
+from bot.questions import faq_commands, faq_transfer
 from bot.sellers import answers, application_commands, commands, owed
 from bot.transport import buttons, errors, storable
 from bot.transport.context import BotContext
@@ -131,13 +131,13 @@ def _register_providers(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(
         MessageHandler(
-            PRIVATE & filters.Document.ALL & filters.CaptionRegex(faq_commands.IMPORT_CAPTION),
-            admin_command(faq_commands.faq_import, otherwise=answers.on_document),
+            PRIVATE & filters.Document.ALL & filters.CaptionRegex(faq_transfer.IMPORT_CAPTION),
+            admin_command(faq_transfer.faq_import, otherwise=answers.on_document),
         )
     )
     app.add_handler(  # a sheet after "/faq <cohort> import", or a seller's product sheet
         MessageHandler(
-            PRIVATE & faq_commands.SHEET_FILES,
+            PRIVATE & faq_transfer.SHEET_FILES,
             admin_command(_faq_file_or_document, otherwise=answers.on_document),
         )
     )
@@ -211,5 +211,5 @@ async def _note_or_answer(update: Update, context: BotContext, admin: AdminIdent
 
 async def _faq_file_or_document(update: Update, context: BotContext, admin: AdminIdentity) -> None:
     """A FAQ file after the import prompt, or (an admin who is also a seller) a document."""
-    if not await faq_commands.faq_import_after_prompt(update, context, admin):
+    if not await faq_transfer.faq_import_after_prompt(update, context, admin):
         await answers.on_document(update, context)

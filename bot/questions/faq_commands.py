@@ -22,30 +22,18 @@ Every call and every button resolves the cohort or entry again for the acting ad
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.ext import filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.db.models import FaqEntry
-from bot.platform.i18n import Translator
-from bot.providers import audit
 from bot.providers.access import AdminIdentity
 from bot.providers.gate import admin_t
 from bot.providers.replies import button_fields, int_arg, reply
 from bot.questions import faq_store
-from bot.questions.faq_files import (
-    FaqFileError,
-    Planned,
-    RowProblem,
-    export_csv,
-    plan_import,
-    read_faq_file,
-)
-from bot.questions.faq_sheet import MAX_IMPORT_BYTES
 from bot.questions.faq_store import FaqRefused, FaqScope, Texts
+from bot.questions.faq_transfer import export, find_scope, prompt_for_file, scope_name
 from bot.transport.context import BotContext
 from bot.transport.keyboards import pack
 from flows.questions import builtin_entries
@@ -66,11 +54,6 @@ LANGUAGE_WORDS = {
     "bahasa": "id",
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
-IMPORT_CAPTION = re.compile(r"^/faq(?:@\w+)?\s+(\S+)\s+import\b", re.IGNORECASE)
-"""A file's caption naming the scope of its import."""
-SHEET_FILES = filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")
-"""The files an import prompt waits for (sellers send product sheets the same way)."""
-MAX_ERRORS_SHOWN = 20
 
 
 async def faq_command(update: Update, context: BotContext, admin: AdminIdentity) -> None:
@@ -92,7 +75,7 @@ async def faq_command(update: Update, context: BotContext, admin: AdminIdentity)
         else:
             await _edit(update, context, admin, number, _form(head, body, fixed=3))
         return
-    scope = await _scope(context, admin, args[0]) if args else None
+    scope = await find_scope(context, admin, args[0]) if args else None
     if scope is None:
         usage = t("faq_usage")
         refusal = t("faq_scope_not_found", {"scope": args[0][:20]}) + "\n\n" if args else ""
@@ -104,24 +87,12 @@ async def faq_command(update: Update, context: BotContext, admin: AdminIdentity)
     elif action == "hide" and len(args) > 2:
         await _hide(update, context, admin, scope, args[2])
     elif action == "export":
-        await _export(update, context, admin, scope)
+        await export(update, context, admin, scope)
     elif action == "import":
-        await context.services.db.run(lambda s: faq_store.await_file(s, admin=admin, scope=scope))
-        await reply(update, context, t("faq_import_prompt", {"scope": scope.key}))
+        await prompt_for_file(update, context, admin, scope)
     else:
         text, keyboard = await _page(context, admin, scope, int_arg(args, 1) or 1)
         await reply(update, context, text, keyboard)
-
-
-async def _scope(context: BotContext, admin: AdminIdentity, key: str) -> FaqScope | None:
-    return await context.services.db.run(lambda s: faq_store.scope_of(s, actor=admin, key=key[:20]))
-
-
-def scope_name(scope: FaqScope, t: Translator) -> str:
-    """ "cohort #12 «UK 1»", or "all your cohorts"."""
-    if scope.cohort_id is None:
-        return t("faq_scope_all")
-    return t("faq_scope_cohort", {"id": scope.cohort_id, "name": scope.name})
 
 
 @dataclass(frozen=True)
@@ -362,7 +333,7 @@ async def on_faq_button(update: Update, context: BotContext, admin: AdminIdentit
     first, _, second = value.partition(".")
     page = int_arg([second], 0)
     if action == "p" and page is not None:
-        scope = await _scope(context, admin, first)
+        scope = await find_scope(context, admin, first)
         if scope is not None:
             await query.answer()
             text, keyboard = await _page(context, admin, scope, page)
@@ -377,129 +348,3 @@ async def on_faq_button(update: Update, context: BotContext, admin: AdminIdentit
             await query.edit_message_reply_markup(reply_markup=None)
         return
     await query.answer(t("notice_stale_button"))
-
-
-async def _export(
-    update: Update, context: BotContext, admin: AdminIdentity, scope: FaqScope
-) -> None:
-    t = admin_t(admin)
-    rows = await context.services.db.run(lambda s: faq_store.rows_in(s, scope))
-    chat = update.effective_chat
-    if chat is None:
-        return
-    await context.bot.send_document(
-        chat.id,
-        InputFile(export_csv(scope, rows), filename=f"faq-{scope.key}.csv"),
-        caption=t("faq_export_caption", {"scope": scope_name(scope, t), "key": scope.key}),
-    )
-
-
-async def faq_import(update: Update, context: BotContext, admin: AdminIdentity) -> None:
-    """A CSV or XLSX file captioned ``/faq <cohort|all> import``."""
-    message = update.effective_message
-    if message is not None:
-        await _import(update, context, admin, message, message.caption or "")
-
-
-async def faq_import_after_prompt(
-    update: Update, context: BotContext, admin: AdminIdentity
-) -> bool:
-    """A file sent after ``/faq <scope> import`` (within ``PROMPT_TTL``); False for any
-    other file, which is then the admin's own as a seller."""
-    message = update.effective_message
-    if message is None or message.document is None:
-        return False
-    key = await context.services.db.run(lambda s: faq_store.take_file_prompt(s, admin=admin))
-    if key is None:
-        return False
-    await _import(update, context, admin, message, f"/faq {key} import")
-    return True
-
-
-async def _import(
-    update: Update, context: BotContext, admin: AdminIdentity, message: Message, command: str
-) -> None:
-    t = admin_t(admin)
-    found = IMPORT_CAPTION.match(command.strip())
-    scope = await _scope(context, admin, found.group(1)) if found else None
-    document = message.document
-    if scope is None or document is None:
-        refusal = t("faq_scope_not_found", {"scope": found.group(1)[:20]}) if found else ""
-        await reply(update, context, (refusal + "\n\n" + t("faq_usage")).strip())
-        return
-    if (document.file_size or 0) > MAX_IMPORT_BYTES:
-        await reply(update, context, t("faq_import_too_large", {"max_kb": MAX_IMPORT_BYTES >> 10}))
-        return
-    file = await context.bot.get_file(document.file_id)
-    data = bytes(await file.download_as_bytearray())
-    try:
-        rows = await read_faq_file(data, document.file_name or "")
-    except FaqFileError as error:
-        await reply(update, context, t(error.code, error.params))
-        return
-
-    def apply(session: Session) -> tuple[list[Planned], list[RowProblem]]:
-        existing = faq_store.rows_in(session, scope)
-        planned, problems = plan_import(scope, rows, existing)
-        if problems:
-            return planned, problems
-        by_number = {row.id: row for row in existing}
-        for step in planned:
-            if step.action == "add" and step.texts is not None:
-                faq_store.add_entry(
-                    session,
-                    admin=admin,
-                    scope=scope,
-                    texts=step.texts,
-                    builtin_id=step.builtin_id,
-                    audited=False,
-                    scope_rows=existing,
-                )
-            elif step.action == "change" and step.texts is not None:
-                row = by_number[step.number]
-                if not faq_store.replace_texts(session, admin=admin, row=row, texts=step.texts):
-                    raise FaqRefused(N_("faq_import_changed_meanwhile"))
-            elif step.action == "hide" and step.builtin_id is not None:
-                faq_store.hide_builtin(
-                    session, admin=admin, scope=scope, builtin_id=step.builtin_id, audited=False
-                )
-        audit.record(
-            session,
-            admin=admin,
-            action="faq.import",
-            target=f"cohort:{scope.cohort_id}" if scope.cohort_id else "",
-            provider_id=scope.provider_id,
-            after=_counts(planned),
-        )
-        return planned, []
-
-    try:
-        planned, problems = await context.services.db.run(apply)
-    except FaqRefused as refused:  # raised inside the unit: nothing of the file was saved
-        await reply(
-            update, context, t(refused.code, refused.params) + "\n" + t("faq_import_nothing_saved")
-        )
-        return
-    if problems:
-        await reply(update, context, _problems_text(problems, t))
-        return
-    await reply(update, context, t("faq_import_done", _counts(planned)))
-
-
-def _counts(planned: Sequence[Planned]) -> dict[str, int]:
-    actions = [step.action for step in planned]
-    names = {"added": "add", "changed": "change", "hidden": "hide", "kept": "keep"}
-    return {name: actions.count(action) for name, action in names.items()}
-
-
-def _problems_text(problems: Sequence[RowProblem], t: Translator) -> str:
-    lines = [t("faq_import_errors", {"count": len(problems)})]
-    for problem in problems[:MAX_ERRORS_SHOWN]:
-        text = t(problem.code, problem.params)
-        lines.append(
-            t("faq_import_row", {"row": problem.row, "problem": text}) if problem.row else text
-        )
-    if len(problems) > MAX_ERRORS_SHOWN:
-        lines.append("…")
-    lines.append(t("faq_import_nothing_saved"))
-    return "\n".join(lines)[:4000]
