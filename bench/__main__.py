@@ -12,6 +12,7 @@ from bench import (
     bench_charts,
     bench_desk,
     bench_documents,
+    bench_faq,
     bench_flood,
     bench_flow,
     bench_hostile_files,
@@ -38,6 +39,7 @@ def main() -> None:
     bench_stats.main(short=results.short() or None)  # or STATS_BENCH_SHORT=1
     bench_desk.main(short=results.short())
     bench_questions.main(short=results.short())
+    asyncio.run(bench_faq.main(short=results.short()))
     print("\nhostile product files, through the sandbox", flush=True)
     asyncio.run(bench_hostile_files.main())
     print("\nreading licence and KTP photos, through the sandbox", flush=True)

@@ -34,6 +34,7 @@ from bot.providers.insight import exports as export_commands
 from bot.providers.review import buttons as review_buttons
 from bot.providers.review import commands as review_commands
 from bot.questions import admin as ticket_admin
+from bot.questions import faq_commands, faq_transfer
 from bot.questions import group as group_questions
 from bot.questions import private as questions
 from bot.sellers import answers, application_commands, commands, owed
@@ -68,12 +69,14 @@ ADMIN_COMMANDS = {
     "broadcasts": controls.broadcasts,
     "remind": controls.remind,
     "tickets": ticket_admin.tickets,
+    "faq": faq_commands.faq_command,
 }
 """Admin command → handler; a non-admin gets the sellers' unknown-command reply."""
 
 ADMIN_BUTTONS: tuple[tuple[str, AdminHandler], ...] = (
     (r"^adm_c\|", cohort_commands.on_cohort_button),
     (r"^adm_audit\|", admin_commands.on_audit_page),
+    (r"^adm_faq\|", faq_commands.on_faq_button),
     (r"^adm_r\|", review_buttons.on_review_button),
     (r"^adm_bc\|(co|cy|cont|drop|send|pv|in)\|", composer.on_composer_button),
     (r"^adm_al\|", insight_commands.on_list_button),
@@ -129,6 +132,18 @@ def _register_providers(app: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(
             PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/codes_import(@\w+)?(\s|$)"),
             admin_command(code_commands.codes_import, otherwise=answers.on_document),
+        )
+    )
+    app.add_handler(
+        MessageHandler(
+            PRIVATE & filters.Document.ALL & filters.CaptionRegex(faq_transfer.IMPORT_CAPTION),
+            admin_command(faq_transfer.faq_import, otherwise=answers.on_document),
+        )
+    )
+    app.add_handler(  # a sheet after "/faq <cohort> import", or a seller's product sheet
+        MessageHandler(
+            PRIVATE & faq_transfer.SHEET_FILES,
+            admin_command(_faq_file_or_document, otherwise=answers.on_document),
         )
     )
     for pattern, on_tap in ADMIN_BUTTONS:
@@ -205,3 +220,9 @@ async def _note_or_answer(update: Update, context: BotContext, admin: AdminIdent
         return
     if not await ticket_admin.on_reply(update, context, admin):
         await questions.on_text(update, context)
+
+
+async def _faq_file_or_document(update: Update, context: BotContext, admin: AdminIdentity) -> None:
+    """A FAQ file after the import prompt, or (an admin who is also a seller) a document."""
+    if not await faq_transfer.faq_import_after_prompt(update, context, admin):
+        await answers.on_document(update, context)

@@ -461,3 +461,48 @@ class Ticket(SQLModel, table=True):
     opened_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     first_answered_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class FaqEntry(SQLModel, table=True):
+    """A provider's own FAQ entry, for one cohort or (``cohort_id`` None) all of its cohorts.
+
+    ``questions`` maps a locale to the ways a seller may ask, ``answers`` a locale to the
+    answer (at least one of each). With ``builtin_id`` the row overrides that built-in
+    entry (its questions are added to the built-in ones, its answers replace them) or, with
+    ``hidden``, keeps it from the cohort's sellers. ``version`` grows with every change, so
+    an edit or a removal of a version the admin did not see changes nothing.
+    """
+
+    __tablename__ = "faq_entry"
+    __table_args__ = (Index("ix_faq_entry_scope", "provider_id", "cohort_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id")
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id")
+    market: str = Field(max_length=8)
+    builtin_id: str | None = Field(default=None, max_length=64)
+    hidden: bool = False
+    questions: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    keywords: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = 1
+    created_by: int = Field(sa_type=BigInteger)
+    updated_by: int = Field(sa_type=BigInteger)
+    created_at: dt.datetime = _timestamp()
+    updated_at: dt.datetime = _timestamp()
+
+
+class FaqImportPrompt(SQLModel, table=True):
+    """An admin asked ``/faq <scope> import``: their next CSV or XLSX file is that import.
+
+    One per admin (a new prompt replaces the old); taken by the file, or stale after
+    ``bot.questions.faq_store.PROMPT_TTL``. In the database, so any worker takes the file.
+    """
+
+    __tablename__ = "faq_import_prompt"
+    __table_args__ = (UniqueConstraint("admin_telegram_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_telegram_id: int = Field(sa_type=BigInteger)
+    scope: str = Field(max_length=20)
+    created_at: dt.datetime = _timestamp()

@@ -42,6 +42,11 @@ ACTIONS: Mapping[str, str] = {
     "cohort.rule": N_("audit_cohort_rule"),
     "cohort.arch": N_("audit_cohort_archive"),
     "cohort.inv": N_("audit_cohort_invite_rule"),
+    "faq.add": N_("audit_faq_add"),
+    "faq.edit": N_("audit_faq_edit"),
+    "faq.hide": N_("audit_faq_hide"),
+    "faq.import": N_("audit_faq_import"),
+    "faq.remove": N_("audit_faq_remove"),
     "group.link": N_("audit_group_link"),
     "group.removed": N_("audit_group_removed"),
     "provider.create": N_("audit_provider_create"),
@@ -59,6 +64,7 @@ TARGETS: Mapping[str, str] = {
     "application": N_("audit_target_application"),
     "cohort": N_("audit_target_cohort"),
     "draft": N_("audit_target_broadcast"),
+    "faq": N_("audit_target_faq"),
     "provider": N_("audit_target_provider"),
     "ticket": N_("audit_target_ticket"),
     "user": N_("audit_target_user"),
@@ -85,6 +91,13 @@ FIELDS: Mapping[str, str] = {
     "recipients": N_("audit_field_recipients"),
     "format": N_("audit_field_format"),
     "notify": N_("audit_field_notify"),
+    "question": N_("audit_field_question"),
+    "entry": N_("audit_field_faq_builtin"),
+    "language": N_("audit_field_language"),
+    "added": N_("audit_field_added"),
+    "changed": N_("audit_field_changed"),
+    "hidden": N_("audit_field_hidden"),
+    "kept": N_("audit_field_kept"),
 }
 """Changed values worth naming; the version counter is bookkeeping and left out."""
 HIDDEN = frozenset({"version"})

@@ -46,6 +46,7 @@ COMMANDS: tuple[AdminCommand, ...] = (
     AdminCommand("broadcast", N_("command_broadcast")),
     AdminCommand("broadcasts", N_("command_broadcasts")),
     AdminCommand("remind", N_("command_remind"), usage="<cohort>"),
+    AdminCommand("faq", N_("command_faq"), usage="<cohort|all> [add|hide|export|import]"),
     AdminCommand("admins", N_("command_admins")),
     AdminCommand("admin_invite", N_("command_admin_invite"), MANAGERS, "[operator|owner]"),
     AdminCommand("admin_remove", N_("command_admin_remove"), MANAGERS, "<id>"),

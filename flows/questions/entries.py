@@ -90,8 +90,9 @@ class Entry:
         return _in_locale({k: v[0] for k, v in self.questions.items()}, locale)
 
     def serves(self, market: str) -> bool:
-        """Whether a seller of ``market`` may be shown this entry."""
-        return self.market in (market, "both")
+        """Whether a seller of ``market`` may be shown this entry (before a seller has
+        chosen a market, ``market`` is empty and every entry may be)."""
+        return not market or self.market in (market, "both")
 
 
 def _in_locale(texts: Mapping[str, str], locale: str) -> str:

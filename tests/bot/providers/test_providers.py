@@ -129,7 +129,7 @@ async def test_an_admin_help_lists_the_commands_of_their_role_in_their_language(
     assert title in helped and owner_line in helped
     assert "/queue — " in helped and "/broadcast — " in helped and "/provider_new" not in helped
     assert "/queue — " in operator_help and "/audit" not in operator_help  # the operator's role
-    assert len(helped.splitlines()) == 1 + 21 + 1  # title, one line per command, seller side
+    assert len(helped.splitlines()) == 1 + 22 + 1  # title, one line per command, seller side
     said = [call.text or "" for call in started if call.method == "sendMessage"]
     assert len(said) == 2 and "/help" in said[1]  # the seller's welcome, then the admin side
 
