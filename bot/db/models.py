@@ -457,6 +457,8 @@ class Ticket(SQLModel, table=True):
     step: str = Field(default="", max_length=64)
     state: str = Field(default="asked", max_length=16)
     answered_by: int | None = Field(default=None, sa_type=BigInteger)
+    answer: str | None = Field(default=None, max_length=4096)
+    """The latest answer a person gave: what "Add to the FAQ" turns into an entry."""
     created_at: dt.datetime = _timestamp()
     opened_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     first_answered_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -6,6 +6,8 @@ what waits; the one picked comes as the bot's prompt to type the answer (a Force
 so the admin's next message replies to it), whose ticket is read from its own text. The
 answer goes to the seller's chat as a reply to their question. Every call re-reads the
 acting admin's scope: another provider's ticket, or forged callback data, reads as none.
+An answered ticket of a cohort becomes an entry of that cohort's FAQ with one button
+(``adm_t|f|<ticket>``): the seller's question and the latest answer, in the seller's language.
 """
 
 from __future__ import annotations
@@ -13,18 +15,31 @@ from __future__ import annotations
 import contextlib
 import re
 
-from telegram import ForceReply, Message, ReplyParameters, Update
+from sqlmodel import Session
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.db.models import FaqEntry
 from bot.providers.access import AdminIdentity
 from bot.providers.gate import admin_t
 from bot.providers.replies import button_fields, reply
-from bot.questions import store
+from bot.questions import faq_store, store
+from bot.questions.faq_store import FaqRefused, FaqScope, Texts
+from bot.questions.faq_transfer import scope_name
 from bot.questions.store import TicketView
-from bot.questions.texts import listing, notice_text
+from bot.questions.texts import ADMIN, listing, notice_text
 from bot.transport.context import BotContext, translator
+from bot.transport.keyboards import pack
 from bot.transport.long_text import split_text
 from flows.steps import N_
+from flows.tracks import LANGUAGES
 
 TICKET_NUMBER = re.compile(r"#(\d{1,11})\b")
 
@@ -51,7 +66,8 @@ async def tickets(update: Update, context: BotContext, admin: AdminIdentity) -> 
 
 async def on_ticket_button(update: Update, context: BotContext, admin: AdminIdentity) -> None:
     """``adm_t|v|<ticket>``: the ticket with a prompt to type the answer (Telegram makes
-    the next message a reply to it); ``adm_t|c|<ticket>``: close it."""
+    the next message a reply to it); ``adm_t|c|<ticket>``: close it; ``adm_t|f|<ticket>``:
+    add the question and its answer to the cohort's FAQ."""
     query = update.callback_query
     if query is None:
         return
@@ -66,6 +82,9 @@ async def on_ticket_button(update: Update, context: BotContext, admin: AdminIden
         if closed is not None:
             with contextlib.suppress(BadRequest):
                 await query.edit_message_reply_markup(reply_markup=None)
+        return
+    if action == "f":
+        await _to_faq(update, context, admin, ticket_id)
         return
     found = await context.services.db.run(
         lambda session: store.for_admin(session, admin=admin, ticket_id=ticket_id)
@@ -116,7 +135,7 @@ async def answer_ticket(
     """Claim the ticket (first answer) or follow up, then send the answer to the seller."""
     t = admin_t(admin)
     answering = await context.services.db.run(
-        lambda session: store.answer(session, admin=admin, ticket_id=ticket.id)
+        lambda session: store.answer(session, admin=admin, ticket_id=ticket.id, text=text)
     )
     if answering.ticket is None:
         await reply(update, context, t(N_("ticket_not_found")))
@@ -137,4 +156,48 @@ async def answer_ticket(
     except TelegramError:
         await reply(update, context, t(N_("ticket_not_delivered"), {"id": ticket.id}))
         return
-    await reply(update, context, t(N_("ticket_answer_sent"), {"id": ticket.id}))
+    to_faq = None
+    if ticket.cohort_id is not None:  # an entry belongs to a cohort (or all of a provider's)
+        button = InlineKeyboardButton(
+            t(N_("ticket_button_to_faq")), callback_data=pack(ADMIN, "f", str(ticket.id))
+        )
+        to_faq = InlineKeyboardMarkup([[button]])
+    await reply(update, context, t(N_("ticket_answer_sent"), {"id": ticket.id}), to_faq)
+
+
+async def _to_faq(
+    update: Update, context: BotContext, admin: AdminIdentity, ticket_id: int
+) -> None:
+    """The ticket's question and latest answer as an entry of its cohort's FAQ (the one
+    way entries are added, so a second tap finds the same entry and saves nothing)."""
+    query = update.callback_query
+    assert query is not None
+    t = admin_t(admin)
+
+    def save(session: Session) -> tuple[FaqEntry, bool, FaqScope] | None:
+        ticket = store.for_admin(session, admin=admin, ticket_id=ticket_id)
+        if ticket is None or ticket.cohort_id is None or not ticket.answer:
+            return None
+        scope = faq_store.scope_of(session, actor=admin, key=str(ticket.cohort_id))
+        if scope is None:
+            return None
+        texts = Texts({ticket.locale: [ticket.question]}, {ticket.locale: ticket.answer})
+        row, new = faq_store.add_entry(session, admin=admin, scope=scope, texts=texts)
+        return row, new, scope
+
+    try:
+        saved = await context.services.db.run(save)
+    except FaqRefused as refused:
+        await query.answer()
+        await reply(update, context, t(refused.code, refused.params))
+        return
+    if saved is None:
+        await query.answer(t(N_("ticket_not_found")))
+        return
+    row, new, scope = saved
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+    locale = next(iter(row.answers), admin.locale)
+    params = {"number": row.id, "scope": scope_name(scope, t), "language": LANGUAGES[locale]}
+    await reply(update, context, t(N_("faq_added") if new else N_("faq_already"), params))

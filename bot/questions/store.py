@@ -54,6 +54,8 @@ class TicketView:
     step: str
     company: str = ""
     cohort_name: str = ""
+    cohort_id: int | None = None
+    answer: str = ""
 
 
 def scope_of(session: Session, *, application_id: int) -> Scope:
@@ -167,9 +169,10 @@ class Answering:
     first: bool = False
 
 
-def answer(session: Session, *, admin: AdminIdentity, ticket_id: int) -> Answering:
+def answer(session: Session, *, admin: AdminIdentity, ticket_id: int, text: str) -> Answering:
     """Record an admin's answer: the first one claims ``open`` → ``answered`` (and the time
-    to first answer); a later one follows up. A closed ticket takes none."""
+    to first answer); a later one follows up. A closed ticket takes none. The text is kept
+    (the latest answer) so that "Add to the FAQ" can turn the ticket into an entry."""
     ticket = for_admin(session, admin=admin, ticket_id=ticket_id)
     if ticket is None or ticket.state == CLOSED:
         return Answering(ticket)
@@ -177,9 +180,20 @@ def answer(session: Session, *, admin: AdminIdentity, ticket_id: int) -> Answeri
     claimed = session.exec(
         update(Ticket)
         .where(col(Ticket.id) == ticket_id, col(Ticket.state) == OPEN)
-        .values(state=ANSWERED, first_answered_at=now, answered_by=admin.telegram_user_id)
+        .values(
+            state=ANSWERED,
+            first_answered_at=now,
+            answered_by=admin.telegram_user_id,
+            answer=text[:4096],
+        )
     )
     first = claimed.rowcount == 1
+    if not first:
+        session.exec(
+            update(Ticket)
+            .where(col(Ticket.id) == ticket_id, col(Ticket.state) == ANSWERED)
+            .values(answer=text[:4096])
+        )
     audit.record(
         session,
         admin=admin,
@@ -284,6 +298,8 @@ def view_of(session: Session, ticket: Ticket) -> TicketView:
         step=ticket.step,
         company=company,
         cohort_name=cohort.name if cohort is not None else "",
+        cohort_id=ticket.cohort_id,
+        answer=ticket.answer or "",
     )
 
 

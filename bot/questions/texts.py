@@ -18,7 +18,8 @@ from flows.tracks import LANGUAGES, MARKETS, TRACK_NAMES
 SELLER = "q"
 """The sellers' buttons under FAQ answers: ``q|ok|<ticket>``, ``q|ask|<ticket>``."""
 ADMIN = "adm_t"
-"""The admins' ticket buttons: ``adm_t|v|<ticket>`` (send it to me), ``adm_t|c|<ticket>``."""
+"""The admins' ticket buttons: ``adm_t|v|<ticket>`` (send it to me), ``adm_t|c|<ticket>``
+(close), ``adm_t|f|<ticket>`` (add to the FAQ)."""
 SNIPPET = 60
 QUOTED = 3500
 """The most of a seller's question quoted in a notice, so the frame around it keeps the

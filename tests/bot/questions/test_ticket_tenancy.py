@@ -66,7 +66,9 @@ async def test_another_providers_admin_and_forged_buttons_find_no_ticket(
                 )
                 is None
             )
-            assert store.answer(session, admin=outsider, ticket_id=ticket.id).ticket is None
+            assert (
+                store.answer(session, admin=outsider, ticket_id=ticket.id, text="x").ticket is None
+            )
         assert tickets(engine)[0].state == "open"
 
         # another seller's forged taps on Zhang's FAQ answer change nothing

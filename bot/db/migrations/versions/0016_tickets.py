@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("step", TEXT(length=64), nullable=False),
         sa.Column("state", TEXT(length=16), nullable=False),
         sa.Column("answered_by", sa.BigInteger(), nullable=True),
+        sa.Column("answer", TEXT(length=4096), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("first_answered_at", sa.DateTime(timezone=True), nullable=True),
