@@ -140,8 +140,11 @@ class BotProcess:
         name = self.name
         return f"\n--- {name} (exit code {code}) stderr ---\n{self.stderr}--- end {name} ---"
 
-    async def wait_healthy(self, *, timeout: float = 20.0) -> None:
-        """Return once ``/healthz`` answers 200; fail early if the process died."""
+    async def wait_healthy(self, *, timeout: float = 60.0) -> None:
+        """Return once ``/healthz`` answers 200; fail early if the process died. The bound is
+        generous: a worker's start (imports, migrations, the first poll) on a loaded 2-core
+        machine running four test processes took over 20 s once; start-up time itself is
+        measured in ``bench/``, not here."""
         assert self.process is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
