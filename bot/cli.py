@@ -108,6 +108,7 @@ def _invite_codes(args: argparse.Namespace) -> int:
 
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade
+    from bot.platform.i18n import Translator
     from bot.platform.settings import load_settings
     from bot.providers.codes import store as codes
     from bot.providers.codes.files import CodeFileError, read_code_file
@@ -117,8 +118,11 @@ def _invite_codes(args: argparse.Namespace) -> int:
         try:
             data = Path(args.file).read_bytes()
             found += asyncio.run(read_code_file(data, args.file))
-        except (OSError, CodeFileError) as error:
+        except OSError as error:
             print(f"Cannot read {args.file}: {error}", file=sys.stderr)
+            return 2
+        except CodeFileError as error:
+            print(f"Cannot read {args.file}: {error.reason(Translator('en'))}", file=sys.stderr)
             return 2
     overrides = {"database_url": args.database_url} if args.database_url else {}
     engine = make_engine(load_settings(**overrides).database_url)

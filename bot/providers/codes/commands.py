@@ -153,7 +153,7 @@ async def codes_import(update: Update, context: BotContext, admin: AdminIdentity
     try:
         found = await read_code_file(data, document.file_name or "")
     except CodeFileError as error:
-        await reply(update, context, t("codes_import_unreadable", {"reason": str(error)}))
+        await reply(update, context, t("codes_import_unreadable", {"reason": error.reason(t)}))
         return
 
     def store(session: Session) -> codes.AddReport:

@@ -78,7 +78,7 @@ DAMAGED = pytest.mark.parametrize(
 
 @DAMAGED
 def test_a_damaged_workbook_is_not_a_valid_xlsx_file(damaged: Callable[[], bytes]) -> None:
-    with pytest.raises(ValueError, match="not a valid XLSX file"):
+    with pytest.raises(ValueError, match="code_file_not_xlsx"):
         read_codes(damaged(), "codes.xlsx")
 
 
@@ -86,7 +86,7 @@ def test_a_damaged_workbook_is_not_a_valid_xlsx_file(damaged: Callable[[], bytes
 async def test_a_damaged_workbook_read_in_the_sandbox_says_why(
     damaged: Callable[[], bytes],
 ) -> None:
-    with pytest.raises(CodeFileError, match="not a valid XLSX file"):
+    with pytest.raises(CodeFileError, match="code_file_not_xlsx"):
         await read_code_file(damaged(), "codes.xlsx")
 
 
@@ -108,6 +108,6 @@ async def test_codes_import_of_a_damaged_workbook_answers_unreadable_and_imports
             caption=f"/codes_import {cohort_id}",
         )
         reply = "".join(call.text or "" for call in await bot.push(update))
-    assert "无法读取" in reply and "not a valid XLSX file" in reply, reply
+    assert "无法读取" in reply and "不是有效的 XLSX 文件" in reply, reply
     with Session(engine) as session:
         assert session.exec(select(InviteCode)).all() == []
