@@ -10,7 +10,15 @@ from telegram.error import BadRequest
 
 from bot.platform.sandbox import SandboxError, SandboxLimits, parse_in_sandbox
 from bot.providers.review.notices import notify_submitted
-from bot.sellers.dialog import Answered, answered, outcome_write, run_for_sender, run_unit
+from bot.sellers.dialog import (
+    Answered,
+    answered,
+    outcome_write,
+    run_and_send,
+    run_for_sender,
+    run_unit,
+)
+from bot.sellers.documents import reading_reply, start_reading
 from bot.sellers.error_list import send_error_list
 from bot.sellers.tags import split as split_tag
 from bot.sellers.tags import tag_of
@@ -27,6 +35,7 @@ from flows.errors import StaleAnswer, ValidationError
 from flows.product_step import is_bulk_file
 from flows.products import ProductRules
 from flows.progress import DRAFT, FlowEnv, Outcome
+from flows.proposals import READ
 from flows.reuse import fast_forward
 from flows.sheets import DEFAULT_LIMITS as SHEET_LIMITS
 from flows.steps import N_, InputKind
@@ -48,10 +57,11 @@ def answer_unit(answer: Answer | BulkResult, *, tag: str | None = None) -> Unit[
         outcome = fast_forward(advance(view.progress, answer, env), env)
         next_prompt = prompt(outcome.progress, env)
         submitted = (SUBMITTED_ACTION,) if outcome.saved.get("submitted") else ()
+        reading = READ in outcome.actions  # a document photo sent first: read, then asked
         return outcome_write(view, outcome), answered(
             env,
             outcome.progress,
-            lambda t: outcome_reply(outcome, next_prompt, env, t),
+            reading_reply if reading else lambda t: outcome_reply(outcome, next_prompt, env, t),
             actions=outcome.actions + submitted,
         )
 
@@ -64,10 +74,15 @@ async def apply_answer(
     """Apply an answer for the update's sender and reply; False for a redelivered update.
 
     A submission is then announced to its reviewers (after the seller's commit)."""
-    result = await run_for_sender(update, context, answer_unit(answer, tag=tag))
-    if result is not None and SUBMITTED_ACTION in result.value.actions:
+    done = await run_and_send(update, context, answer_unit(answer, tag=tag))
+    if done is None:
+        return False
+    result, sent = done
+    if READ in result.value.actions:
+        start_reading(update, context, result, sent)
+    if SUBMITTED_ACTION in result.value.actions:
         await notify_submitted(context, result.seller.application_id)
-    return result is not None
+    return True
 
 
 async def on_text(update: Update, context: BotContext) -> None:

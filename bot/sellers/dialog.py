@@ -119,13 +119,20 @@ async def run_for_sender(
 
     A redelivered update is already part of the seller's progress: it gets no reply.
     """
+    done = await run_and_send(update, context, unit, start_payload=start_payload)
+    return None if done is None else done[0]
+
+
+async def run_and_send(
+    update: Update, context: BotContext, unit: Unit[Answered], *, start_payload: str | None = None
+) -> tuple[Result[Answered], Message | None] | None:
+    """``run_for_sender``, with the reply's message (None when not confirmed delivered)."""
     try:
         result = await run_unit(update, context, unit, start_payload=start_payload)
     except DuplicateUpdate:
         log.info("update %d was delivered again; already applied", update.update_id)
         return None
-    await send(context, chat_of(update), result)
-    return result
+    return result, await send(context, chat_of(update), result)
 
 
 async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> Message | None:
