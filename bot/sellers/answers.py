@@ -79,7 +79,7 @@ async def apply_answer(
         return False
     result, sent = done
     if READ in result.value.actions:
-        start_reading(update, context, result, sent)
+        await start_reading(update, context, result, sent)
     if SUBMITTED_ACTION in result.value.actions:
         await notify_submitted(context, result.seller.application_id)
     return True

@@ -62,19 +62,24 @@ def reading_reply(t: Translator) -> Reply:
     return Reply(t("notice_document_reading"))
 
 
-def start_reading(
+async def start_reading(
     update: Update, context: BotContext, result: Result[Answered], sent: Message | None
 ) -> None:
-    """Read the photo the seller just sent ahead, in a task of its own."""
+    """Read the photo the seller just sent ahead, in a task of its own.
+
+    An application that is not running (the offline demo feeds it one update at a time)
+    reads it there and then: it would not await a task.
+    """
     document = _ahead_document(result.seller.progress)
     if document is None:
         return
-    held = result.seller.progress.answers[document.id]
-    context.application.create_task(
-        _read_and_offer(update, context, document, dict(held), sent),
-        update=update,
-        name=f"reading {document.reads}",
+    reading = _read_and_offer(
+        update, context, document, dict(result.seller.progress.answers[document.id]), sent
     )
+    if not context.application.running:
+        await reading
+        return
+    context.application.create_task(reading, update=update, name=f"reading {document.reads}")
 
 
 def _ahead_document(progress: Progress) -> Step | None:
@@ -186,7 +191,11 @@ def _answer(env: FlowEnv, progress: Progress, said: _Offered) -> Answered:
     def reply(t: Translator) -> Reply:
         lines = [t(msgid, params) for msgid, params in said.lines]
         if said.fields:
-            lines[-1] += "\n" + "\n".join(f"• {t(label)}: {value}" for label, value in said.fields)
+            read = (
+                t("offer_field", {"label": t(label), "value": value})
+                for label, value in said.fields
+            )
+            lines[-1] += "\n" + "\n".join(read)
             lines.append(t("offer_use_or_type"))
         if not said.ask:
             return Reply("\n\n".join(lines))
