@@ -114,9 +114,7 @@ async def _read_and_offer(
 
 
 async def _reading(context: BotContext, document: Step, held: Mapping[str, Any]) -> Reading:
-    """Download and read the photo; a PDF is kept but not read (see docs/documents.md)."""
-    if held.get("mime_type") == "application/pdf":
-        return Reading(refused="pdf")
+    """Download and read the photo (or a PDF's first page)."""
     try:
         async with _gate(context):
             data = await download_capped(context.bot, str(held["file_id"]), max_bytes=MAX_BYTES)
@@ -166,8 +164,6 @@ def _offer_unit(
                 dropped.answers[AHEAD] = rest
             said = _Offered(((_REFUSED[reading.refused], {"max_mb": MAX_BYTES // 2**20}),))
             return Write(progress=dropped), _answer(env, dropped, said)
-        if reading.refused == "pdf":
-            return None, _answer(env, progress, _Offered(((N_("notice_document_pdf_unread"), {}),)))
         fields = offer(progress, reading.proposal.fields if reading.proposal else {}, env)
         if not fields:
             return None, _answer(env, progress, _Offered(((N_("notice_document_unread"), {}),)))
