@@ -16,9 +16,10 @@ from functools import partial
 from bot.documents.engines import ENGINES
 from bot.documents.images import ImageRefused, decode
 from bot.platform.sandbox import SandboxError, SandboxLimits, parse_in_sandbox
+from bot.platform.warm_sandbox import WarmSandbox
 from flows.documents import DocumentKind, Proposal, complete, propose
 
-__all__ = ["ENGINE", "LIMITS", "Reading", "read", "read_document", "read_photo"]
+__all__ = ["ENGINE", "LIMITS", "Reading", "read", "read_document", "read_photo", "warm_readers"]
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,21 @@ class Reading:
     stopped: str | None = None
 
 
-async def read(kind: DocumentKind, data: bytes) -> Reading:
-    """Read a photo of a ``kind`` document in the sandbox (never on the event loop)."""
+def warm_readers(size: int, *, recycle_after: int = 200) -> WarmSandbox:
+    """``size`` sandboxed readers that load the OCR model once and fork each reading."""
+    return WarmSandbox(
+        "bot.documents.engines", "warm_up", limits=LIMITS, size=size, recycle_after=recycle_after
+    )
+
+
+async def read(kind: DocumentKind, data: bytes, *, readers: WarmSandbox | None = None) -> Reading:
+    """Read a photo of a ``kind`` document in the sandbox (never on the event loop): in a
+    child forked from one of ``readers``, else in a fresh one."""
     try:
-        answer = await parse_in_sandbox(read_photo, data, kind, limits=LIMITS)
+        if readers is not None:
+            answer = await readers.parse(read_photo, data, kind)
+        else:
+            answer = await parse_in_sandbox(read_photo, data, kind, limits=LIMITS)
     except SandboxError as error:
         log.info("document reading stopped: %s", error.reason)
         return Reading(stopped=error.reason)

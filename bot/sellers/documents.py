@@ -4,7 +4,8 @@ The flow keeps the photo for its own step and marks the outcome ``READ``
 (``flows.proposals``); the seller at once gets "📄 Photo received. Reading it…", and a
 task (not the update's handler: a reading takes seconds, and the seller's lock stripe
 must not wait on it) downloads the photo, reads it through ``bot.documents.reader`` (a
-sandboxed process, at most ``DOCUMENT_READINGS`` at once) and runs a second unit of work
+child forked from a warm sandboxed process that loaded the model once, at most
+``DOCUMENT_READINGS`` at once) and runs a second unit of work
 on the seller as they are by then: the offer is stored (``PROPOSAL``) only if that photo
 is still the one kept and the seller is still on a step it answers. The "reading…"
 message is then edited into the offer with its "✅ Use these" button, or into one line
@@ -14,7 +15,6 @@ the button is an ordinary answer (``answers.on_button`` → ``flows.engine``).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import secrets
@@ -28,8 +28,9 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.db.uploads import is_file
 from bot.documents.images import MAX_BYTES
-from bot.documents.reader import Reading, read
+from bot.documents.reader import Reading, read, warm_readers
 from bot.platform.i18n import Translator
+from bot.platform.warm_sandbox import WarmSandbox
 from bot.sellers.dialog import Answered, answered, chat_of, run_unit, send
 from bot.sellers.labels import heading
 from bot.sellers.tags import tagged
@@ -38,17 +39,19 @@ from bot.transport.context import BotContext, translator
 from bot.transport.downloads import DownloadFailed, FileTooLarge, download_capped
 from bot.transport.keyboards import ANSWER, pack
 from bot.transport.render import Reply, prompt_reply
+from flows.documents import DocumentKind
 from flows.engine import prompt
 from flows.progress import FlowEnv, Progress
 from flows.proposals import AHEAD, PROPOSAL, ahead, document_step, labelled, offer, use_value
 from flows.steps import N_, Step
 from flows.tracks import TRACKS
 
-__all__ = ["GATE", "reading_reply", "start_reading"]
+__all__ = ["READERS", "readers", "reading_reply", "start_reading"]
 
 log = logging.getLogger(__name__)
-GATE = "document_readings"
-"""The key of the readings' semaphore in ``bot_data`` (sized by ``DOCUMENT_READINGS``)."""
+READERS = "document_readers"
+"""The key of the warm readers in ``bot_data`` (``DOCUMENT_READINGS`` of them; ``bot.app``
+closes them at shutdown)."""
 
 _REFUSED = {
     "too_large": N_("error_document_too_large"),
@@ -116,21 +119,22 @@ async def _read_and_offer(
 async def _reading(context: BotContext, document: Step, held: Mapping[str, Any]) -> Reading:
     """Download and read the photo (or a PDF's first page)."""
     try:
-        async with _gate(context):
-            data = await download_capped(context.bot, str(held["file_id"]), max_bytes=MAX_BYTES)
-            return await read("licence" if document.reads == "licence" else "ktp", data)
+        data = await download_capped(context.bot, str(held["file_id"]), max_bytes=MAX_BYTES)
     except FileTooLarge:
         return Reading(refused="too_large")
     except DownloadFailed:
         return Reading(stopped="download")
+    kind: DocumentKind = "licence" if document.reads == "licence" else "ktp"
+    return await read(kind, data, readers=readers(context))
 
 
-def _gate(context: BotContext) -> asyncio.Semaphore:
-    gate: asyncio.Semaphore | None = context.application.bot_data.get(GATE)
-    if gate is None:
-        gate = asyncio.Semaphore(context.services.settings.document_readings)
-        context.application.bot_data[GATE] = gate
-    return gate
+def readers(context: BotContext) -> WarmSandbox:
+    """The application's warm readers: ``DOCUMENT_READINGS`` at once, at most."""
+    pool: WarmSandbox | None = context.application.bot_data.get(READERS)
+    if pool is None:
+        pool = warm_readers(context.services.settings.document_readings)
+        context.application.bot_data[READERS] = pool
+    return pool
 
 
 @dataclass(frozen=True)
