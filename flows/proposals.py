@@ -34,6 +34,7 @@ __all__ = [
     "PROPOSAL",
     "READ",
     "USE",
+    "ahead",
     "document_step",
     "is_use",
     "labelled",
@@ -41,6 +42,7 @@ __all__ = [
     "put_ahead",
     "skip_ahead",
     "use_value",
+    "withdraw",
 ]
 
 PROPOSAL = "_proposal"
@@ -126,6 +128,15 @@ def put_ahead(progress: Progress, step_id: str) -> None:
     steps = ahead(progress)
     if step_id not in steps:
         progress.answers[AHEAD] = [*steps, step_id]
+
+
+def withdraw(progress: Progress, step_id: str) -> None:
+    """Take back an answer given ahead (a file the reader refused): asked at its turn."""
+    progress.answers.pop(step_id, None)
+    rest = [step for step in ahead(progress) if step != step_id]
+    progress.answers.pop(AHEAD, None)
+    if rest:
+        progress.answers[AHEAD] = rest
 
 
 def ahead(progress: Progress) -> list[str]:

@@ -146,13 +146,8 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
     answer = result.value
     if QUIET in answer.actions:  # e.g. the rest of an album, already told about
         return None
-    t = translator(result.seller.locale, answer.currency)
-    reply = answer.reply(t)
-    text = reply.text
-    named = heading(result.seller.applications, result.seller.application_id, t)
-    if named is not None:  # a seller with several applications sees which one this is
-        text = f"{named}\n\n{text}"
-    keyboard = tagged(reply.keyboard, result.seller.application_id)
+    reply, t = addressed(result)
+    text, keyboard = reply.text, reply.keyboard
     try:
         *before, last = split_text(text)  # a long bulk error list is several messages
         for piece in before:
@@ -171,6 +166,18 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
         return None
     replies_owed(context).pop(chat_id, None)  # confirmed: the seller has the current question
     return sent
+
+
+def addressed(result: Result[Answered]) -> tuple[Reply, Translator]:
+    """The reply as its seller gets it, and their translator: headed with the application
+    when they have several, its buttons tagged with it."""
+    t = translator(result.seller.locale, result.value.currency)
+    reply = result.value.reply(t)
+    text = reply.text
+    named = heading(result.seller.applications, result.seller.application_id, t)
+    if named is not None:  # a seller with several applications sees which one this is
+        text = f"{named}\n\n{text}"
+    return Reply(text, tagged(reply.keyboard, result.seller.application_id)), t
 
 
 def replies_owed(context: BotContext) -> dict[int, int]:

@@ -31,18 +31,24 @@ from bot.documents.images import MAX_BYTES
 from bot.documents.reader import Reading, read, warm_readers
 from bot.platform.i18n import Translator
 from bot.platform.warm_sandbox import WarmSandbox
-from bot.sellers.dialog import Answered, answered, chat_of, run_unit, send
-from bot.sellers.labels import heading
-from bot.sellers.tags import tagged
+from bot.sellers.dialog import Answered, addressed, answered, chat_of, run_unit, send
 from bot.sellers.unit import Result, SellerView, Write
-from bot.transport.context import BotContext, translator
+from bot.transport.context import BotContext
 from bot.transport.downloads import DownloadFailed, FileTooLarge, download_capped
 from bot.transport.keyboards import ANSWER, pack
 from bot.transport.render import Reply, prompt_reply
 from flows.documents import DocumentKind
 from flows.engine import prompt
 from flows.progress import FlowEnv, Progress
-from flows.proposals import AHEAD, PROPOSAL, ahead, document_step, labelled, offer, use_value
+from flows.proposals import (
+    PROPOSAL,
+    ahead,
+    document_step,
+    labelled,
+    offer,
+    use_value,
+    withdraw,
+)
 from flows.steps import N_, Step
 from flows.tracks import TRACKS
 
@@ -112,7 +118,10 @@ async def _read_and_offer(
     unit = _offer_unit(
         document, str(held.get("file_unique_id", "")), reading, secrets.token_urlsafe(6)
     )
-    result = await run_unit(update, context, unit, follow_up=True)
+    try:
+        result = await run_unit(update, context, unit, follow_up=True)
+    except _Erased:
+        return
     await _edit_or_send(context, chat_id, sent, result)
 
 
@@ -137,6 +146,10 @@ def readers(context: BotContext) -> WarmSandbox:
     return pool
 
 
+class _Erased(Exception):
+    """The seller is gone (``/delete_me``) by the time the reading is done."""
+
+
 @dataclass(frozen=True)
 class _Offered:
     """The edit's text lines before the question, and the offer's button value if any."""
@@ -153,6 +166,8 @@ def _offer_unit(
     """Store the offer (or drop a refused image) if the photo read is still the one kept."""
 
     def unit(view: SellerView, env: FlowEnv) -> tuple[Write | None, Answered]:
+        if view.is_new:  # erased while the photo was read: not brought back (rolled back)
+            raise _Erased
         progress = view.progress
         held: Any = progress.answers.get(document.id)
         kept = is_file(held) and held.get("file_unique_id") == file_unique_id
@@ -161,11 +176,7 @@ def _offer_unit(
             return None, _answer(env, progress, moved_on)
         if reading.refused in _REFUSED:  # not a photo we read: not kept for the step either
             dropped = progress.copy()
-            dropped.answers.pop(document.id, None)
-            rest = [step for step in ahead(dropped) if step != document.id]
-            dropped.answers.pop(AHEAD, None)
-            if rest:
-                dropped.answers[AHEAD] = rest
+            withdraw(dropped, document.id)
             said = _Offered(((_REFUSED[reading.refused], {"max_mb": MAX_BYTES // 2**20}),))
             return Write(progress=dropped), _answer(env, dropped, said)
         fields = offer(progress, reading.proposal.fields if reading.proposal else {}, env)
@@ -218,18 +229,10 @@ async def _edit_or_send(
     if sent is None:
         await send(context, chat_id, result)
         return
-    t = translator(result.seller.locale, result.value.currency)
-    reply = result.value.reply(t)
-    text = reply.text
-    named = heading(result.seller.applications, result.seller.application_id, t)
-    if named is not None:
-        text = f"{named}\n\n{text}"
+    reply, _ = addressed(result)
     try:
         await context.bot.edit_message_text(
-            text,
-            chat_id=chat_id,
-            message_id=sent.message_id,
-            reply_markup=tagged(reply.keyboard, result.seller.application_id),
+            reply.text, chat_id=chat_id, message_id=sent.message_id, reply_markup=reply.keyboard
         )
     except BadRequest as error:  # too old to edit, or deleted: say it anew
         log.info("reading message not edited (%s); sending the answer", error.message)
