@@ -26,6 +26,7 @@ from bot.platform.update_trace import pseudonym_key
 from bot.providers.menus import every_admin, restore_admin_menus
 from bot.sellers.applications import Limits
 from bot.sellers.companies_house import CompaniesHouseClient, LookupOutcome
+from bot.sellers.documents import READERS
 from bot.sellers.store import SELLERS, SellerStore
 from bot.sellers.unit import CompanyLookup
 from bot.transport.context import BotContext, Services, translator
@@ -201,7 +202,9 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    """Before ``shutdown``: close the Companies House client's connections."""
-    client: Any = app.bot_data.get("companies_house")
-    if client is not None:
-        await client.aclose()
+    """Before ``shutdown``: close the Companies House client's connections and end the
+    warm document readers (``sellers.documents``)."""
+    for name in ("companies_house", READERS):
+        closable: Any = app.bot_data.get(name)
+        if closable is not None:
+            await closable.aclose()

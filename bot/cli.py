@@ -45,6 +45,7 @@ RUN_ENVIRONMENT = f"""environment (or .env):
   WEBAPP_URL      public https base of this server: offers admins the review desk (/desk/)
   SENTRY_DSN, SENTRY_ENVIRONMENT  error reports to Sentry (off without a DSN)
   RATE_LIMIT_PER_SECOND, CONCURRENT_UPDATES, SELLER_LOCK_SLOTS  throughput limits
+  DOCUMENT_READINGS  licence/KTP photos read at once (default 2; docs/documents.md)
   {ENV_RETRIES}
   OUTBOX_ENABLED  send broadcasts, reminders and notices from this process (default on)
   ALLOW_PAID_BROADCAST, PAID_BROADCAST_PER_SECOND  paid broadcasts (cost Stars; off)

@@ -123,7 +123,13 @@ def complete(kind: DocumentKind, lines: Sequence[TextLine]) -> bool:
 _LICENCE_LABELS = ("注册资本", "成立日期", "营业期限", "住所", "类型", "经营范围", "登记机关")
 
 
+# What a firm's name ends with: its form (…有限公司, …厂, …合伙企业…). A name read without
+# one was cut short, most often where a long name wraps onto a second line.
+_NAME_ENDINGS = ("公司", "厂", "店", "中心", "企业", "部", "社", "行", "所", "场", "馆", "院")
+
+
 def _licence(texts: list[str]) -> dict[str, str | None]:
+    texts = _unwrapped(texts, "名称")
     return {
         "uscc": _unique(c for text in texts for c in _uscc_candidates(text)),
         "company_name": _after_label(texts, "名称", _company_name),
@@ -149,10 +155,42 @@ def _uscc_candidates(text: str) -> Iterable[str]:
                 yield code
 
 
+def _unwrapped(texts: list[str], label: str) -> list[str]:
+    """``texts`` with a value that wrapped onto the next row joined back after its label.
+
+    A licence prints a long company name on two lines, the second under the first; the
+    value is joined with the next row's first column only when it was cut short (no firm's
+    form at its end) and the join ends with one.
+    """
+    pattern = re.compile(r"\s*".join(map(re.escape, label)))
+    for i, text in enumerate(texts[:-1]):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        value = _cut_at_labels(_LABEL_END.sub("", text[match.end() :]))
+        following = _cut_at_labels(texts[i + 1])
+        if (
+            value
+            and following
+            and following == re.split(r"\s{2,}", texts[i + 1].strip())[0]  # no label before it
+            and not value.endswith(_NAME_ENDINGS)
+            and (value + following).replace(" ", "").endswith(_NAME_ENDINGS)
+        ):
+            joined = list(texts)
+            joined[i] = text[: match.end()] + text[match.end() :].replace(
+                value, value + following, 1
+            )
+            return joined
+        return texts
+    return texts
+
+
 def _company_name(value: str) -> str | None:
     value = _cut_at_labels(value).replace(" ", "")
     if "公司" in value:  # what a row's next column adds after the name (a date, a sum)
         value = value[: value.rindex("公司") + 2]
+    if not value.endswith(_NAME_ENDINGS):  # cut short: never half a name
+        return None
     if len(_CJK.findall(value)) < 4 or not _valid(validators.company_name, value):
         return None
     return validators.company_name(value)

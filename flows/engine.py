@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flows import albums, product_manage, product_step
+from flows import albums, product_manage, product_step, proposals
 from flows.answers import Answer, ChoiceAnswer, FileAnswer, TextAnswer
 from flows.bulk import BulkResult
 from flows.errors import StaleAnswer, ValidationError
@@ -63,6 +63,11 @@ def advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> Ou
 
 
 def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> Outcome:
+    # An offer read off a photo holds until the next answer: its tap uses it, any other
+    # answer drops it (a refused one returns the progress as it was, offer included).
+    offered = progress.answers.pop(proposals.PROPOSAL, None)
+    if isinstance(answer, ChoiceAnswer) and proposals.is_use(answer.value):
+        return _use_offer(progress, answer, offered, env)
     if progress.state in FINAL_STATES:
         raise ValidationError("error_already_submitted")
     if progress.state == REVIEW:
@@ -83,6 +88,13 @@ def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> O
         )
     if isinstance(answer, BulkResult):
         raise ValidationError("error_expected_text")
+    if isinstance(answer, FileAnswer) and (document := proposals.document_step(progress, env)):
+        # the photo of a document that answers this step, sent first: kept for its own
+        # step (not asked again), and read by the bot for an offer
+        kept = _file(document, answer)
+        progress.answers[document.id] = kept
+        proposals.put_ahead(progress, document.id)
+        return Outcome(progress=progress, saved={document.id: kept}, actions=(proposals.READ,))
     value, say = _accept(step, answer, progress, env)
     if step.kind is InputKind.CONFIRM and value == "no":
         progress.answers.pop("company_registered_name", None)
@@ -99,6 +111,26 @@ def _advance(progress: Progress, answer: Answer | BulkResult, env: FlowEnv) -> O
         progress.track = str(value)
     _forward(progress, env)
     return Outcome(progress=progress, saved={step.id: value}, say=say)
+
+
+def _use_offer(progress: Progress, answer: ChoiceAnswer, offered: Any, env: FlowEnv) -> Outcome:
+    """The seller's tap on an offer: every offered field saved as if typed, the flow on to
+    the next step nobody answered. An offer used, replaced or dropped is stale."""
+    if not isinstance(offered, dict) or answer.value != proposals.use_value(offered):
+        raise StaleAnswer(answer.step)
+    saved: dict[str, Any] = {}
+    for step_id, raw in dict(offered.get("fields", {})).items():
+        step = find_step(progress.track, step_id)
+        if step is None or step.kind is not InputKind.TEXT or step_id in progress.answers:
+            continue
+        value, _ = _accept(step, TextAnswer(str(raw)), progress, env)
+        progress.answers[step_id] = value
+        saved[step_id] = value
+        if step_id != progress.state:
+            proposals.put_ahead(progress, step_id)
+    if progress.state in saved:
+        _forward(progress, env)
+    return Outcome(progress=progress, saved=saved, say=(Say(N_("notice_offer_used")),))
 
 
 def _accept(

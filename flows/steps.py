@@ -75,7 +75,8 @@ class Step:
     says it in words, for the flow picture), ``lookup`` the name of an outside check the
     bot resolves (Companies House, invite codes), ``label`` the summary line's message id.
     ``resets`` names answers that no longer hold once this step is answered again (the
-    confirmation of a company's name).
+    confirmation of a company's name). ``reads`` names the document a file step's photo is
+    (``licence``, ``ktp``): it may be sent early, at a step it answers (``flows.proposals``).
     """
 
     id: str
@@ -93,6 +94,7 @@ class Step:
     when_label: str = ""
     lookup: str | None = None
     resets: tuple[str, ...] = ()
+    reads: str = ""
 
     def applies(self, context: StepContext) -> bool:
         """Whether the seller is asked this step at all (a cohort may switch steps off)."""

@@ -8,7 +8,7 @@ instead of walking every later step again.
 
 from __future__ import annotations
 
-from flows import product_step
+from flows import product_step, proposals
 from flows.answers import Answer, ChoiceAnswer
 from flows.bulk import BulkResult
 from flows.errors import StaleAnswer, ValidationError
@@ -82,7 +82,8 @@ def _pick(progress: Progress, answer: ChoiceAnswer, env: FlowEnv) -> Outcome:
 
 def forward(progress: Progress, env: FlowEnv) -> bool:
     """Leave an answered step: when editing from it, on to the next step a rejection asks
-    again (``REDO``) or an unanswered one, else back to review; else to the next step."""
+    again (``REDO``) or an unanswered one, else back to review; else to the next step
+    not answered ahead of its turn (``flows.proposals``)."""
     machine = machine_for(progress.track)
     editing = bool(progress.answers.get(EDITING))
     redo = [step for step in progress.answers.get(REDO, ()) if step != progress.state]
@@ -94,6 +95,8 @@ def forward(progress: Progress, env: FlowEnv) -> bool:
     moved = (editing and machine.fire("resume", progress, context)) or machine.fire(
         "answer", progress, context
     )
+    while moved and proposals.skip_ahead(progress):  # answered before its turn: not asked
+        moved = machine.fire("answer", progress, context)
     if progress.state == REVIEW:
         progress.answers.pop(EDITING, None)
         progress.answers.pop(REDO, None)

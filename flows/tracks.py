@@ -209,7 +209,10 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
         _products((N_("tip_uk_prohibited"), N_("tip_product_images"))),
     ),
     "uk_crossborder": (
-        _company_name((N_("tip_cn_company_name_match"),), example="深圳市星辰云帆贸易有限公司"),
+        _company_name(
+            (N_("tip_cn_company_name_match"), N_("tip_licence_photo_first")),
+            example="深圳市星辰云帆贸易有限公司",
+        ),
         Step(
             "uscc",
             N_("ask_uscc"),
@@ -217,7 +220,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             label=N_("label_uscc"),
             validate=plain(validators.uscc),
             example="91110000802100433B",
-            tips=(N_("tip_uscc_where"),),
+            tips=(N_("tip_uscc_where"), N_("tip_licence_photo_first")),
         ),
         Step(
             "business_licence",
@@ -226,6 +229,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             label=N_("label_business_licence"),
             file=_DOCUMENT,
             tips=(N_("tip_licence_scope"), *_QUALIFICATION_TIPS),
+            reads="licence",
         ),
         Step(
             "legal_rep_id",
@@ -275,7 +279,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             label=N_("label_nik"),
             validate=plain(validators.nik),
             example="3174055012900001",
-            tips=(N_("tip_nik_where"),),
+            tips=(N_("tip_nik_where"), N_("tip_ktp_photo_first")),
         ),
         Step(
             "tax_id",
@@ -293,6 +297,7 @@ TRACKS: Mapping[str, tuple[Step, ...]] = {
             label=N_("label_ktp_photo"),
             file=_PHOTO_ONLY,
             tips=(N_("tip_document_clear"),),
+            reads="ktp",
         ),
         _ID_PHONE,
         _products((N_("tip_id_whole_rupiah"), N_("tip_id_cod"))),

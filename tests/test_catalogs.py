@@ -37,6 +37,7 @@ SAME_AS_ENGLISH = {
     ("id", "label_nik"),  # "NIK"
     ("id", "label_nib"),  # "NIB"
     ("id", "button_product_item"),  # "{number}. {title}"
+    ("id", "offer_field"),  # "• {label}: {value}" (Chinese has its own colon)
     ("id", "role_operator"),  # "operator" is the Indonesian word too
     ("id", "actor_admin"),  # "admin {user}": "admin" is the Indonesian word too
     ("id", "audit_target_admin"),  # "admin #{id}"

@@ -1,8 +1,7 @@
 """The two OCR engines measured for reading documents, behind one signature.
 
 ``lines(image, kind, enough) -> list[TextLine]``, where ``enough(lines_so_far)`` may stop
-a reading early. Both run inside the sandbox child, loaded on first use (the child lives
-for one reading, so there is nothing to keep warm):
+a reading early. Both run inside a sandbox child, loaded on first use:
 
 - **Tesseract** (Debian's ``tesseract-ocr`` with ``chi-sim`` and ``ind`` trained data,
   through ``tesserocr``, whose wheel carries libtesseract; the trained data are Debian's).
@@ -11,7 +10,8 @@ for one reading, so there is nothing to keep warm):
   background) so its binariser sees ink on paper.
 - **RapidOCR** (``rapidocr-onnxruntime`` 1.4: PP-OCRv4 ONNX models inside the wheel, so
   nothing is fetched at run time). One box per phrase, joined into rows by
-  :func:`flows.documents.rows`.
+  :func:`flows.documents.rows`. The bot loads it once per warm sandbox process
+  (:func:`warm_up`) and forks each reading from there.
 
 The bot uses RapidOCR (:data:`bot.documents.reader.ENGINE`): on the generated set it reads
 97–100 % of the codes and names where Tesseract reads 27–53 %, at ~1.9 s of CPU a photo
@@ -32,7 +32,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from flows.documents import DocumentKind, TextLine
 
-__all__ = ["ENGINES", "rapidocr_lines", "tesseract_lines"]
+__all__ = ["ENGINES", "rapidocr_lines", "tesseract_lines", "warm_up"]
 
 # Debian's trained data; TESSDATA_PREFIX wins where set (another distribution).
 _TESSDATA = (
@@ -94,6 +94,11 @@ def _rapidocr() -> Any:
         intra_op_num_threads=1,
         inter_op_num_threads=1,
     )
+
+
+def warm_up() -> None:
+    """Load RapidOCR's models (in a warm sandbox process, before it forks readers)."""
+    _rapidocr()
 
 
 def rapidocr_lines(image: Image.Image, kind: DocumentKind, enough: Enough = None) -> list[TextLine]:

@@ -7,6 +7,11 @@ guard is made an error rather than a warning, and only the formats a phone sends
 opened. Large JPEGs are decoded at a reduced scale by the codec itself (``draft``): a
 12-megapixel photo costs a quarter of the memory and time, and OCR needs no more than
 :data:`WORK_SIDE` pixels on the long side anyway.
+
+A PDF (a scanned licence) is its first page, rendered by PDFium (``pypdfium2``) at the
+scale that makes its long side :data:`WORK_SIDE` pixels, whatever size the page claims:
+the page size is the PDF's own "header", so a page of a square kilometre costs what an
+A4 page costs. Other pages are never touched.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import warnings
 
 from PIL import Image, ImageOps
 
-__all__ = ["MAX_BYTES", "MAX_PIXELS", "MAX_SIDE", "ImageRefused", "decode"]
+__all__ = ["MAX_BYTES", "MAX_PIXELS", "MAX_SIDE", "ImageRefused", "decode", "first_page"]
 
 MAX_BYTES = 20 * 1024 * 1024  # Telegram's own download cap for bots
 MAX_SIDE = 12_000
@@ -36,6 +41,8 @@ def decode(data: bytes, *, work_side: int = WORK_SIDE) -> Image.Image:
     """An RGB image at most ``work_side`` pixels on its long side, upright per its EXIF."""
     if len(data) > MAX_BYTES:
         raise ImageRefused("too_large")
+    if data.startswith(b"%PDF-"):
+        return first_page(data, work_side=work_side)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's guard, for any path that skips ours
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -56,3 +63,30 @@ def decode(data: bytes, *, work_side: int = WORK_SIDE) -> Image.Image:
             raise ImageRefused("not_an_image") from None
     image.thumbnail((work_side, work_side), Image.Resampling.LANCZOS)
     return image
+
+
+def first_page(data: bytes, *, work_side: int = WORK_SIDE) -> Image.Image:
+    """A PDF's first page as an RGB image, ``work_side`` pixels on its long side."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        raise ImageRefused("not_an_image") from None
+    try:
+        if len(document) == 0:
+            raise ImageRefused("not_an_image")
+        page = document[0]
+        width, height = page.get_size()  # points, as the file claims
+        if min(width, height) <= 0:
+            raise ImageRefused("not_an_image")
+        scale = work_side / max(width, height)
+        if min(width, height) * scale < 1:  # a sliver: nothing a photo of a licence is
+            raise ImageRefused("too_many_pixels")
+        bitmap = page.render(scale=scale, may_draw_forms=False)
+        rendered: Image.Image = bitmap.to_pil()
+        return rendered.convert("RGB")
+    except pypdfium2.PdfiumError:
+        raise ImageRefused("not_an_image") from None
+    finally:
+        document.close()

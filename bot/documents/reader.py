@@ -10,14 +10,16 @@ nothing was read. The flow offers the proposal; it saves nothing without the sel
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import partial
 
 from bot.documents.engines import ENGINES
 from bot.documents.images import ImageRefused, decode
 from bot.platform.sandbox import SandboxError, SandboxLimits, parse_in_sandbox
+from bot.platform.warm_sandbox import WarmSandbox
 from flows.documents import DocumentKind, Proposal, complete, propose
 
-__all__ = ["ENGINE", "LIMITS", "read_document", "read_photo"]
+__all__ = ["ENGINE", "LIMITS", "Reading", "read", "read_document", "read_photo", "warm_readers"]
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +38,44 @@ def read_photo(data: bytes, kind: DocumentKind, engine: str = ENGINE) -> Proposa
     return propose(kind, ENGINES[engine](image, kind, partial(complete, kind)))
 
 
-async def read_document(kind: DocumentKind, data: bytes) -> Proposal | None:
-    """The fields a photo of a ``kind`` document supports; None if it could not be read."""
+@dataclass(frozen=True)
+class Reading:
+    """What reading a photo came to: the fields found (maybe none), or why it stopped.
+
+    ``refused`` is the image's fault (``too_large``, ``too_many_pixels``, ``not_an_image``:
+    :class:`~bot.documents.images.ImageRefused`), ``stopped`` the sandbox's limit
+    (``timeout``, ``memory``, ``crashed``).
+    """
+
+    proposal: Proposal | None = None
+    refused: str | None = None
+    stopped: str | None = None
+
+
+def warm_readers(size: int, *, recycle_after: int = 200) -> WarmSandbox:
+    """``size`` sandboxed readers that load the OCR model once and fork each reading."""
+    return WarmSandbox(
+        "bot.documents.engines", "warm_up", limits=LIMITS, size=size, recycle_after=recycle_after
+    )
+
+
+async def read(kind: DocumentKind, data: bytes, *, readers: WarmSandbox | None = None) -> Reading:
+    """Read a photo of a ``kind`` document in the sandbox (never on the event loop): in a
+    child forked from one of ``readers``, else in a fresh one."""
     try:
-        answer = await parse_in_sandbox(read_photo, data, kind, limits=LIMITS)
+        if readers is not None:
+            answer = await readers.parse(read_photo, data, kind)
+        else:
+            answer = await parse_in_sandbox(read_photo, data, kind, limits=LIMITS)
     except SandboxError as error:
         log.info("document reading stopped: %s", error.reason)
-        return None
+        return Reading(stopped=error.reason)
     if isinstance(answer, str):
         log.info("document photo refused: %s", answer)
-        return None
-    return answer if answer.fields else None
+        return Reading(refused=answer)
+    return Reading(proposal=answer if answer.fields else None)
+
+
+async def read_document(kind: DocumentKind, data: bytes) -> Proposal | None:
+    """The fields a photo of a ``kind`` document supports; None if it could not be read."""
+    return (await read(kind, data)).proposal

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=30.0, gt=0)
     seller_lock_slots: int = Field(default=4096, ge=16)
     concurrent_updates: int = Field(default=64, ge=1)
+    # docs/documents.md: licence and KTP photos read at once (each a sandboxed OCR process)
+    document_readings: int = Field(default=2, ge=1, le=16)
     startup_tries: int = Field(default=6, ge=1, le=30)
     startup_max_wait: float = Field(default=16.0, ge=0, le=300)
     # The outbox (docs/outbox.md). Paid broadcasts cost Telegram Stars for every message

@@ -15,10 +15,12 @@ from bot.sellers.dialog import (
     Answered,
     answered,
     chat_of,
+    run_and_send,
     run_for_sender,
     run_unit,
     send,
 )
+from bot.sellers.documents import start_reading
 from bot.sellers.error_list import send_error_list
 from bot.sellers.tags import split as split_tag
 from bot.sellers.tags import tag_of
@@ -35,6 +37,7 @@ from flows.errors import StaleAnswer, ValidationError
 from flows.product_step import is_bulk_file
 from flows.products import ProductRules
 from flows.progress import DRAFT, FlowEnv, Outcome
+from flows.proposals import READ
 from flows.reuse import fast_forward
 from flows.sheets import DEFAULT_LIMITS as SHEET_LIMITS
 from flows.steps import N_, InputKind
@@ -63,10 +66,15 @@ async def apply_answer(
     """Apply an answer for the update's sender and reply; False for a redelivered update.
 
     A submission is then announced to its reviewers (after the seller's commit)."""
-    result = await run_for_sender(update, context, answer_unit(answer, tag=tag))
-    if result is not None and SUBMITTED_ACTION in result.value.actions:
+    done = await run_and_send(update, context, answer_unit(answer, tag=tag))
+    if done is None:
+        return False
+    result, sent = done
+    if READ in result.value.actions:
+        await start_reading(update, context, result, sent)
+    if SUBMITTED_ACTION in result.value.actions:
         await notify_submitted(context, result.seller.application_id)
-    return result is not None
+    return True
 
 
 async def apply_text(

@@ -18,11 +18,13 @@ from dataclasses import replace
 from bot.db.models import utcnow
 from bot.sellers.confirmations import Confirmation
 from bot.sellers.dialog import Answered, Asked, answered, outcome_write
+from bot.sellers.documents import reading_reply
 from bot.sellers.unit import SellerView, Unit, Write
 from bot.transport.render import Reply, outcome_reply, prompt_reply
 from flows.answers import TextAnswer
 from flows.engine import advance, prompt, prompt_key
 from flows.progress import FlowEnv, Outcome
+from flows.proposals import READ
 from flows.questions import is_question
 from flows.questions.free_text import asks_over_free_text
 from flows.reuse import fast_forward
@@ -57,13 +59,15 @@ def text_unit(text: str, *, forced: bool = False) -> Unit[Answered]:
 
 
 def applied(view: SellerView, env: FlowEnv, outcome: Outcome) -> tuple[Write | None, Answered]:
-    """What an answer's outcome stores, and its reply: the next prompt, or the refusal."""
+    """What an answer's outcome stores, and its reply: the next prompt, or the refusal (a
+    document photo sent first: "reading it…", the prompt follows the reading)."""
     next_prompt = prompt(outcome.progress, env)
     submitted = (SUBMITTED_ACTION,) if outcome.saved.get("submitted") else ()
+    reading = READ in outcome.actions
     return outcome_write(view, outcome), answered(
         env,
         outcome.progress,
-        lambda t: outcome_reply(outcome, next_prompt, env, t),
+        reading_reply if reading else lambda t: outcome_reply(outcome, next_prompt, env, t),
         actions=outcome.actions + submitted,
     )
 

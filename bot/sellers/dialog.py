@@ -134,13 +134,20 @@ async def run_for_sender(
 
     A redelivered update is already part of the seller's progress: it gets no reply.
     """
+    done = await run_and_send(update, context, unit, start_payload=start_payload)
+    return None if done is None else done[0]
+
+
+async def run_and_send(
+    update: Update, context: BotContext, unit: Unit[Answered], *, start_payload: str | None = None
+) -> tuple[Result[Answered], Message | None] | None:
+    """``run_for_sender``, with the reply's message (None when not confirmed delivered)."""
     try:
         result = await run_unit(update, context, unit, start_payload=start_payload)
     except DuplicateUpdate:
         log.info("update %d was delivered again; already applied", update.update_id)
         return None
-    await send(context, chat_of(update), result)
-    return result
+    return result, await send(context, chat_of(update), result)
 
 
 async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> Message | None:
@@ -154,13 +161,8 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
     answer = result.value
     if QUIET in answer.actions:  # e.g. the rest of an album, already told about
         return None
-    t = translator(result.seller.locale, answer.currency)
-    reply = answer.reply(t)
-    text = reply.text
-    named = heading(result.seller.applications, result.seller.application_id, t)
-    if named is not None:  # a seller with several applications sees which one this is
-        text = f"{named}\n\n{text}"
-    keyboard = tagged(reply.keyboard, result.seller.application_id)
+    reply, t = addressed(result)
+    text, keyboard = reply.text, reply.keyboard
     try:
         *before, last = split_text(text)  # a long bulk error list is several messages
         for piece in before:
@@ -179,6 +181,18 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
         return None
     replies_owed(context).pop(chat_id, None)  # confirmed: the seller has the current question
     return sent
+
+
+def addressed(result: Result[Answered]) -> tuple[Reply, Translator]:
+    """The reply as its seller gets it, and their translator: headed with the application
+    when they have several, its buttons tagged with it."""
+    t = translator(result.seller.locale, result.value.currency)
+    reply = result.value.reply(t)
+    text = reply.text
+    named = heading(result.seller.applications, result.seller.application_id, t)
+    if named is not None:  # a seller with several applications sees which one this is
+        text = f"{named}\n\n{text}"
+    return Reply(text, tagged(reply.keyboard, result.seller.application_id)), t
 
 
 def replies_owed(context: BotContext) -> dict[int, int]:

@@ -67,6 +67,25 @@ def test_a_row_with_the_next_column_keeps_only_the_company_name() -> None:
     assert propose("licence", lines).fields["company_name"] == "西藏自治区隆云家居用品有限公司"
 
 
+def test_a_long_company_name_wrapped_onto_a_second_row_is_joined_back() -> None:
+    lines = [
+        "名称  新疆维吾尔自治区泰东母婴用品有限  注册资本  人民币50万元",
+        "公司",
+        "成立日期  2023年11月15日",
+    ]
+    assert (
+        propose("licence", lines).fields["company_name"] == "新疆维吾尔自治区泰东母婴用品有限公司"
+    )
+
+
+def test_half_a_company_name_is_never_proposed() -> None:
+    for lines in (
+        ["名称  新疆维吾尔自治区泰东母婴用品有限  注册资本  人民币50万元", "成立日期  2023年"],
+        ["名称  宁夏回族自治区鑫远母婴用品有限公"],
+    ):
+        assert "company_name" not in propose("licence", lines).fields
+
+
 def test_a_ktp_reading_proposes_the_nik() -> None:
     assert propose("ktp", KTP) == Proposal("ktp", {"nik": "3174055012900001"})
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import time
 import zlib
 
 import pytest
+from PIL import Image
 
-from bot.documents.images import MAX_SIDE, ImageRefused, decode
+from bot.documents.images import MAX_SIDE, WORK_SIDE, ImageRefused, decode
 from bot.documents.reader import LIMITS, read_document, read_photo
 from bot.platform.sandbox import parse_in_sandbox
 from flows.documents import Proposal
@@ -65,3 +67,34 @@ def test_decoding_refuses_a_bomb_and_shrinks_a_photo_to_the_working_size() -> No
     image = decode(_png(3000, 1000, rows=1000), work_side=1500)
     assert image.size == (1500, 500)
     assert image.mode == "RGB"
+
+
+def _pdf(*pages: tuple[float, float]) -> bytes:
+    """A PDF of blank pages of these sizes (in points)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    for width, height in pages:
+        document.new_page(width, height)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_pdf_is_its_first_page_at_the_working_size_whatever_size_it_claims() -> None:
+    a4 = decode(_pdf((595, 842), (14_400, 14_400)))
+    assert a4.height == WORK_SIDE and abs(a4.width - WORK_SIDE * 595 / 842) <= 1
+    huge = decode(_pdf((14_400, 10_000)))  # PDF's largest page, 5 m wide: still 2,000 px
+    assert max(huge.size) == WORK_SIDE
+    with pytest.raises(ImageRefused, match="not_an_image"):
+        decode(b"%PDF-1.7\n%%EOF")
+
+
+async def test_a_licence_pdf_is_read_from_its_first_page() -> None:
+    licence = sample("licence", 0)
+    scan = io.BytesIO()
+    Image.open(io.BytesIO(licence.photo)).save(scan, "PDF", resolution=150)
+    proposal = await read_document("licence", scan.getvalue())
+    assert proposal is not None
+    assert proposal.fields["uscc"] == licence.truth["uscc"]
+    assert proposal.fields["company_name"] == licence.truth["company_name"]
