@@ -112,7 +112,14 @@ def test_wheel_contains_the_package_and_its_migrations(installed: Installed) -> 
     migrations = "bot/db/migrations"
     versions = sorted(p.name for p in (ROOT / migrations / "versions").glob("*.py"))
     assert versions, "no migration in the checkout?"
+    desk = sorted(
+        p.relative_to(ROOT).as_posix()
+        for folder in ("static", "templates")
+        for p in (ROOT / "bot/desk" / folder).iterdir()
+    )
+    assert "bot/desk/templates/queue.html" in desk and "bot/desk/static/desk.js" in desk
     expected = {
+        *desk,  # the review desk's templates, script and style
         "bot/cli.py",
         "bot/transport/web.py",
         "flows/__init__.py",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from html import escape
 
 from sqlmodel import Session, col, select
 
 from bot.db.models import Cohort, InviteCode
+from bot.desk.templating import render as render_template
+from bot.desk.templating import template
 from bot.platform.i18n import Translator
 from bot.providers.access import AdminIdentity
 from bot.providers.cohorts.qr import qr_png
@@ -23,6 +24,7 @@ from bot.reports.state_names import state_label
 from flows.tracks import MARKETS
 
 PICTURES = ("funnel", "daily", "qr")
+PAGE = template("cohort.html")
 
 
 @dataclass(frozen=True)
@@ -80,49 +82,31 @@ def picture(name: str, found: CohortView, link: str, locale: str, day: dt.date) 
     return daily_png(cohort=cohort.name, day=day, days=found.figures.days, language=locale)
 
 
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
 def render(found: CohortView, link: str, t: Translator, *, day: dt.date) -> str:
+    """The cohort's page, the desk's top bar included."""
     cohort = found.cohort
-    base = f"cohorts/{cohort.id}"
     market = t(MARKETS[cohort.market]) if cohort.market in MARKETS else "—"
-    title = f"{cohort.name} · {market}"
-    parts = [f"<header><h1>{_e(title)}</h1></header>"]
     text = stats_text(
         found.figures,
         title=t("stats_title", {"name": cohort.name, "date": day}),
         stalled_days=STALLED_DAYS,
         t=t,
     )
-    parts.append(f'<pre class="stats">{_e(text)}</pre>')
-    if found.figures.started:
-        parts.append(
-            '<div class="charts">'
-            f'<img alt="{_e(t("desk_chart_funnel"))}" data-src="{base}/funnel.png">'
-            f'<img alt="{_e(t("desk_chart_daily"))}" data-src="{base}/daily.png">'
-            "</div>"
-        )
-    stalled = t("desk_stalled", {"days": STALLED_DAYS, "count": found.stalled.total})
-    parts.append(f"<h2>{_e(stalled)}</h2>")
-    if found.stalled.rows:
-        items = "".join(
-            f'<li><a href="#" data-view="applications/{row.id}">#{row.id}</a> · '
-            f"{_e(state_label(row.track, row.state, t))} · "
-            f"{_e(row.updated_at.strftime('%Y-%m-%d'))}</li>"
-            for row in found.stalled.rows
-        )
-        parts.append(f'<ul class="stalled">{items}</ul>')
-    else:
-        parts.append('<p class="muted">—</p>')
-    parts.append(
-        f"<h2>{_e(t('desk_codes'))}</h2><p>"
-        f"{_e(t('desk_codes_left', {'left': found.codes_left, 'total': found.codes_total}))}</p>"
+    stalled_rows = [
+        (row.id, state_label(row.track, row.state, t), row.updated_at.strftime("%Y-%m-%d"))
+        for row in found.stalled.rows
+    ]
+    return render_template(
+        PAGE,
+        t=t,
+        title=f"{cohort.name} · {market}",
+        stats=text,
+        started=found.figures.started,
+        base=f"cohorts/{cohort.id}",
+        stalled_days=STALLED_DAYS,
+        stalled_total=found.stalled.total,
+        stalled_rows=stalled_rows,
+        codes_left=found.codes_left,
+        codes_total=found.codes_total,
+        link=link,
     )
-    parts.append(
-        f"<h2>{_e(t('desk_join_link'))}</h2>"
-        f'<p class="link"><code>{_e(link)}</code></p>'
-        f'<img class="qr" alt="QR" data-src="{base}/qr.png">'
-    )
-    return "".join(parts)

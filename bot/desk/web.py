@@ -261,7 +261,7 @@ class Desk:
         if found is None:
             return _html(pages.not_found(t), 404)
         link = cohort_page.join_link(self.bot.username, found.cohort.join_token)
-        return _html(pages.nav(t) + cohort_page.render(found, link, t, day=now.date()))
+        return _html(cohort_page.render(found, link, t, day=now.date()))
 
     async def cohort_picture(self, request: Request, admin: AdminIdentity) -> Response:
         cohort_id, picture = request.path_params["id"], request.path_params["picture"]

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from jinja2 import UndefinedError
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -17,9 +18,11 @@ from bot.db.units import Database
 from bot.desk import pages
 from bot.desk.init_data import sign
 from bot.desk.limits import PerUserLimit
-from bot.desk.reads import Filters, Queue, Row
+from bot.desk.reads import Detail, FileRef, Filters, Queue, Row
+from bot.desk.templating import ENV
 from bot.desk.web import CSP, Desk, desk_routes, sniffed
 from bot.platform.settings import Settings
+from bot.providers.review.cases import Case
 from bot.transport.context import translator
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ro"
@@ -138,3 +141,24 @@ def test_what_sellers_typed_is_escaped_on_every_page() -> None:
     )
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+    case = Case(
+        id=7, version=1, state="submitted", track="uk_crossborder", market="uk",
+        answers={"market": "uk", "track": "uk_crossborder", "company_name": hostile},
+        provider_id=1, cohort_id=1, cohort_name=hostile, seller_id=1, seller_chat_id=1,
+        seller_locale="en", submitted_at=None, review_changes=("company_name",),
+    )  # fmt: skip
+    files = [FileRef(caption=hostile, file_id="f", photo=True), FileRef(hostile, "g", False)]
+    page = pages.application_page(Detail(case, [], ()), files, translator("en"), notice=hostile)
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 6  # title, answer, files…
+    assert "<script>" not in page and "<img src=x" not in page
+    assert 'data-post="applications/7/decision"' in page  # the page itself is whole
+
+
+def test_the_pages_are_templates_compiled_once() -> None:
+    """Built at import: a render reads no file and compiles nothing; a name a template
+    uses and the page did not give is an error, not an empty string."""
+    assert pages.APPLICATION is ENV.get_template("application.html")
+    assert not ENV.auto_reload
+    with pytest.raises(UndefinedError):
+        pages.QUEUE.render(t=translator("en"))
