@@ -127,9 +127,11 @@ def daily_png(
     tick_labels = [t.date(tick) for tick in dates[::every]]
     font = _font([title, started, submitted, axis, *tick_labels])
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(10, 4.5), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no "0.5 applications"
     # markers: a cohort's first day is one point per line, which a bare line never shows;
     # the started one is larger, so a day where the two counts meet shows both
     for values, label, colour, size in (

@@ -152,3 +152,16 @@ def test_charts_render_in_parallel_threads() -> None:
     for thread in threads:
         thread.join()
     assert len(results) == 4 and len(set(results)) == 1
+
+
+def test_the_daily_charts_count_axis_shows_whole_numbers_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cohort's first day (one started, one submitted) once drew 0.2, 0.4 … applications."""
+    drawn: list[object] = []
+    monkeypatch.setattr(charts, "_png", lambda figure: drawn.append(figure) or b"")
+    day = dt.date(2026, 12, 7)
+    daily_png(cohort="UK 1", day=day, days=[DayCount(day, 1, 1)], language="en")
+    (figure,) = drawn
+    ticks = figure.axes[0].get_yticks()  # type: ignore[attr-defined]
+    assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks), ticks
