@@ -162,7 +162,8 @@ MILLISECONDS_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
 async def test_json_lines_let_a_collector_follow_each_update_by_id_and_pseudonym(
     engine: Engine, json_lines: io.StringIO
 ) -> None:
-    ann, bob = TelegramUser(3101, "Ann", "en"), TelegramUser(3102, "Bob", "en")
+    # real-length ids: a 4-digit one could turn up inside a duration or a timestamp by chance
+    ann, bob = TelegramUser(6_104_883_201, "Ann", "en"), TelegramUser(6_104_883_202, "Bob", "en")
     async with running_bot(engine) as bot:
         await bot.say(ann, "/start")
         await bot.tap(ann, "en")
