@@ -36,16 +36,24 @@ async def _provider_name(context: BotContext, admin: AdminIdentity) -> str:
     return found.name if found is not None else ""
 
 
+async def _refresh_menu(context: BotContext, chat_id: int, admin: AdminIdentity) -> None:
+    """The admin's command menu (and the desk's menu button) again, in their language."""
+    await set_admin_menu(
+        context.bot,
+        chat_id=chat_id,
+        locale=admin.locale,
+        role=admin.role,
+        desk_url=context.services.settings.desk_url,
+    )
+
+
 async def help_command(update: Update, context: BotContext, admin: AdminIdentity) -> None:
     """An admin's ``/help``: their role's commands, one line each (and their menu again)."""
     chat = update.effective_chat
     if chat is None:
         return
     t = admin_t(admin)
-    await set_admin_menu(
-        context.bot, chat_id=chat.id, locale=admin.locale, role=admin.role,
-        desk_url=context.services.settings.desk_url,
-    )  # fmt: skip
+    await _refresh_menu(context, chat.id, admin)
     text = admin_help(admin, await _provider_name(context, admin), t)
     await context.bot.send_message(chat.id, text)
 
@@ -57,9 +65,6 @@ async def greet(update: Update, context: BotContext, admin: AdminIdentity) -> No
     if chat is None:
         return
     t = admin_t(admin)
-    await set_admin_menu(
-        context.bot, chat_id=chat.id, locale=admin.locale, role=admin.role,
-        desk_url=context.services.settings.desk_url,
-    )  # fmt: skip
+    await _refresh_menu(context, chat.id, admin)
     params = {"role": t(ROLE_NAMES[admin.role]), "provider": await _provider_name(context, admin)}
     await context.bot.send_message(chat.id, t("admin_start_note", params))
