@@ -1,4 +1,8 @@
-"""Keyword-only queries. Each takes the caller's session: transactions belong to callers."""
+"""Keyword-only queries. Each takes the caller's session: transactions belong to callers.
+
+The seller hot path's (the lock, the update record, the progress write) take the
+transaction's connection instead and run as ``bot.db.prepared`` statements.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     Float,
-    Select,
     String,
     bindparam,
     delete,
@@ -32,11 +36,16 @@ from bot.db.models import (
     StepEvent,
     utcnow,
 )
+from bot.db.prepared import Prepared
 
 SELLER_LOCK_SPACE = 0x5E11  # first key of the two-key advisory locks that serialize one seller
 
 
-def lock_seller(session: Session, *, telegram_user_id: int) -> None:
+_LOCK_SELLER = Prepared(text("SELECT pg_advisory_xact_lock(:space, :key)"))
+_BEGIN_IMMEDIATE = Prepared(text("BEGIN IMMEDIATE"))
+
+
+def lock_seller(connection: Connection, *, telegram_user_id: int) -> None:
     """Make this transaction the only one working on the seller, across processes.
 
     Must be the transaction's first statement. PostgreSQL: an advisory lock on the
@@ -44,15 +53,11 @@ def lock_seller(session: Session, *, telegram_user_id: int) -> None:
     at commit or rollback. SQLite: ``BEGIN IMMEDIATE`` takes the database's one write
     lock up front, so two processes never both read a seller and then race to write it.
     """
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         folded = (telegram_user_id & 0xFFFFFFFF) - (1 << 31)  # into a signed 32-bit int
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:space, :key)"),
-            {"space": SELLER_LOCK_SPACE, "key": folded},
-        )
+        _LOCK_SELLER.rowcount(connection, {"space": SELLER_LOCK_SPACE, "key": folded})
     elif connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _BEGIN_IMMEDIATE.rowcount(connection, {})
 
 
 def update_processed(session: Session, *, update_id: int, digest: str) -> bool:
@@ -66,20 +71,24 @@ def update_processed(session: Session, *, update_id: int, digest: str) -> bool:
 # building, cache-keying and coercing a statement (or running the unit of work's flush)
 # on every update (profiled: about a third of a seller transaction's time). Timestamps
 # are passed explicitly: the models' defaults are Python-side (``default_factory``).
-_INSERT_PROCESSED = insert(ProcessedUpdate)
-_INSERT_STEP = insert(StepEvent)
-_SAVE_APPLICATION = update(Application).where(
-    col(Application.id) == bindparam("w_id"), col(Application.version) == bindparam("w_version")
+_INSERT_PROCESSED = Prepared(insert(ProcessedUpdate))
+_INSERT_STEP = Prepared(insert(StepEvent))
+_SAVE_APPLICATION = Prepared(
+    update(Application).where(
+        col(Application.id) == bindparam("w_id"),
+        col(Application.version) == bindparam("w_version"),
+    )
 )
 _SAVE_SELLER = update(Seller).where(col(Seller.id) == bindparam("w_id"))
+_SAVE_SELLER_PREPARED = Prepared(_SAVE_SELLER)
 
 
 def record_update(
-    session: Session, *, update_id: int, digest: str, at: dt.datetime | None = None
+    connection: Connection, *, update_id: int, digest: str, at: dt.datetime | None = None
 ) -> None:
     """Remember that the update was applied (in the transaction that applied it)."""
     row = {"update_id": update_id, "digest": digest, "created_at": at or utcnow()}
-    session.connection().execute(_INSERT_PROCESSED, row)
+    _INSERT_PROCESSED.rowcount(connection, row)
 
 
 def prune_updates(session: Session, *, before: dt.datetime) -> int:
@@ -179,7 +188,7 @@ def cohort_by_token(session: Session, *, token: str) -> Cohort | None:
 
 
 def save_application(
-    session: Session,
+    connection: Connection,
     *,
     application_id: int,
     expected_version: int,
@@ -193,8 +202,7 @@ def save_application(
     """
     row: dict[str, Any] = {"w_id": application_id, "w_version": expected_version}
     row.update(version=expected_version + 1, updated_at=at or utcnow(), **values)
-    result = session.connection().execute(_SAVE_APPLICATION, row)
-    return bool(result.rowcount == 1)
+    return _SAVE_APPLICATION.rowcount(connection, row) == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +226,7 @@ class Processed:
 
 
 def save_progress(
-    session: Session,
+    connection: Connection,
     *,
     application_id: int,
     expected_version: int,
@@ -240,9 +248,9 @@ def save_progress(
     if step is not None:
         values = {**values, "state_since": now}
         seconds = None if step.since is None else seconds_between(step.since, now)
-    if session.connection().dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql":
         if not save_application(
-            session,
+            connection,
             application_id=application_id,
             expected_version=expected_version,
             at=now,
@@ -251,11 +259,13 @@ def save_progress(
             return False
         if step is not None:
             record_step(
-                session, application_id=application_id, from_state=step.from_state,
+                connection, application_id=application_id, from_state=step.from_state,
                 to_state=step.to_state, actor=step.actor, seconds=seconds, at=now,
             )  # fmt: skip
         if processed is not None:
-            record_update(session, update_id=processed.update_id, digest=processed.digest, at=now)
+            record_update(
+                connection, update_id=processed.update_id, digest=processed.digest, at=now
+            )
         return True
     statement = _folded_save(tuple(sorted(values)), step is not None, processed is not None)
     row: dict[str, Any] = {"w_id": application_id, "w_version": expected_version}
@@ -266,11 +276,11 @@ def save_progress(
         )
     if processed is not None:
         row.update(u_id=processed.update_id, u_digest=processed.digest)
-    return bool(session.connection().execute(statement, row).scalar_one() == 1)
+    return bool(statement.rows(connection, row)[0][0] == 1)
 
 
 @functools.cache
-def _folded_save(columns: tuple[str, ...], with_step: bool, with_update: bool) -> Select[Any]:
+def _folded_save(columns: tuple[str, ...], with_step: bool, with_update: bool) -> Prepared:
     """The PostgreSQL statement of ``save_progress``, built once per shape."""
     table = Application.__table__  # type: ignore[attr-defined]
     assigned = (*columns, "version", "updated_at")
@@ -306,23 +316,23 @@ def _folded_save(columns: tuple[str, ...], with_step: bool, with_update: bool) -
             ["update_id", "digest", "created_at"], source
         )
         statement = statement.add_cte(inserted.cte("processed"))
-    return statement
+    return Prepared(statement)
 
 
-def save_seller(session: Session, *, seller_id: int, **values: Any) -> None:
+def save_seller(connection: Connection, *, seller_id: int, **values: Any) -> None:
     """Write the seller's own columns (locale, pending confirmation, blocked…).
 
     Activity is not the seller row's business: each application's ``updated_at`` says
     when it last moved, so an answer writes only its application.
     """
     if any(isinstance(value, ClauseElement) for value in values.values()):  # e.g. SQL NULL
-        session.connection().execute(_SAVE_SELLER.values(**values), {"w_id": seller_id})
+        connection.execute(_SAVE_SELLER.values(**values), {"w_id": seller_id})
         return
-    session.connection().execute(_SAVE_SELLER, {"w_id": seller_id, **values})
+    _SAVE_SELLER_PREPARED.rowcount(connection, {"w_id": seller_id, **values})
 
 
 def record_step(
-    session: Session,
+    connection: Connection,
     *,
     application_id: int,
     from_state: str,
@@ -344,7 +354,7 @@ def record_step(
         "created_at": at or utcnow(),
         "seconds": seconds,
     }
-    session.connection().execute(_INSERT_STEP, row)
+    _INSERT_STEP.rowcount(connection, row)
 
 
 def seconds_between(earlier: dt.datetime, later: dt.datetime) -> float:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     Select,
     String,
     Text,
@@ -31,9 +32,10 @@ from sqlalchemy import (
     literal_column,
 )
 from sqlalchemy import select as core_select
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 import bot.db.models  # noqa: F401  (the tables below are the models')
+from bot.db.prepared import Prepared
 from bot.db.uploads import FILE_FIELDS, PRODUCT_FIELDS, PRODUCTS
 
 
@@ -152,58 +154,69 @@ def _statement(dialect: str) -> Select[Any]:
     )
 
 
-_STATEMENTS = {dialect: _statement(dialect) for dialect in ("postgresql", "sqlite")}
+_STATEMENTS = {dialect: Prepared(_statement(dialect)) for dialect in ("postgresql", "sqlite")}
+# Where each column is in a row (a plain tuple: ``bot.db.prepared``), by its key.
+_KEYS = tuple(_statement("sqlite").selected_columns.keys())
+(
+    _ID, _TELEGRAM_USER_ID, _CHAT_ID, _LOCALE, _CURRENT, _CONFIRMATION, _BLOCKED,
+    _A_ID, _TRACK, _STATE, _ANSWERS, _VERSION, _COHORT_ID, _SUBMITTED, _SINCE, _FURTHEST,
+    _RULES, _PRODUCT_RULES, _SEEN, _DOCUMENTS, _PRODUCTS,
+) = (_KEYS.index(key) for key in (
+    "id", "telegram_user_id", "chat_id", "locale", "current_application_id",
+    "pending_confirmation", "blocked", "a_id", "track", "state", "answers", "version",
+    "cohort_id", "submitted_answers", "state_since", "furthest_state", "rules",
+    "product_rules", "seen", "documents", "products",
+))  # fmt: skip
 
 
 def read(
-    session: Session, *, telegram_user_id: int, update_id: int | None, digest: str
+    connection: Connection, *, telegram_user_id: int, update_id: int | None, digest: str
 ) -> SellerSnapshot | None:
     """The seller of ``telegram_user_id`` and all their applications; None if unknown.
 
     ``seen`` tells whether the update ``(update_id, digest)`` was already applied (False
     without an ``update_id``).
     """
-    connection = session.connection()
-    rows = connection.execute(
-        _STATEMENTS[connection.dialect.name],
+    rows = _STATEMENTS[connection.dialect.name].rows(
+        connection,
         {"telegram_user_id": telegram_user_id, "update_id": update_id or -1, "digest": digest},
-    ).all()
+    )
     if not rows:
         return None
     first = rows[0]
     seller = SellerRow(
-        id=first.id,
-        telegram_user_id=first.telegram_user_id,
-        chat_id=first.chat_id,
-        locale=first.locale,
-        current_application_id=first.current_application_id,
-        pending_confirmation=first.pending_confirmation,
-        blocked=bool(first.blocked),
+        id=first[_ID],
+        telegram_user_id=first[_TELEGRAM_USER_ID],
+        chat_id=first[_CHAT_ID],
+        locale=first[_LOCALE],
+        current_application_id=first[_CURRENT],
+        pending_confirmation=first[_CONFIRMATION],
+        blocked=bool(first[_BLOCKED]),
     )
     applications = tuple(_application(row) for row in rows)
-    current_row = next(row for row in rows if row.a_id == seller.current_application_id)
+    current_row = next(row for row in rows if row[_A_ID] == seller.current_application_id)
     return SellerSnapshot(
         seller=seller,
         applications=applications,
         current=next(a for a in applications if a.id == seller.current_application_id),
-        rules=current_row.rules or {},
-        product_rules=current_row.product_rules or {},
-        uploads=_uploads(current_row.documents, current_row.products),
-        seen=bool(first.seen),
+        rules=current_row[_RULES] or {},
+        product_rules=current_row[_PRODUCT_RULES] or {},
+        uploads=_uploads(current_row[_DOCUMENTS], current_row[_PRODUCTS]),
+        seen=bool(first[_SEEN]),
     )
 
 
-def _application(row: Any) -> ApplicationRow:
+def _application(row: tuple[Any, ...]) -> ApplicationRow:
     return ApplicationRow(
-        id=row.a_id,
-        track=row.track,
-        state=row.state,
-        answers=row.answers or {},
-        version=row.version,
-        cohort_id=row.cohort_id,
-        submitted_answers=row.submitted_answers,
-        state_since=row.state_since,
-        furthest_state=row.furthest_state,
+        id=row[_A_ID],
+        track=row[_TRACK],
+        state=row[_STATE],
+        answers=row[_ANSWERS] or {},
+        version=row[_VERSION],
+        cohort_id=row[_COHORT_ID],
+        submitted_answers=row[_SUBMITTED],
+        state_since=row[_SINCE],
+        furthest_state=row[_FURTHEST],
     )
 
 

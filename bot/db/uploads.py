@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Connection, delete, insert
 from sqlmodel import Session, col, select
 
 from bot.db.models import Document, Product, utcnow
+from bot.db.prepared import Prepared
 
 PRODUCTS = "products"
 FILE_FIELDS = ("file_id", "file_unique_id", "kind", "mime_type", "size", "file_name")
@@ -57,7 +58,7 @@ def join(session: Session, application_id: int, plain: Mapping[str, Any]) -> dic
 
 
 def store(
-    session: Session,
+    connection: Connection,
     application_id: int,
     before: Mapping[str, Any],
     after: Mapping[str, Any],
@@ -69,7 +70,6 @@ def store(
         for step in old_files.keys() | new_files.keys()
         if old_files.get(step) != new_files.get(step)
     ]
-    connection = session.connection()
     replaced = [step for step in changed if step in old_files]
     if replaced:
         connection.execute(
@@ -81,19 +81,19 @@ def store(
         _document(application_id, step, new_files[step]) for step in changed if step in new_files
     ]
     if added:
-        connection.execute(_INSERT_DOCUMENT, added)
+        _INSERT_DOCUMENT.many(connection, added)
     if before.get(PRODUCTS, []) != after.get(PRODUCTS, []):
         connection.execute(delete(Product).where(col(Product.application_id) == application_id))
         listed = _products(application_id, after.get(PRODUCTS, []))
         if listed:
-            connection.execute(_INSERT_PRODUCT, listed)
+            _INSERT_PRODUCT.many(connection, listed)
     return plain_answers(after)
 
 
 # Prebuilt inserts with explicit timestamps (the models' defaults are Python-side), as in
 # ``bot.db.repo``: no unit-of-work flush on the hot path.
-_INSERT_DOCUMENT = insert(Document)
-_INSERT_PRODUCT = insert(Product)
+_INSERT_DOCUMENT = Prepared(insert(Document))
+_INSERT_PRODUCT = Prepared(insert(Product))
 
 
 def _document(application_id: int, step: str, data: Mapping[str, Any]) -> dict[str, Any]:

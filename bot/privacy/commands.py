@@ -94,7 +94,7 @@ async def on_erase(update: Update, context: BotContext) -> None:
     answer = tap.callback.value
 
     def work(session: Session) -> tuple[str, str] | None:
-        repo.lock_seller(session, telegram_user_id=user_id)
+        repo.lock_seller(session.connection(), telegram_user_id=user_id)
         seller = repo.get_seller(session, telegram_user_id=user_id)
         if seller is None or answer not in ("yes", "no"):
             return None

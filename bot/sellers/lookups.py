@@ -1,5 +1,5 @@
 """The flow's outside checks inside a seller's transaction: uniqueness, Companies House,
-invite codes. Bound to one session, so a redeemed code commits or rolls back with the answer."""
+invite codes. Bound to one transaction, so a redeemed code commits or rolls back with the answer."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.db.models import Application, utcnow
+from bot.db.pinned import Transaction
 from bot.providers.codes.guard import guesser_id, redeem_guarded
 from bot.sellers import applications
 from bot.sellers.applications import Limits
@@ -17,22 +18,27 @@ from flows.progress import CompanyCheck
 
 
 class Lookups:
-    """The flow's outside checks, bound to one session and the prefetched look-ups."""
+    """The flow's outside checks, bound to one transaction and the prefetched look-ups."""
 
     def __init__(
         self,
-        session: Session,
+        transaction: Transaction,
         companies: Mapping[str, CompanyCheck],
         *,
         checking: bool,
         view: SellerView,
         limits: Limits,
     ) -> None:
-        self._session = session
+        self._transaction = transaction
         self._companies = companies
         self._checking = checking
         self._view = view
         self._limits = limits
+
+    @property
+    def _session(self) -> Session:
+        """The transaction's ORM session (made only when a check needs it)."""
+        return self._transaction.session
 
     def check_unique(self, field: str, value: str) -> None:
         applications.check_unique(

@@ -18,23 +18,21 @@ worker, finds the record and is skipped.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, null
+from sqlalchemy import Connection, Engine, null
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 from telegram.ext import CallbackContext
 
 from bot.db import repo, seller_read, uploads
 from bot.db.models import Seller, utcnow
+from bot.db.pinned import PinnedConnections, Transaction
 from bot.db.seller_read import ApplicationRow, SellerSnapshot
 from bot.providers.review.snapshot import submission_values
 from bot.sellers import applications
@@ -80,15 +78,7 @@ class SellerStore:
         self._company_lookup = company_lookup
         self._today = today
         self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
-        # SQLite has one writer at a time and every seller transaction begins with
-        # BEGIN IMMEDIATE: worker threads of one process that race for it wait in
-        # SQLite's busy handler, which sleeps in steps of up to 100 ms (profiled: a third
-        # of all samples, p50 of ~0.5 s under load). Queueing them on a lock here instead
-        # hands the database over as soon as it is free; other processes still wait on
-        # the database's own lock. PostgreSQL locks per seller, so it needs no gate.
-        self._gate: contextlib.AbstractContextManager[Any] = (
-            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
+        self._connections = PinnedConnections(engine)
 
     async def run(
         self,
@@ -114,7 +104,7 @@ class SellerStore:
         companies: dict[str, CompanyCheck] = {}
         while True:
             try:
-                return await asyncio.to_thread(
+                return await self._connections.run(
                     self._run_sync, arrival, unit, dict(companies), update_id, update_digest
                 )
             except NeedsCompanyLookup as needed:
@@ -130,8 +120,7 @@ class SellerStore:
         update_digest: str,
     ) -> Result[T]:
         try:
-            with self._gate:
-                return self._attempts(arrival, unit, companies, update_id, update_digest)
+            return self._attempts(arrival, unit, companies, update_id, update_digest)
         finally:
             self._maybe_prune()
 
@@ -163,49 +152,47 @@ class SellerStore:
         update_id: int | None,
         update_digest: str,
     ) -> Result[T] | None:
-        """One transaction of ``_attempts``; None when it must run again (a conflict)."""
-        with Session(self._engine) as session:
-            repo.lock_seller(session, telegram_user_id=arrival.telegram_user_id)
+        """One transaction of ``_attempts``; None when it must run again (a conflict).
+
+        Left without ``commit`` (a conflict, an exception), the transaction rolls back.
+        """
+        with self._connections.transaction() as tx:
+            repo.lock_seller(tx.connection, telegram_user_id=arrival.telegram_user_id)
             try:
-                found, is_new = self._load(session, arrival, update_id, update_digest)
+                found, is_new = self._load(tx, arrival, update_id, update_digest)
             except IntegrityError:  # two first messages raced to create the seller
-                session.rollback()
                 return None
             view = _view(found, is_new=is_new)
-            env = self._env(session, companies, view)
+            env = self._env(tx, companies, view)
             write, value = unit(view, env)
             if write is None:
                 if update_id is not None:  # a refusal delivered twice is answered once too
-                    repo.record_update(session, update_id=update_id, digest=update_digest)
-                session.commit()
+                    repo.record_update(tx.connection, update_id=update_id, digest=update_digest)
+                tx.commit()
                 return Result(view, value)
             processed = None if update_id is None else repo.Processed(update_id, update_digest)
-            if not _write(session, found.current, view, write, processed):
-                session.rollback()
+            if not _write(tx.connection, found.current, view, write, processed):
                 return None
             after = _after(view, write)
             if write.moves:
-                try:
-                    after = self._move(session, view, write)
-                except ValidationError as refused:  # e.g. past the limit: nothing moves
-                    session.rollback()
-                    raise refused
+                after = self._move(tx, view, write)  # refused (e.g. past the limit): rolled back
                 if write.then is not None:
-                    value = write.then(after, self._env(session, companies, after))
-            session.commit()
+                    value = write.then(after, self._env(tx, companies, after))
+            tx.commit()
             return Result(after, value)
 
     def _env(
-        self, session: Session, companies: Mapping[str, CompanyCheck], view: SellerView
+        self, tx: Transaction, companies: Mapping[str, CompanyCheck], view: SellerView
     ) -> FlowEnv:
         checking = self._company_lookup is not None
-        lookups = Lookups(session, companies, checking=checking, view=view, limits=self.limits)
+        lookups = Lookups(tx, companies, checking=checking, view=view, limits=self.limits)
         return FlowEnv(
             lookups=lookups, today=self._today(), rules=view.rules, product_rules=view.product_rules
         )
 
-    def _move(self, session: Session, view: SellerView, write: Write) -> SellerView:
+    def _move(self, tx: Transaction, view: SellerView, write: Write) -> SellerView:
         """Open or switch to another application; the seller as they are afterwards."""
+        session = tx.session
         seller = session.get(Seller, view.id)
         assert seller is not None
         if write.new_application is not None:
@@ -216,10 +203,12 @@ class SellerStore:
             )  # fmt: skip
         elif write.switch_to is not None:
             applications.switch(session, seller, write.switch_to)
-        return _view(_reread(session, view.telegram_user_id), is_new=view.is_new)
+        tx.flush()
+        return _view(_reread(tx, view.telegram_user_id), is_new=view.is_new)
 
-    def _join_cohort(self, session: Session, seller_id: int, token: str) -> bool:
+    def _join_cohort(self, tx: Transaction, seller_id: int, token: str) -> bool:
         """Follow a cohort's deep link; True when the current application changed."""
+        session = tx.session
         seller = session.get(Seller, seller_id)
         assert seller is not None
         try:
@@ -246,38 +235,42 @@ class SellerStore:
         return deleted
 
     def _load(
-        self, session: Session, arrival: _Arrival, update_id: int | None, digest: str
+        self, tx: Transaction, arrival: _Arrival, update_id: int | None, digest: str
     ) -> tuple[SellerSnapshot, bool]:
         """The seller as this update finds them (created on first contact), and whether new.
 
         Raises ``DuplicateUpdate`` for an update already applied: the same read tells.
         """
         user = arrival.telegram_user_id
-        found = seller_read.read(session, telegram_user_id=user, update_id=update_id, digest=digest)
+        found = seller_read.read(
+            tx.connection, telegram_user_id=user, update_id=update_id, digest=digest
+        )
         if found is not None:
             seen = found.seen
         else:  # an erased seller's old update may come back: no seller, but a record
             seen = update_id is not None and repo.update_processed(
-                session, update_id=update_id, digest=digest
+                tx.session, update_id=update_id, digest=digest
             )
         if seen:
             raise DuplicateUpdate(update_id)
         if found is not None:
             if found.seller.blocked:  # they write again: the outbox may reach them again
-                repo.save_seller(session, seller_id=found.seller.id, blocked=False)
+                repo.save_seller(tx.connection, seller_id=found.seller.id, blocked=False)
             if arrival.start_payload and self._join_cohort(
-                session, found.seller.id, arrival.start_payload
+                tx, found.seller.id, arrival.start_payload
             ):
-                found = _reread(session, user)
+                tx.flush()
+                found = _reread(tx, user)
             return found, False
         repo.create_seller(
-            session,
+            tx.session,
             telegram_user_id=user,
             chat_id=arrival.chat_id,
             locale=arrival.locale,
             start_payload=arrival.start_payload,
         )
-        return _reread(session, user), True
+        tx.flush()
+        return _reread(tx, user), True
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,9 +283,11 @@ class _Arrival:
     start_payload: str | None
 
 
-def _reread(session: Session, telegram_user_id: int) -> SellerSnapshot:
+def _reread(tx: Transaction, telegram_user_id: int) -> SellerSnapshot:
     """The seller after this transaction changed which application is current."""
-    found = seller_read.read(session, telegram_user_id=telegram_user_id, update_id=None, digest="")
+    found = seller_read.read(
+        tx.connection, telegram_user_id=telegram_user_id, update_id=None, digest=""
+    )
     assert found is not None
     return found
 
@@ -317,7 +312,7 @@ def _view(found: SellerSnapshot, *, is_new: bool) -> SellerView:
 
 
 def _write(
-    session: Session,
+    connection: Connection,
     application: ApplicationRow,
     view: SellerView,
     write: Write,
@@ -331,7 +326,7 @@ def _write(
     if progress is not None:
         values: dict[str, Any] = {}
         answers = uploads.store(
-            session, view.application_id, view.progress.answers, progress.answers
+            connection, view.application_id, view.progress.answers, progress.answers
         )
         values.update(state=progress.state, track=progress.track, answers=answers)
         market = progress.answers.get("market")
@@ -354,7 +349,7 @@ def _write(
             else None
         )
         if not repo.save_progress(
-            session,
+            connection,
             application_id=view.application_id,
             expected_version=view.version,
             values=values,
@@ -363,12 +358,12 @@ def _write(
         ):
             return False
     elif processed is not None:
-        repo.record_update(session, update_id=processed.update_id, digest=processed.digest)
+        repo.record_update(connection, update_id=processed.update_id, digest=processed.digest)
     seller_values: dict[str, Any] = {} if write.locale is None else {"locale": write.locale}
     if write.confirmation is not None:  # an empty mapping clears it (SQL NULL)
         seller_values["pending_confirmation"] = dict(write.confirmation) or null()
     if seller_values:
-        repo.save_seller(session, seller_id=view.id, **seller_values)
+        repo.save_seller(connection, seller_id=view.id, **seller_values)
     return True
 
 

@@ -145,7 +145,7 @@ def decide(
     since = stored.state_since  # rejected is passed through at once: 0 s there
     for before, after in itertools.pairwise(path):
         repo.record_step(
-            session, application_id=case.id, from_state=before, to_state=after,
+            session.connection(), application_id=case.id, from_state=before, to_state=after,
             actor=actor(admin), seconds=repo.seconds_between(since, now), at=now,
         )  # fmt: skip
         since = now

@@ -101,7 +101,7 @@ async def test_a_concurrent_write_is_detected_and_the_unit_rerun_on_fresh_data(
         if len(seen_versions) == 1:  # another process writes between our read and our write
             with Session(engine) as other:
                 assert repo.save_application(
-                    other,
+                    other.connection(),
                     application_id=view.application_id,
                     expected_version=view.version,
                     decided_at=NOW,
@@ -330,7 +330,7 @@ def test_a_stale_version_saves_nothing_not_even_the_step_or_the_update_record(
     def save(version: int, update_id: int) -> bool:
         with Session(engine) as session:
             saved = repo.save_progress(
-                session,
+                session.connection(),
                 application_id=application_id,
                 expected_version=version,
                 values={"state": "market", "answers": {"language": "en"}},
