@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -25,11 +26,12 @@ from bot.sellers.error_list import send_error_list
 from bot.sellers.tags import split as split_tag
 from bot.sellers.tags import tag_of
 from bot.sellers.unit import DuplicateUpdate, Result, SellerView, Unit, Write
-from bot.transport.buttons import checked_tap, stale
+from bot.transport.buttons import Tap, checked_tap, stale
 from bot.transport.context import BotContext, translator
 from bot.transport.downloads import DownloadFailed, FileTooLarge, download_capped
 from bot.transport.keyboards import ANSWER
 from bot.transport.render import outcome_reply
+from bot.transport.sends import clear_buttons
 from flows.answers import Answer, ChoiceAnswer, FileAnswer
 from flows.bulk import BulkResult, RowError, parse_product_file
 from flows.engine import advance, current_step, prompt
@@ -209,9 +211,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     if not applied:  # an earlier step's button, or a tap another worker already applied
         await stale(tap.query, context)
         return
-    await tap.query.answer()
+    await asyncio.gather(tap.query.answer(), _clear_buttons(context, tap))
+
+
+async def _clear_buttons(context: BotContext, tap: Tap) -> None:
+    """The tapped message's buttons go: its question is answered."""
     with contextlib.suppress(BadRequest):  # the message may be too old to edit
-        await tap.query.edit_message_reply_markup(reply_markup=None)  # its question is answered
+        await clear_buttons(context.bot, tap.chat_id, tap.message_id)
 
 
 async def on_other(update: Update, context: BotContext) -> None:

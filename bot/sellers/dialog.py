@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.platform.i18n import Translator, telegram_locale
@@ -26,6 +26,7 @@ from bot.transport.long_text import split_text
 from bot.transport.redelivery import update_digest
 from bot.transport.render import Reply, currency_of
 from bot.transport.retries import is_delivery_fault
+from bot.transport.sends import Sent, send_text
 from flows.albums import QUIET
 from flows.bulk import template_csv, template_xlsx
 from flows.progress import FlowEnv, Outcome, Progress
@@ -140,7 +141,7 @@ async def run_for_sender(
 
 async def run_and_send(
     update: Update, context: BotContext, unit: Unit[Answered], *, start_payload: str | None = None
-) -> tuple[Result[Answered], Message | None] | None:
+) -> tuple[Result[Answered], Sent | None] | None:
     """``run_for_sender``, with the reply's message (None when not confirmed delivered)."""
     try:
         result = await run_unit(update, context, unit, start_payload=start_payload)
@@ -150,7 +151,7 @@ async def run_and_send(
     return result, await send(context, chat_of(update), result)
 
 
-async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> Message | None:
+async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> Sent | None:
     """Send the reply, then whatever the flow asked for (e.g. the product templates).
 
     Returns the reply's message (a confirmation binds itself to its id), or None when it
@@ -166,8 +167,8 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> M
     try:
         *before, last = split_text(text)  # a long bulk error list is several messages
         for piece in before:
-            await context.bot.send_message(chat_id, piece)
-        sent = await context.bot.send_message(chat_id, last, reply_markup=keyboard)
+            await send_text(context.bot, chat_id, piece)
+        sent = await send_text(context.bot, chat_id, last, reply_markup=keyboard)
         if "send_product_template" in answer.actions and answer.track:
             await send_templates(context, chat_id, answer.track, t)
     except TelegramError as error:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
@@ -37,6 +37,7 @@ from bot.transport.context import BotContext
 from bot.transport.downloads import DownloadFailed, FileTooLarge, download_capped
 from bot.transport.keyboards import ANSWER, pack
 from bot.transport.render import Reply, prompt_reply
+from bot.transport.sends import Sent
 from flows.documents import DocumentKind
 from flows.engine import prompt
 from flows.progress import FlowEnv, Progress
@@ -72,7 +73,7 @@ def reading_reply(t: Translator) -> Reply:
 
 
 async def start_reading(
-    update: Update, context: BotContext, result: Result[Answered], sent: Message | None
+    update: Update, context: BotContext, result: Result[Answered], sent: Sent | None
 ) -> None:
     """Read the photo the seller just sent ahead, in a task of its own.
 
@@ -109,7 +110,7 @@ async def _read_and_offer(
     context: BotContext,
     document: Step,
     held: Mapping[str, Any],
-    sent: Message | None,
+    sent: Sent | None,
 ) -> None:
     chat_id = chat_of(update)
     with contextlib.suppress(TelegramError):
@@ -223,7 +224,7 @@ def _answer(env: FlowEnv, progress: Progress, said: _Offered) -> Answered:
 
 
 async def _edit_or_send(
-    context: BotContext, chat_id: int, sent: Message | None, result: Result[Answered]
+    context: BotContext, chat_id: int, sent: Sent | None, result: Result[Answered]
 ) -> None:
     """Edit the "reading…" message into the answer; send it anew if that cannot be done."""
     if sent is None:
