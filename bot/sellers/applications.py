@@ -13,11 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import func
+from sqlalchemy import Connection, bindparam, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from bot.db import repo
 from bot.db.models import Application, Cohort, Seller
+from bot.db.prepared import Prepared
 from flows.errors import ValidationError
 from flows.tracks import SUBMITTED
 
@@ -135,35 +137,37 @@ def switch(session: Session, seller: Seller, application_id: int) -> bool:
     return True
 
 
+_SAME_USCC = Prepared(
+    core_select(func.count())
+    .select_from(Application)
+    .where(
+        col(Application.track) == "uk_crossborder",
+        col(Application.id) != bindparam("application_id"),
+        col(Application.answers)["uscc"].as_string() == bindparam("value"),
+    )
+)
+
+
 def check_unique(
-    session: Session,
+    connection: Connection,
     *,
     limits: Limits,
-    seller_id: int,
     application_id: int,
     field_name: str,
     value: str,
-    known: Sequence[Summary] | None = None,
+    known: Sequence[Summary],
 ) -> None:
     """Refuse an identifier another application already has (``ValidationError``).
 
-    ``known`` is the seller's applications when the caller has read them already (the
-    seller store has), saving a query.
+    ``known`` is the seller's applications (the seller store has read them already).
     """
     if field_name in limits.one_application_per:
-        for other in summaries(session, seller_id) if known is None else known:
+        for other in known:
             if other.id != application_id and other.answers.get(field_name) == value:
                 raise ValidationError("error_duplicate_application", application=label(other))
     if field_name == "uscc":
-        same = session.exec(
-            select(func.count())
-            .select_from(Application)
-            .where(
-                Application.track == "uk_crossborder",
-                col(Application.id) != application_id,
-                col(Application.answers)["uscc"].as_string() == value,
-            )
-        ).one()
+        parameters = {"application_id": application_id, "value": value}
+        same = _SAME_USCC.rows(connection, parameters)[0][0]
         if same >= limits.crossborder_per_uscc:
             raise ValidationError("error_uscc_limit", max=limits.crossborder_per_uscc)
 

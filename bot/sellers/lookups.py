@@ -1,20 +1,32 @@
 """The flow's outside checks inside a seller's transaction: uniqueness, Companies House,
-invite codes. Bound to one transaction, so a redeemed code commits or rolls back with the answer."""
+invite codes. Bound to the transaction's connection, so a redeemed code commits or rolls
+back with the answer; its statements are ``bot.db.prepared`` ones, like the rest of an
+answer's."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import select as core_select
+from sqlmodel import col
 
 from bot.db.models import Application, utcnow
-from bot.db.pinned import Transaction
+from bot.db.prepared import Prepared
 from bot.providers.codes.guard import guesser_id, redeem_guarded
 from bot.sellers import applications
 from bot.sellers.applications import Limits
 from bot.sellers.unit import NeedsCompanyLookup, SellerView
 from flows.progress import CompanyCheck
+
+_COHORT_OF = Prepared(
+    core_select(col(Application.cohort_id)).where(col(Application.id) == bindparam("id"))
+)
+_JOIN_COHORT = Prepared(
+    update(Application)
+    .where(col(Application.id) == bindparam("w_id"))
+    .values(cohort_id=bindparam("cohort"))
+)
 
 
 class Lookups:
@@ -22,29 +34,23 @@ class Lookups:
 
     def __init__(
         self,
-        transaction: Transaction,
+        connection: Connection,
         companies: Mapping[str, CompanyCheck],
         *,
         checking: bool,
         view: SellerView,
         limits: Limits,
     ) -> None:
-        self._transaction = transaction
+        self._connection = connection
         self._companies = companies
         self._checking = checking
         self._view = view
         self._limits = limits
 
-    @property
-    def _session(self) -> Session:
-        """The transaction's ORM session (made only when a check needs it)."""
-        return self._transaction.session
-
     def check_unique(self, field: str, value: str) -> None:
         applications.check_unique(
-            self._session,
+            self._connection,
             limits=self._limits,
-            seller_id=self._view.id,
             application_id=self._view.application_id,
             field_name=field,
             value=value,
@@ -60,20 +66,15 @@ class Lookups:
 
     def redeem_invite_code(self, code: str, *, market: str) -> None:
         """Redeem (slowed down after repeated wrong codes); a cohort's code joins its cohort."""
-        cohort_id = self._session.exec(
-            select(Application.cohort_id).where(col(Application.id) == self._view.application_id)
-        ).first()
-        invite = redeem_guarded(
-            self._session,
+        application = self._view.application_id
+        cohort_id = _COHORT_OF.rows(self._connection, {"id": application})[0][0]
+        joins = redeem_guarded(
+            self._connection,
             code=code,
             market=market,
             guesser=guesser_id(self._limits.guess_key, self._view.telegram_user_id),
             cohort_id=cohort_id,
             now=utcnow(),
         )
-        if invite.cohort_id is not None:
-            self._session.connection().execute(
-                update(Application)
-                .where(col(Application.id) == self._view.application_id)
-                .values(cohort_id=invite.cohort_id)
-            )
+        if joins is not None:
+            _JOIN_COHORT.rowcount(self._connection, {"w_id": application, "cohort": joins})

@@ -185,7 +185,9 @@ class SellerStore:
         self, tx: Transaction, companies: Mapping[str, CompanyCheck], view: SellerView
     ) -> FlowEnv:
         checking = self._company_lookup is not None
-        lookups = Lookups(tx, companies, checking=checking, view=view, limits=self.limits)
+        lookups = Lookups(
+            tx.connection, companies, checking=checking, view=view, limits=self.limits
+        )
         return FlowEnv(
             lookups=lookups, today=self._today(), rules=view.rules, product_rules=view.product_rules
         )

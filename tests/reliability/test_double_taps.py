@@ -213,7 +213,7 @@ def test_the_last_use_of_an_invite_code_taken_by_two_sellers_at_once_goes_to_one
 
         def redeem(_n: int, code: str = code) -> object:
             with Session(engine) as session:
-                redeem_invite_code(session, code=code, market="uk", now=utcnow())
+                redeem_invite_code(session.connection(), code=code, market="uk", now=utcnow())
                 session.commit()
                 return "redeemed"
 

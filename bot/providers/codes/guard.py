@@ -21,10 +21,12 @@ import hmac
 import math
 from typing import Any
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam, delete, func, insert
+from sqlalchemy import select as core_select
+from sqlmodel import col
 
 from bot.db.models import InviteCode, InviteCodeFailure
+from bot.db.prepared import Prepared
 from bot.providers.codes import store as codes
 from flows.errors import ValidationError
 
@@ -38,48 +40,69 @@ def guesser_id(key: bytes, telegram_user_id: int) -> str:
     return hmac.new(key, str(telegram_user_id).encode(), hashlib.sha256).hexdigest()
 
 
+def _wrong_since(*where: Any) -> Prepared:
+    """How many wrong tries match ``where`` since ``:since``, and when the oldest was."""
+    failed_at = col(InviteCodeFailure.created_at)
+    return Prepared(
+        core_select(func.count(), func.min(failed_at)).where(*where, failed_at > bindparam("since"))
+    )
+
+
+_MARKET = col(InviteCodeFailure.market) == bindparam("market")
+_WRONG_BY_GUESSER = _wrong_since(col(InviteCodeFailure.guesser) == bindparam("guesser"))
+_WRONG_IN_MARKET = _wrong_since(_MARKET, col(InviteCodeFailure.cohort_id).is_(None))
+_WRONG_IN_COHORT = _wrong_since(_MARKET, col(InviteCodeFailure.cohort_id) == bindparam("cohort"))
+_COHORT_OF_CODE = Prepared(
+    core_select(col(InviteCode.cohort_id)).where(col(InviteCode.code) == bindparam("code"))
+)
+
+
 def redeem_guarded(
-    session: Session,
+    connection: Connection,
     *,
     code: str,
     market: str,
     guesser: str,
     cohort_id: int | None,
     now: dt.datetime,
-) -> InviteCode:
-    """Redeem ``code`` for the seller, unless they or their cohort guessed wrong too often."""
+) -> int | None:
+    """Redeem ``code`` for the seller, unless they or their cohort guessed wrong too often.
+
+    Returns the code's cohort (None for a code of no cohort). Runs in the seller's answer,
+    on the transaction's connection (``bot.db.prepared``).
+    """
     since = now - WINDOW
-    mine = col(InviteCodeFailure.guesser) == guesser
-    cohort = col(InviteCodeFailure.cohort_id)
-    scope = (
-        col(InviteCodeFailure.market) == market,
-        cohort.is_(None) if cohort_id is None else cohort == cohort_id,
-    )
-    _refuse_when_over(session, (mine,), MAX_WRONG, since)
-    _refuse_when_over(session, scope, COHORT_MAX_WRONG, since)
+    _refuse_when_over(connection, _WRONG_BY_GUESSER, {"guesser": guesser}, MAX_WRONG, since)
+    if cohort_id is None:
+        _refuse_when_over(connection, _WRONG_IN_MARKET, {"market": market}, COHORT_MAX_WRONG, since)
+    else:
+        scope = {"market": market, "cohort": cohort_id}
+        _refuse_when_over(connection, _WRONG_IN_COHORT, scope, COHORT_MAX_WRONG, since)
     try:
-        codes.redeem_invite_code(session, code=code, market=market, now=now)
+        codes.redeem_invite_code(connection, code=code, market=market, now=now)
     except ValidationError:
         # the table holds one window of wrong guesses: a small scan
-        session.connection().execute(
+        connection.execute(
             delete(InviteCodeFailure).where(col(InviteCodeFailure.created_at) <= since)
         )
-        session.add(
-            InviteCodeFailure(guesser=guesser, market=market, cohort_id=cohort_id, created_at=now)
+        connection.execute(
+            insert(InviteCodeFailure).values(
+                guesser=guesser, market=market, cohort_id=cohort_id, created_at=now
+            )
         )
-        session.flush()
         raise
-    return session.exec(select(InviteCode).where(InviteCode.code == code)).one()
+    cohort: int | None = _COHORT_OF_CODE.rows(connection, {"code": code})[0][0]
+    return cohort
 
 
 def _refuse_when_over(
-    session: Session, where: tuple[Any, ...], limit: int, since: dt.datetime
+    connection: Connection,
+    wrong: Prepared,
+    scope: dict[str, Any],
+    limit: int,
+    since: dt.datetime,
 ) -> None:
-    count, oldest = session.exec(
-        select(func.count(), func.min(InviteCodeFailure.created_at)).where(
-            *where, col(InviteCodeFailure.created_at) > since
-        )
-    ).one()
+    count, oldest = wrong.rows(connection, {**scope, "since": since})[0]
     if count >= limit and oldest is not None:
         wait = (oldest - since).total_seconds()  # until the oldest leaves the window
         raise ValidationError("error_invite_code_slow_down", minutes=max(1, math.ceil(wait / 60)))

@@ -18,10 +18,11 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, update
+from sqlalchemy import Connection, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from bot.db.models import Cohort, InviteCode
+from bot.db.prepared import Prepared
 from flows.errors import ValidationError
 from flows.validators import invite_code_format
 
@@ -166,26 +167,27 @@ def invite_code_exists(session: Session, *, code: str) -> bool:
     return session.exec(select(InviteCode.id).where(InviteCode.code == code)).first() is not None
 
 
-def redeem_invite_code(session: Session, *, code: str, market: str, now: dt.datetime) -> None:
+_REDEEM = Prepared(
+    update(InviteCode)
+    .where(
+        col(InviteCode.code) == bindparam("w_code"),
+        col(InviteCode.market) == bindparam("w_market"),
+        col(InviteCode.revoked).is_(False),
+        or_(col(InviteCode.max_uses).is_(None), col(InviteCode.uses) < col(InviteCode.max_uses)),
+        or_(col(InviteCode.expires_at).is_(None), col(InviteCode.expires_at) > bindparam("w_now")),
+    )
+    .values(uses=col(InviteCode.uses) + 1)
+)
+
+
+def redeem_invite_code(connection: Connection, *, code: str, market: str, now: dt.datetime) -> None:
     """Use one redemption of ``code`` atomically, or raise a ``ValidationError``.
 
     The conditional UPDATE makes the check and the use one step, so two sellers cannot
-    both take the last use of a single-use code.
+    both take the last use of a single-use code. It runs in a seller's answer, on the
+    transaction's connection (``bot.db.prepared``).
     """
-    statement = (
-        update(InviteCode)
-        .where(
-            col(InviteCode.code) == code,
-            col(InviteCode.market) == market,
-            col(InviteCode.revoked).is_(False),
-            or_(
-                col(InviteCode.max_uses).is_(None), col(InviteCode.uses) < col(InviteCode.max_uses)
-            ),
-            or_(col(InviteCode.expires_at).is_(None), col(InviteCode.expires_at) > now),
-        )
-        .values(uses=col(InviteCode.uses) + 1)
-    )
-    if session.connection().execute(statement).rowcount != 1:
+    if _REDEEM.rowcount(connection, {"w_code": code, "w_market": market, "w_now": now}) != 1:
         # One text whatever the reason (unknown, used up, expired, revoked, another
         # market): saying which would tell a guesser which codes exist (issue 18).
         raise ValidationError("error_invite_code_not_valid")

@@ -26,7 +26,12 @@ def attempt(engine: Engine, code: str, *, at: dt.datetime, user: int = SELLER) -
     with Session(engine) as session:
         try:
             redeem_guarded(
-                session, code=code, market="uk", guesser=_guesser(user), cohort_id=None, now=at
+                session.connection(),
+                code=code,
+                market="uk",
+                guesser=_guesser(user),
+                cohort_id=None,
+                now=at,
             )
             result = ""
         except ValidationError as error:
@@ -45,7 +50,7 @@ def test_five_wrong_codes_make_the_seller_wait_even_for_a_right_one(engine: Engi
     assert tries == ["error_invite_code_not_valid"] * MAX_WRONG
     with pytest.raises(ValidationError) as refused, Session(engine) as session:
         redeem_guarded(
-            session,
+            session.connection(),
             code="TTS-REAL-CODE",
             market="uk",
             guesser=_guesser(SELLER),

@@ -151,7 +151,7 @@ def test_an_invite_code_that_cannot_be_used_gets_one_text_whatever_the_reason(
         session.exec(select(InviteCode).where(InviteCode.code == "REVOKED-1")).one().revoked = True
         session.commit()
     with Session(engine) as session, pytest.raises(ValidationError) as refused:
-        codes.redeem_invite_code(session, code=code, market=market, now=NOW)
+        codes.redeem_invite_code(session.connection(), code=code, market=market, now=NOW)
     assert refused.value.code == "error_invite_code_not_valid"
 
 
@@ -166,7 +166,9 @@ def test_the_last_use_of_a_single_use_code_goes_to_exactly_one_of_many_concurren
         barrier.wait()
         with Session(engine) as session:
             try:
-                codes.redeem_invite_code(session, code="ONCE-ONLY", market="uk", now=NOW)
+                codes.redeem_invite_code(
+                    session.connection(), code="ONCE-ONLY", market="uk", now=NOW
+                )
                 session.commit()
                 outcomes.append("ok")
             except ValidationError as error:
