@@ -37,8 +37,10 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: igno
 
 
 @cache
+@cache
 def translator(locale: str, currency: str = "GBP") -> Translator:
-    """A translator per (locale, currency); catalogs and Babel locales are parsed once."""
+    """The translator of (locale, currency), made once: catalogs and Babel locales are
+    parsed once, and a translator holds nothing that changes."""
     return Translator(locale, currency=currency)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -50,12 +51,20 @@ def answer_keyboard(
     """Buttons for a step's choices, ``columns`` to a row."""
     if not choices:
         return None
-    buttons = [
-        InlineKeyboardButton(label(choice), callback_data=pack(ANSWER, key, choice.value))
-        for choice in choices
+    return _answer_keyboard(key, tuple((label(c), c.value) for c in choices), columns)
+
+
+@lru_cache(maxsize=2048)
+def _answer_keyboard(
+    key: str, buttons: tuple[tuple[str, str], ...], columns: int
+) -> InlineKeyboardMarkup:
+    """One keyboard object per step, labels and layout: a markup is immutable, and every
+    seller at a step in a language is shown the same one (built once, not per reply)."""
+    made = [
+        InlineKeyboardButton(text, callback_data=pack(ANSWER, key, value))
+        for text, value in buttons
     ]
-    rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup([made[i : i + columns] for i in range(0, len(made), columns)])
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:

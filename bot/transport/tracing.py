@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.ext import Application, BaseHandler
 
 from bot.platform import metrics
-from bot.platform.update_trace import CURRENT, UpdateTrace, pseudonym
+from bot.platform.update_trace import CURRENT, UpdateTrace
 
 __all__ = ["UpdateTracer", "kind_of", "name_handlers"]
 log = logging.getLogger(__name__)
@@ -47,8 +47,7 @@ class UpdateTracer:
     def trace_for(self, update: object) -> UpdateTrace:
         update_id = update.update_id if isinstance(update, Update) else None
         user = update.effective_user if isinstance(update, Update) else None
-        seller = pseudonym(self._key, user.id) if user is not None else None
-        return UpdateTrace(update_id, seller, kind_of(update))
+        return UpdateTrace(update_id, user.id if user else None, kind_of(update), self._key)
 
     async def run(self, update: object, handling: Awaitable[Any]) -> None:
         """Await ``handling`` inside the update's trace; count, time and log it."""
