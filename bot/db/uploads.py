@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam, delete, insert
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col
 
 from bot.db.models import Document, Product, utcnow
 from bot.db.prepared import Prepared
@@ -39,21 +40,32 @@ def files_of(answers: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {key: dict(value) for key, value in answers.items() if is_file(value)}
 
 
+_DOCUMENTS_OF = core_select(
+    *(col(getattr(Document, name)) for name in ("step", *FILE_FIELDS))
+).where(col(Document.application_id) == bindparam("application_id"))
+_PRODUCTS_OF = (
+    core_select(*(col(getattr(Product, name)) for name in PRODUCT_FIELDS))
+    .where(col(Product.application_id) == bindparam("application_id"))
+    .order_by(col(Product.position))
+)
+
+
 def join(session: Session, application_id: int, plain: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers the flow sees: the JSON plus every document and the product list."""
+    """The answers the flow sees: the JSON plus every document and the product list.
+
+    Read as plain rows (Core selects), not as ORM objects: a review notice, the desk and
+    exports read many applications' uploads, and building ORM objects was most of that.
+    """
     answers = dict(plain)
-    documents = session.exec(
-        select(Document).where(Document.application_id == application_id)
-    ).all()
-    for document in documents:
-        answers[document.step] = {name: getattr(document, name) for name in FILE_FIELDS}
-    products = session.exec(
-        select(Product)
-        .where(Product.application_id == application_id)
-        .order_by(col(Product.position))
-    ).all()
+    given = {"application_id": application_id}
+    for step, *fields in session.execute(_DOCUMENTS_OF, given):
+        answers[step] = dict(zip(FILE_FIELDS, fields, strict=True))
+    products = [
+        _product_dict(dict(zip(PRODUCT_FIELDS, row, strict=True)))
+        for row in session.execute(_PRODUCTS_OF, given)
+    ]
     if products:
-        answers[PRODUCTS] = [_product_dict(product) for product in products]
+        answers[PRODUCTS] = products
     return answers
 
 
@@ -128,12 +140,12 @@ def _products(application_id: int, products: Sequence[Mapping[str, Any]]) -> lis
     ]
 
 
-def _product_dict(product: Product) -> dict[str, Any]:
+def _product_dict(product: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "title": product.title,
-        "price": product.price,
-        "currency": product.currency,
-        "images": list(product.images),
-        "package_cm": None if product.package_cm is None else list(product.package_cm),
-        "weight_kg": product.weight_kg,
+        "title": product["title"],
+        "price": product["price"],
+        "currency": product["currency"],
+        "images": list(product["images"]),
+        "package_cm": None if product["package_cm"] is None else list(product["package_cm"]),
+        "weight_kg": product["weight_kg"],
     }
