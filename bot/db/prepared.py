@@ -47,7 +47,8 @@ class _Compiled:
     binds: tuple[tuple[str, Processor], ...]
     defaults: Mapping[str, Any]
     """Values the statement carries itself (a literal in a WHERE clause)."""
-    results: tuple[Processor, ...]
+    results: tuple[Processor, ...] | None
+    """Per column; None for a textual statement, whose rows come as the driver gives them."""
 
     def parameters(self, given: Mapping[str, Any]) -> Any:
         values = {**self.defaults, **given}
@@ -59,6 +60,8 @@ class _Compiled:
         return tuple(values[name] for name in self.positional)
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        if self.results is None:
+            return tuple(raw)
         return tuple(
             value if process is None or value is None else process(value)
             for process, value in zip(self.results, raw, strict=True)
@@ -107,10 +110,12 @@ def _compile(statement: ClauseElement, dialect: Dialect, names: tuple[str, ...])
         binds[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if not bind.required:
             defaults[name] = bind.effective_value
-    results = tuple(  # a SELECT's columns, or what an UPDATE … RETURNING returns
-        column.type.dialect_impl(dialect).result_processor(dialect, None)
-        for column in getattr(statement, "exported_columns", ())
-    )
+    columns = getattr(statement, "exported_columns", None)  # a SELECT's, or RETURNING's
+    results = None
+    if columns is not None:
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        )
     positional = tuple(compiled.positiontup or ()) if compiled.positional else None
     return _Compiled(compiled.string, positional, tuple(binds.items()), defaults, results)
 
