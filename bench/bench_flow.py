@@ -16,6 +16,7 @@ import asyncio
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -68,6 +69,17 @@ WALK: tuple[tuple[str, str], ...] = (
     ("tap", "submit"),
 )
 Builder = Callable[[LocalBotAPI], Application]  # type: ignore[type-arg]
+
+
+@dataclass(frozen=True)
+class Walked:
+    """One run of ``WALK``: updates/s, each update's latency, the request double, and the
+    process's CPU seconds per update (every thread; a PostgreSQL server's is not in it)."""
+
+    rate: float
+    latencies: list[float]
+    api: LocalBotAPI
+    cpu_per_update: float
 
 
 class Keyboards:
@@ -174,21 +186,22 @@ def bot_app(url: str) -> Builder:
     return build
 
 
-async def run(build: Builder, sellers: int) -> tuple[float, list[float], LocalBotAPI]:
-    """updates/s and latencies of ``sellers`` walking the track through ``build``'s bot."""
+async def run(build: Builder, sellers: int) -> Walked:
+    """``sellers`` walking the track through ``build``'s bot."""
     keys = Keyboards()
     api = LocalBotAPI(on_send=keys)
     app = build(api)
     async with app:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         latencies = await drive(app, api, keys, sellers)
         spent = time.perf_counter() - start
+        cpu = time.process_time() - cpu
     engine = app.bot_data.get("bench_engine")
     if engine is not None:
         engine.dispose()
     if api.unserved:  # a figure with failing Bot API calls in it would be wrong
         raise SystemExit(f"the bot called Bot API methods not played locally: {api.unserved}")
-    return len(latencies) / spent, latencies, api
+    return Walked(len(latencies) / spent, latencies, api, cpu / len(latencies))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -204,19 +217,22 @@ def check_walked(api: LocalBotAPI, sellers: int) -> None:
 
 async def throughput(sellers: int) -> None:
     print(f"\nflow throughput: {sellers} sellers × {len(WALK)} updates, interleaved", flush=True)
-    echo_rate, echo_lat, _ = await run(echo_app, sellers)
-    emit("echo bot (PTB, same request double), throughput", echo_rate, "updates/s")
-    emit("echo bot, p99 under load", percentile(echo_lat, 99) * 1e3, "ms")
+    echo = await run(echo_app, sellers)
+    emit("echo bot (PTB, same request double), throughput", echo.rate, "updates/s")
+    emit("echo bot, p99 under load", percentile(echo.latencies, 99) * 1e3, "ms")
+    emit("echo bot, CPU per update", echo.cpu_per_update * 1e3, "ms")
     for backend in BACKENDS:
         if backend == "postgresql" and not postgres_reachable():
             print("no PostgreSQL at BENCH_POSTGRES_URL: PostgreSQL figures skipped")
             continue
         with migrated_database(backend) as url:
-            rate, latencies, api = await run(bot_app(url), sellers)
-        check_walked(api, sellers)
-        emit(f"flow {backend}, throughput ÷ echo", rate, "updates/s", echo_rate)
-        emit(f"flow {backend}, p50 under load", percentile(latencies, 50) * 1e3, "ms")
-        emit(f"flow {backend}, p99 under load", percentile(latencies, 99) * 1e3, "ms")
+            flow = await run(bot_app(url), sellers)
+        check_walked(flow.api, sellers)
+        emit(f"flow {backend}, throughput ÷ echo", flow.rate, "updates/s", echo.rate)
+        cpu = flow.cpu_per_update * 1e3
+        emit(f"flow {backend}, CPU per update (÷ echo's)", cpu, "ms", echo.cpu_per_update * 1e3)
+        emit(f"flow {backend}, p50 under load", percentile(flow.latencies, 50) * 1e3, "ms")
+        emit(f"flow {backend}, p99 under load", percentile(flow.latencies, 99) * 1e3, "ms")
 
 
 def main() -> None:

@@ -111,8 +111,7 @@ def workers(url: str, sellers: int, count: int) -> Run:
 
 
 async def _echo(sellers: int) -> float:
-    rate, _latencies, _api = await run(echo_app, sellers)
-    return rate
+    return (await run(echo_app, sellers)).rate
 
 
 def main() -> None:

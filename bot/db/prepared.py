@@ -10,7 +10,9 @@ running the same SQL — most of a seller transaction. Here a statement is compi
 per dialect and parameter shape (``COMPILED`` counts it, so a test can prove the cache
 holds), and each call is one DBAPI ``execute`` with the parameters in driver form.
 
-A driver error is raised as SQLAlchemy would raise it (``DBAPIError.instance``: an
+SQLAlchemy's ``before_cursor_execute`` listeners see each statement as they would see it
+run by SQLAlchemy (``bench.bench_updates`` counts and replays statements that way). A
+driver error is raised as SQLAlchemy would raise it (``DBAPIError.instance``: an
 ``IntegrityError`` is still an ``IntegrityError``), and a lost connection invalidates the
 SQLAlchemy connection it came from, so the seller store's re-run on
 ``connection_invalidated`` works unchanged. Only the few statements an ordinary answer runs
@@ -127,11 +129,15 @@ def _execute(
     dbapi_connection = connection.connection.driver_connection
     assert dbapi_connection is not None
     cursor = dbapi_connection.cursor()
+    sql = compiled.sql
+    if connection._has_events or connection.engine._has_events:  # e.g. a statement counter
+        for listener in connection.dispatch.before_cursor_execute:
+            sql, parameters = listener(connection, cursor, sql, parameters, None, many)
     try:
         if many:
-            cursor.executemany(compiled.sql, parameters)
+            cursor.executemany(sql, parameters)
         else:
-            cursor.execute(compiled.sql, parameters)
+            cursor.execute(sql, parameters)
     except Exception as error:
         dialect = connection.dialect
         dbapi = dialect.loaded_dbapi

@@ -4,9 +4,10 @@ the same rows, types and errors, on both databases, compiled once per shape."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, insert, update
+from sqlalchemy import Engine, bindparam, event, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -96,3 +97,17 @@ def test_rows_of_one_shape_are_written_in_one_call(engine: Engine) -> None:
     with engine.begin() as connection:
         _INSERT.many(connection, rows)
         assert [r[0] for r in _READ.rows(connection, {"id": 24})] == ["d24"]
+
+
+def test_statement_listeners_see_prepared_statements_as_sqlalchemy_runs_them(
+    engine: Engine,
+) -> None:
+    seen: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(_c: Any, _cur: Any, statement: str, _p: Any, _x: Any, _many: bool) -> None:
+        seen.append(statement)
+
+    with engine.connect() as connection:
+        _READ.rows(connection, {"id": 1})
+    assert len(seen) == 1 and seen[0].startswith("SELECT processedupdate.digest")
