@@ -47,6 +47,10 @@ PLURALS: Mapping[str, str] = dict(
 """Messages whose wording depends on their ``count`` (or ``total``) parameter."""
 
 
+MAX_PLAIN = 4096
+"""Texts without parameters a translator keeps (the catalogs hold under a thousand ids)."""
+
+
 class CatalogMissing(RuntimeError):
     """A compiled catalog (.mo) is missing: run the catalogs' compile step."""
 
@@ -97,9 +101,20 @@ class Translator:
         self.currency = currency
         self._catalog = catalog(locale)
         self._babel_locale = Locale.parse(FORMAT_LOCALES[locale])
+        self._plain: dict[str, str] = {}
+        """Texts without parameters, by message id, as translated the first time."""
 
     def __call__(self, msgid: str, params: Mapping[str, Any] | None = None) -> str:
-        params = params or {}
+        if not params:
+            text = self._plain.get(msgid)
+            if text is None:
+                text = self._translate(msgid, {})
+                if len(self._plain) < MAX_PLAIN:  # message ids are few; anything else isn't kept
+                    self._plain[msgid] = text
+            return text
+        return self._translate(msgid, params)
+
+    def _translate(self, msgid: str, params: Mapping[str, Any]) -> str:
         plural = PLURALS.get(msgid)
         if plural is not None:
             count = int(params.get("count", params.get("total", 1)))

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -81,6 +82,12 @@ def progress_bar(position: int, total: int, t: Translator, *, label: str = "prog
     One cell per step, so every step looks different from the one before; a flow of
     more than ``MAX_BAR_CELLS`` steps fills the cells in proportion.
     """
+    return _progress_bar(position, total, t, label)
+
+
+@lru_cache(maxsize=1024)
+def _progress_bar(position: int, total: int, t: Translator, label: str) -> str:
+    """The same bar for every seller at that step in that language: made once."""
     cells = min(total, MAX_BAR_CELLS)
     filled = position if total <= MAX_BAR_CELLS else position * cells // total
     bar = "▰" * filled + "▱" * (cells - filled)
