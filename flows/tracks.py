@@ -340,7 +340,17 @@ def track_steps(track: str) -> tuple[Step, ...]:
     return INTAKE + TRACKS[track]
 
 
+_STEPS_BY_ID: dict[str | None, dict[str, Step]] = {
+    track: {step.id: step for step in (INTAKE if track is None else track_steps(track))}
+    for track in (None, *TRACKS)
+}
+"""Every step by id, per track (``None``: the intake), built once: the flow asks on every
+answer, several times."""
+
+
 def find_step(track: str | None, step_id: str) -> Step | None:
     """The step called ``step_id`` in a track (or in the intake when no track is chosen)."""
-    steps = INTAKE if track is None else track_steps(track)
-    return next((step for step in steps if step.id == step_id), None)
+    steps = _STEPS_BY_ID.get(track)
+    if steps is None:
+        raise KeyError(track)  # as ``TRACKS[track]`` would: an unknown track is a bug
+    return steps.get(step_id)

@@ -17,7 +17,7 @@ from flows.errors import StaleAnswer
 from flows.products import RULES
 from flows.progress import CompanyCheck, Progress, Say
 from flows.steps import InputKind
-from flows.tracks import TRACKS, find_step
+from flows.tracks import INTAKE, TRACKS, find_step, track_steps
 
 if TYPE_CHECKING:
     from tests.flows.conftest import FakeLookups, NewSeller
@@ -578,3 +578,11 @@ def test_products_of_an_abandoned_track_do_not_count_on_the_new_track(
 
     assert "done" not in [c.value for c in seller.prompts[-1].choices]
     assert seller.prompts[-1].say[0].params["count"] == 0
+
+
+def test_step_ids_are_unique_in_every_track_so_a_step_is_found_by_its_id() -> None:
+    for track in (None, *TRACKS):
+        steps = INTAKE if track is None else track_steps(track)
+        ids = [step.id for step in steps]
+        assert len(ids) == len(set(ids)), track
+        assert all(find_step(track, step.id) is step for step in steps)
