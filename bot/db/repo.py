@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as core_select  # sqlmodel's select is typed for ORM rows
 from sqlalchemy.sql.elements import ClauseElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from bot.db.models import (
     Application,
@@ -60,10 +60,17 @@ def lock_seller(connection: Connection, *, telegram_user_id: int) -> None:
         _BEGIN_IMMEDIATE.rowcount(connection, {})
 
 
-def update_processed(session: Session, *, update_id: int, digest: str) -> bool:
+_PROCESSED = Prepared(
+    core_select(col(ProcessedUpdate.update_id)).where(
+        col(ProcessedUpdate.update_id) == bindparam("update_id"),
+        col(ProcessedUpdate.digest) == bindparam("digest"),
+    )
+)
+
+
+def update_processed(connection: Connection, *, update_id: int, digest: str) -> bool:
     """Whether this very update (id and content) has been applied already."""
-    found = session.get(ProcessedUpdate, (update_id, digest))
-    return found is not None
+    return bool(_PROCESSED.rows(connection, {"update_id": update_id, "digest": digest}))
 
 
 # The hot path's writes as prebuilt Core statements: the SET and VALUES columns come from
@@ -109,17 +116,39 @@ def chosen_locale(session: Session, *, telegram_user_id: int) -> str | None:
     ).first()
 
 
+@dataclass(frozen=True, slots=True)
+class NewSeller:
+    """A seller just created, and their first application (current)."""
+
+    id: int
+    current_application_id: int
+
+
+_COHORT_BY_TOKEN = Prepared(
+    core_select(col(Cohort.id), col(Cohort.market)).where(
+        col(Cohort.join_token) == bindparam("token")
+    )
+)
+_SET_CURRENT = Prepared(
+    update(Seller)
+    .where(col(Seller.id) == bindparam("w_id"))
+    .values(current_application_id=bindparam("application"))
+)
+
+
 def create_seller(
-    session: Session,
+    connection: Connection,
     *,
     telegram_user_id: int,
     chat_id: int,
     locale: str,
     start_payload: str | None,
-) -> Seller:
+) -> NewSeller:
     """A new seller with a first application at the first step.
 
-    A deep-link payload naming a cohort puts that application in the cohort.
+    A deep-link payload naming a cohort puts that application in the cohort. Core inserts
+    of the models' own defaults (a seller's first message is answered on the hot path: the
+    ORM's three flushes were a quarter of a ``/start``).
     """
     seller = Seller(
         telegram_user_id=telegram_user_id,
@@ -127,14 +156,28 @@ def create_seller(
         locale=locale,
         start_payload=start_payload,
     )
-    session.add(seller)
-    session.flush()
-    assert seller.id is not None
-    cohort = cohort_by_token(session, token=start_payload) if start_payload else None
-    application = create_application(session, seller_id=seller.id, cohort=cohort)
-    seller.current_application_id = application.id
-    session.flush()
-    return seller
+    seller_id = _insert_returning_id(connection, seller)
+    cohort = _COHORT_BY_TOKEN.rows(connection, {"token": start_payload}) if start_payload else []
+    cohort_id, market = cohort[0] if cohort else (None, None)
+    now = utcnow()
+    application = Application(
+        seller_id=seller_id, cohort_id=cohort_id, market=market,
+        created_at=now, updated_at=now, state_since=now,
+    )  # fmt: skip
+    application_id = _insert_returning_id(connection, application)
+    _SET_CURRENT.rowcount(connection, {"w_id": seller_id, "application": application_id})
+    return NewSeller(seller_id, application_id)
+
+
+def _insert_returning_id(connection: Connection, row: SQLModel) -> int:
+    """Insert a model instance's values (its defaults filled in by the model) as one row.
+
+    A None is left out, as the ORM leaves out an unset attribute: SQL NULL, not a JSON
+    ``null`` in a JSON column (``IS NULL`` must find it).
+    """
+    table = type(row).__table__  # type: ignore[attr-defined]
+    values = row.model_dump(exclude={"id"}, exclude_none=True)
+    return int(connection.execute(insert(table).values(values).returning(table.c.id)).scalar_one())
 
 
 def create_application(

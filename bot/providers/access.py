@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from bot.db.models import Admin, Seller
+from bot.db.prepared import Prepared
 from flows.steps import N_
 
 OWNER, OPERATOR, SUPERADMIN = "owner", "operator", "superadmin"
@@ -82,13 +85,24 @@ def resolve_admin(
     return AdminIdentity(telegram_user_id, admin.provider_id, admin.role, locale)
 
 
+_IS_ADMIN = Prepared(
+    core_select(col(Admin.id)).where(col(Admin.telegram_user_id) == bindparam("user"))
+)
+
+
 def admin_behind(
     session: Session, *, telegram_user_id: int, telegram: str, superadmin_ids: Collection[int]
 ) -> AdminIdentity | None:
     """The admin behind a Telegram user, answered in the language they chose, or None.
 
     The one check every admin surface makes: the commands and buttons (``bot.providers.gate``)
-    and the review desk (``bot.desk``); ``telegram`` is the language Telegram reports."""
+    and the review desk (``bot.desk``); ``telegram`` is the language Telegram reports.
+    Everybody else (a seller's ``/start``, ``/help``…) costs one prepared statement.
+    """
+    if telegram_user_id not in superadmin_ids and not _IS_ADMIN.rows(
+        session.connection(), {"user": telegram_user_id}
+    ):
+        return None
     chosen = preferred_locale(session, telegram_user_id=telegram_user_id, telegram=telegram)
     return resolve_admin(
         session, telegram_user_id=telegram_user_id, superadmin_ids=superadmin_ids, locale=chosen

@@ -251,7 +251,7 @@ class SellerStore:
             seen = found.seen
         else:  # an erased seller's old update may come back: no seller, but a record
             seen = update_id is not None and repo.update_processed(
-                tx.session, update_id=update_id, digest=digest
+                tx.connection, update_id=update_id, digest=digest
             )
         if seen:
             raise DuplicateUpdate(update_id)
@@ -265,13 +265,12 @@ class SellerStore:
                 found = _reread(tx, user)
             return found, False
         repo.create_seller(
-            tx.session,
+            tx.connection,
             telegram_user_id=user,
             chat_id=arrival.chat_id,
             locale=arrival.locale,
             start_payload=arrival.start_payload,
         )
-        tx.flush()
         return _reread(tx, user), True
 
 

@@ -148,7 +148,11 @@ class Driver:
         """A seller whose current application is at ``state`` of ``track``."""
         with Session(self.engine) as session:
             seller = repo.create_seller(
-                session, telegram_user_id=user_id, chat_id=user_id, locale="en", start_payload=None
+                session.connection(),
+                telegram_user_id=user_id,
+                chat_id=user_id,
+                locale="en",
+                start_payload=None,
             )
             application = session.get(ApplicationRow, seller.current_application_id)
             assert application is not None

@@ -33,7 +33,11 @@ _SAVE = Prepared(
 def _seller_application(engine: Engine) -> int:
     with Session(engine) as session:
         seller = repo.create_seller(
-            session, telegram_user_id=42, chat_id=42, locale="zh_Hans", start_payload=None
+            session.connection(),
+            telegram_user_id=42,
+            chat_id=42,
+            locale="zh_Hans",
+            start_payload=None,
         )
         session.commit()
         return seller.current_application_id or 0

@@ -26,7 +26,7 @@ def submitted(engine: Engine) -> int:
         cohort = Cohort(provider_id=provider.id or 0, market="uk", name="UK", join_token="t1")
         session.add(cohort)
         seller = repo.create_seller(
-            session, telegram_user_id=77, chat_id=77, locale="en", start_payload=None
+            session.connection(), telegram_user_id=77, chat_id=77, locale="en", start_payload=None
         )
         application = session.get(Application, seller.current_application_id)
         assert application is not None and cohort.id is not None

@@ -183,7 +183,11 @@ def test_a_uscc_allows_five_crossborder_applications_then_refuses(engine: Engine
     limits = Limits()
     with Session(engine) as session:
         seller = repo.create_seller(
-            session, telegram_user_id=77, chat_id=77, locale="zh_Hans", start_payload=None
+            session.connection(),
+            telegram_user_id=77,
+            chat_id=77,
+            locale="zh_Hans",
+            start_payload=None,
         )
         for _ in range(limits.crossborder_per_uscc):
             repo.create_application(

@@ -324,7 +324,7 @@ def test_a_stale_version_saves_nothing_not_even_the_step_or_the_update_record(
     """On PostgreSQL the three writes are one statement: its INSERTs must follow the UPDATE."""
     with Session(engine) as session:
         seller = repo.create_seller(
-            session, telegram_user_id=5, chat_id=5, locale="en", start_payload=None
+            session.connection(), telegram_user_id=5, chat_id=5, locale="en", start_payload=None
         )
         application_id = seller.current_application_id or 0
         session.commit()
