@@ -23,12 +23,17 @@ from bench import bench_flow
 from bench.databases import migrated_database
 
 RATE = 250  # samples per second
+SELLER_UNIT = "SellerStore._run_sync (bot/sellers/store.py"
+"""On the stack of every seller transaction, whichever thread runs it."""
+UPDATE_WORK = ("walk (bench", "_serve (bot/db/pinned.py", "_worker (concurrent/futures")
+"""A sample belongs to the walk: on the loop under the driver, or on a worker thread (the
+seller store's, or the default executor's); the rest is set-up."""
 PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # (part, any of these frames on the stack); the first part that matches takes the sample
     ("PTB: parsing the incoming update", ("Update.de_json",)),
     ("DB thread: the flow (flows/, transitions)", ("(flows/", "transitions/")),
     ("DB thread: SQLAlchemy + driver", ("sqlalchemy/", "sqlmodel/", "psycopg", "prepared.py")),
-    ("DB thread: the store's own code", ("_serve (bot/db/pinned.py",)),
+    ("DB thread: the store's own code", (SELLER_UNIT,)),
     ("other units (review notice, admin check)", ("Database.run_sync",)),
     ("Bot API calls: PTB's request path, rate limiter", ("_post (telegram",)),
     ("rendering the reply", ("addressed (bot/sellers", "render.py")),
@@ -40,7 +45,7 @@ OTHER = "event loop, thread hand-offs, other"
 
 def part_of(stack: str) -> str:
     """The part a sample's stack belongs to (the DB thread's parts only on its threads)."""
-    on_db_thread = "_serve (bot/db/pinned.py" in stack
+    on_db_thread = SELLER_UNIT in stack
     for part, frames in PARTS:
         if part.startswith("DB thread") and not on_db_thread:
             continue
@@ -73,11 +78,7 @@ def profile(backend: str, sellers: int) -> None:
         parts: collections.Counter[str] = collections.Counter()
         for line in raw.read_text().splitlines():
             stack, _, samples = line.rpartition(" ")
-            if (
-                "walk (bench" in stack
-                or "_serve (bot/db/pinned.py" in stack
-                or ("Database.run_sync" in stack)
-            ):
+            if any(part in stack for part in UPDATE_WORK):
                 parts[part_of(stack)] += int(samples)
     updates = sellers * len(bench_flow.WALK)
     total = sum(parts.values())
