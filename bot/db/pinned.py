@@ -14,7 +14,7 @@ store keeps a few connections open and runs its transactions on its own threads:
 
 A transaction takes an idle connection (or opens one), and gives it back when it ends;
 an ORM ``Session`` joining that transaction is made only when a rarer path asks for one
-(first contact, moving between applications, an invite code). ``Engine.dispose()``
+(moving between applications, following a cohort's link). ``Engine.dispose()``
 closes the idle ones, one in use is closed when it is given back, and a connection found
 lost (``bot.db.prepared`` invalidates it) is closed, not reused. Closed means closed: the
 engine's pool has been replaced by then, so a connection is invalidated (its driver
@@ -68,7 +68,7 @@ class Transaction:
         self.flush()
         self._root.commit()
 
-    def _end(self) -> None:
+    def end(self) -> None:
         """Roll back unless committed; drop the ORM session."""
         try:
             if self._root.is_active:
@@ -106,7 +106,7 @@ class PinnedConnections:
             yield transaction
         finally:
             try:
-                transaction._end()
+                transaction.end()
             finally:
                 self._give_back(generation, connection)
 
