@@ -23,6 +23,8 @@ from tests.processes import BotProcess, running_processes
 
 RECIPIENTS = 150
 BATCH, WORKERS = 20, 4
+JITTER_WINDOW = 0.9
+"""The fake's one-second window less the jitter of stamping arrivals in a busy process."""
 
 
 def sender_env(rate: int) -> dict[str, str]:
@@ -84,10 +86,13 @@ async def test_two_sender_processes_on_postgresql_stay_under_the_bot_wide_limit(
     chats = list(range(20_001, 20_001 + 160))
     broadcast_id = store.enqueue(engine, [Message(chat_id=c, text="news") for c in chats])
     async with FakeBotAPI() as api:
-        # The fake measures in this busy test process, next to three others on two cores:
-        # 50 ms off its window absorb that wake-up and transit jitter (the limiter keeps
-        # its own 30 ms guard, see bot/outbox/limiter.py).
-        api.traffic = Traffic(Limits(per_second=rate, window=0.95))
+        # The fake stamps arrivals in this busy test process, next to three others on two
+        # cores (OCR and Chromium among them): 100 ms off its window absorb that wake-up and
+        # transit jitter (the limiter keeps its own 30 ms guard, bot/outbox/limiter.py).
+        # With 50 ms, 1-3 sends of a window were stamped together in 3 of 4 full-suite runs
+        # on one machine, never alone or under a synthetic load. Two senders not sharing
+        # the limit would send twice the rate: far outside either window.
+        api.traffic = Traffic(Limits(per_second=rate, window=JITTER_WINDOW))
         one = bot_process(api, database_url, tmp_path, "one", rate=rate)
         two = bot_process(api, database_url, tmp_path, "two", rate=rate)
         async with running_processes(one, two):
@@ -95,6 +100,6 @@ async def test_two_sender_processes_on_postgresql_stay_under_the_bot_wide_limit(
         arrivals = [moment for moment, _ in api.traffic.arrivals]
         refusals = dict(api.traffic.refusals)
     assert refusals == {}
-    assert busiest_second(arrivals, 0.95) <= rate
+    assert busiest_second(arrivals, JITTER_WINDOW) <= rate
     assert set(delivered(api).values()) == {1}
     assert done.sent == len(chats)
