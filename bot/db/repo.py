@@ -1,7 +1,8 @@
 """Keyword-only queries. Each takes the caller's session: transactions belong to callers.
 
-The seller hot path's (the lock, the update record, the progress write) take the
-transaction's connection instead and run as ``bot.db.prepared`` statements.
+A seller transaction's (the lock, the redelivery check, a first contact, the progress
+write, the update record) take its connection instead, and most run as ``bot.db.prepared``
+statements.
 """
 
 from __future__ import annotations
