@@ -37,10 +37,9 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: igno
 
 
 @cache
-@cache
 def translator(locale: str, currency: str = "GBP") -> Translator:
     """The translator of (locale, currency), made once: catalogs and Babel locales are
-    parsed once, and a translator holds nothing that changes."""
+    parsed once, and what a translator keeps is the same for every caller."""
     return Translator(locale, currency=currency)
 
 
