@@ -1,5 +1,5 @@
-"""The three Bot API calls every seller answer makes, without reading Telegram's answer
-back into objects.
+"""The Bot API calls of every seller answer (the reply; a tapped message's buttons
+cleared), without reading Telegram's answer back into objects.
 
 ``Bot.send_message`` and ``CallbackQuery.edit_message_reply_markup`` turn Telegram's
 answer into a ``Message`` (``Message.de_json``: every field, frozen attribute by attribute,
