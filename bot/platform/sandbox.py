@@ -83,6 +83,16 @@ def load_answer(payload: bytes) -> Any:
     return _DomainUnpickler(io.BytesIO(payload)).load()
 
 
+def result_of(payload: bytes) -> Any:
+    """A child's answer as its result; ``SandboxError("crashed")`` for anything the
+    unpickler refuses or cannot read (the child was not the child the bot started)."""
+    try:
+        return load_answer(payload)
+    except Exception:
+        log.warning("a sandboxed child answered something that is not a result")
+        raise SandboxError("crashed") from None
+
+
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
@@ -112,11 +122,7 @@ async def parse_in_sandbox(
         status, payload = await _run_child(request, limits)
     if status != "ok":
         raise SandboxError(status)
-    try:
-        return load_answer(payload)  # type: ignore[no-any-return]
-    except Exception:  # refused or malformed: the child was not the child we started
-        log.warning("sandboxed parse answered something that is not a result")
-        raise SandboxError("crashed") from None
+    return result_of(payload)  # type: ignore[no-any-return]
 
 
 async def _run_child(request: bytes, limits: SandboxLimits) -> tuple[str, bytes]:

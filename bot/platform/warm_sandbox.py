@@ -8,7 +8,7 @@ run its warm-up; every parse is a child *forked* from one of them, with the same
 wall-clock and result-size limits, so each photo still has a process of its own and the
 warm process never reads a stranger's bytes. A warm process that dies, stops answering or
 has served ``recycle_after`` parses is replaced. The answer comes back through the same
-domain-only unpickler (``sandbox.load_answer``).
+domain-only unpickler (``sandbox.result_of``).
 
 At most ``size`` parses run at once: a caller waits for a free warm process.
 """
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from bot.platform._warm_child import _LENGTH
-from bot.platform.sandbox import SandboxError, SandboxLimits, _child_environment, load_answer
+from bot.platform.sandbox import SandboxError, SandboxLimits, _child_environment, result_of
 
 __all__ = ["WarmSandbox"]
 
@@ -119,11 +119,7 @@ class WarmSandbox:
         status, payload = answer[:1], answer[1:]
         if status != b"O":
             raise SandboxError(_STATUS.get(status, "crashed"))
-        try:
-            return load_answer(payload)  # type: ignore[no-any-return]
-        except Exception:  # refused or malformed: the child was not the child we forked
-            log.warning("a warm sandbox child answered something that is not a result")
-            raise SandboxError("crashed") from None
+        return result_of(payload)  # type: ignore[no-any-return]
 
     async def _start(self) -> _Warm:
         process = await asyncio.create_subprocess_exec(
