@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import Connection, bindparam, update
-from sqlalchemy import select as core_select
 from sqlmodel import col
 
 from bot.db.models import Application, utcnow
@@ -19,9 +18,6 @@ from bot.sellers.applications import Limits
 from bot.sellers.unit import NeedsCompanyLookup, SellerView
 from flows.progress import CompanyCheck
 
-_COHORT_OF = Prepared(
-    core_select(col(Application.cohort_id)).where(col(Application.id) == bindparam("id"))
-)
 _JOIN_COHORT = Prepared(
     update(Application)
     .where(col(Application.id) == bindparam("w_id"))
@@ -66,15 +62,14 @@ class Lookups:
 
     def redeem_invite_code(self, code: str, *, market: str) -> None:
         """Redeem (slowed down after repeated wrong codes); a cohort's code joins its cohort."""
-        application = self._view.application_id
-        cohort_id = _COHORT_OF.rows(self._connection, {"id": application})[0][0]
         joins = redeem_guarded(
             self._connection,
             code=code,
             market=market,
             guesser=guesser_id(self._limits.guess_key, self._view.telegram_user_id),
-            cohort_id=cohort_id,
+            cohort_id=self._view.cohort_id,  # read with the seller, in this transaction
             now=utcnow(),
         )
         if joins is not None:
-            _JOIN_COHORT.rowcount(self._connection, {"w_id": application, "cohort": joins})
+            row = {"w_id": self._view.application_id, "cohort": joins}
+            _JOIN_COHORT.rowcount(self._connection, row)

@@ -304,6 +304,7 @@ def _view(found: SellerSnapshot, *, is_new: bool) -> SellerView:
         progress=Progress(current.track, current.state, answers),  # read just now: no copy
         version=current.version,
         application_id=current.id,
+        cohort_id=current.cohort_id,
         rules=dict(found.rules),
         product_rules=dict(found.product_rules),
         is_new=is_new,
@@ -377,6 +378,7 @@ def _after(view: SellerView, write: Write) -> SellerView:
         progress=write.progress or view.progress,
         version=view.version + 1,
         application_id=view.application_id,
+        cohort_id=view.cohort_id,
         rules=view.rules,
         product_rules=view.product_rules,
         is_new=view.is_new,

@@ -56,6 +56,8 @@ class SellerView:
     progress: Progress
     version: int
     application_id: int = 0
+    cohort_id: int | None = None
+    """The current application's cohort, as read."""
     rules: Mapping[str, Any] = field(default_factory=dict)
     product_rules: Mapping[str, Any] = field(default_factory=dict)
     is_new: bool = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.db.models import InviteCodeFailure, Seller
+from bot.db.models import Application, Cohort, InviteCodeFailure, Provider, Seller
 from bot.platform.i18n import Translator
 from bot.privacy.erasure import erase_seller
 from bot.providers.codes import store as codes
@@ -74,3 +74,46 @@ def test_many_accounts_share_their_cohorts_limit(engine: Engine) -> None:
         assert "Too many wrong invite codes" in _guess(driver, fresh, "TTS-REAL-2026")
     finally:
         driver.close()
+
+
+def test_a_cohorts_guesses_slow_down_its_own_sellers_only(engine: Engine) -> None:
+    """The cohort is the one read with the seller: another cohort's sellers, and sellers
+    outside any cohort, keep their own counts."""
+    with Session(engine) as session:
+        codes.add_invite_code(session, code="TTS-REAL-2026", market="uk", max_uses=None)
+        provider = Provider(name="Agency")
+        session.add(provider)
+        session.flush()
+        cohorts = [
+            Cohort(provider_id=provider.id or 0, market="uk", name=name, join_token=name)
+            for name in ("first", "second")
+        ]
+        session.add_all(cohorts)
+        session.commit()
+        first, second = (cohort.id for cohort in cohorts)
+    driver = Driver(engine)
+    try:
+        accounts = [GUESSER + n for n in range(COHORT_MAX_WRONG // MAX_WRONG + 1)]
+        others = {GUESSER + 100: second, GUESSER + 101: None}
+        for user_id in [*accounts, *others]:
+            _at_invite_code(driver, user_id)
+            _put_in_cohort(engine, user_id, others.get(user_id, first))
+        for user_id in accounts[:-1]:
+            for n in range(MAX_WRONG):
+                assert NOT_VALID in _guess(driver, user_id, f"GUESS-{user_id}-{n}")
+        assert "Too many wrong invite codes" in _guess(driver, accounts[-1], "TTS-REAL-2026")
+        for user_id in others:  # not slowed down: their code is taken
+            assert "Too many wrong invite codes" not in _guess(driver, user_id, "TTS-REAL-2026")
+            assert NOT_VALID not in driver.replies(user_id)[-1].text
+    finally:
+        driver.close()
+
+
+def _put_in_cohort(engine: Engine, user_id: int, cohort_id: int | None) -> None:
+    with Session(engine) as session:
+        seller = session.exec(select(Seller).where(Seller.telegram_user_id == user_id)).one()
+        application = session.get(Application, seller.current_application_id)
+        assert application is not None
+        application.cohort_id = cohort_id
+        session.add(application)
+        session.commit()
