@@ -97,11 +97,6 @@ def numbered(applications: Iterable[Stored]) -> tuple[Summary, ...]:
     )
 
 
-def summaries(session: Session, seller_id: int) -> tuple[Summary, ...]:
-    """The seller's applications, oldest first, numbered from 1."""
-    return numbered(repo.applications_of(session, seller_id=seller_id))
-
-
 def start_new(
     session: Session,
     seller: Seller,

@@ -19,7 +19,7 @@ from bot.app import build_application
 from bot.db import repo
 from bot.db.models import Application, Cohort, Provider, Seller, StepEvent
 from bot.offline.demo import run_demo
-from bot.sellers.applications import Limits, check_unique, summaries
+from bot.sellers.applications import Limits, check_unique, numbered
 from bot.sellers.store import SELLERS
 from flows.errors import ValidationError
 from tests.harness import BotHarness, running_bot
@@ -195,7 +195,7 @@ def test_a_uscc_allows_five_crossborder_applications_then_refuses(engine: Engine
             ).track = "uk_crossborder"
         session.flush()
         current = seller.current_application_id or 0
-        known = summaries(session, seller.id or 0)
+        known = numbered(repo.applications_of(session, seller_id=seller.id or 0))
         with pytest.raises(ValidationError) as refused:
             check_unique(
                 session.connection(), limits=limits, application_id=current,
