@@ -24,6 +24,7 @@ from bot.platform.metrics import CachedCounts, observe_transactions
 from bot.platform.settings import Settings
 from bot.platform.update_trace import pseudonym_key
 from bot.providers.menus import every_admin, restore_admin_menus
+from bot.providers.review.notices import review_notices
 from bot.sellers.applications import Limits
 from bot.sellers.companies_house import CompaniesHouseClient, LookupOutcome
 from bot.sellers.documents import READERS
@@ -101,6 +102,7 @@ def build_application(
         company_lookup=company_lookup(companies_house) if companies_house else None,
         # the invite-code guessers' key: the same in every worker, secret as the token
         limits=Limits(guess_key=hashlib.sha256(b"guessers:" + settings.token.encode()).digest()),
+        notices=review_notices(settings),
     )
     limiter = limiter_for(settings)  # shared with the outbox sender: replies go first
     builder = (

@@ -10,8 +10,7 @@ from telegram import Document, Update
 from telegram.error import BadRequest
 
 from bot.platform.sandbox import SandboxError, SandboxLimits, parse_in_sandbox
-from bot.providers.review.notices import notify_submitted
-from bot.sellers.asking import SUBMITTED_ACTION, applied, text_unit
+from bot.sellers.asking import applied, text_unit
 from bot.sellers.dialog import (
     Answered,
     answered,
@@ -67,15 +66,13 @@ async def apply_answer(
 ) -> bool:
     """Apply an answer for the update's sender and reply; False for a redelivered update.
 
-    A submission is then announced to its reviewers (after the seller's commit)."""
+    A submission's notice to its reviewers was queued with it (``bot.sellers.store``)."""
     done = await run_and_send(update, context, answer_unit(answer, tag=tag))
     if done is None:
         return False
     result, sent = done
     if READ in result.value.actions:
         await start_reading(update, context, result, sent)
-    if SUBMITTED_ACTION in result.value.actions:
-        await notify_submitted(context, result.seller.application_id)
     return True
 
 
@@ -84,7 +81,7 @@ async def apply_text(
 ) -> Result[Answered] | None:
     """Apply typed text for the update's sender (``bot.sellers.asking``).
 
-    An answer is replied to (and a submission announced) here. A question is returned
+    An answer is replied to here. A question is returned
     unsent: the caller answers it, then sends the result, which shows the step again.
     None for a redelivered update.
     """
@@ -96,8 +93,6 @@ async def apply_text(
     if result.value.asked is not None:
         return result
     await send(context, chat_of(update), result)
-    if SUBMITTED_ACTION in result.value.actions:
-        await notify_submitted(context, result.seller.application_id)
     return result
 
 

@@ -32,7 +32,6 @@ from flows.steps import N_
 
 ASK = "ask"
 """The confirmation action of ``/ask`` alone: the seller's next text is a question."""
-SUBMITTED_ACTION = "submitted"
 FREE_TEXT = frozenset({"company_name", "products.title"})
 """Prompt keys whose step takes any text, so a question is a valid answer there too."""
 
@@ -62,13 +61,12 @@ def applied(view: SellerView, env: FlowEnv, outcome: Outcome) -> tuple[Write | N
     """What an answer's outcome stores, and its reply: the next prompt, or the refusal (a
     document photo sent first: "reading it…", the prompt follows the reading)."""
     next_prompt = prompt(outcome.progress, env)
-    submitted = (SUBMITTED_ACTION,) if outcome.saved.get("submitted") else ()
     reading = READ in outcome.actions
     return outcome_write(view, outcome), answered(
         env,
         outcome.progress,
         reading_reply if reading else lambda t: outcome_reply(outcome, next_prompt, env, t),
-        actions=outcome.actions + submitted,
+        actions=outcome.actions,
     )
 
 

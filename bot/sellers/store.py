@@ -14,6 +14,9 @@ Every transaction starts by locking the seller in the database (``repo.lock_sell
 one seller's updates are applied one at a time even across worker processes, and an
 update that wrote is recorded by identity in the same transaction: a copy of it, on any
 worker, finds the record and is skipped.
+
+An answer that submits the application queues its reviewers' notice in the same
+transaction (``bot.providers.review.notices``): the outbox sends what was committed.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from bot.db import repo, seller_read, uploads
 from bot.db.models import Seller, utcnow
 from bot.db.pinned import PinnedConnections, Transaction
 from bot.db.seller_read import ApplicationRow, SellerSnapshot
+from bot.providers.review.notices import ReviewNotices
 from bot.providers.review.snapshot import submission_values
 from bot.sellers import applications
 from bot.sellers.applications import Limits, Summary
@@ -72,9 +76,11 @@ class SellerStore:
         company_lookup: CompanyLookup | None = None,
         today: Callable[[], dt.date] = dt.date.today,
         limits: Limits | None = None,
+        notices: ReviewNotices | None = None,
     ) -> None:
         self._engine = engine
         self.limits = limits or Limits()
+        self._notices = notices
         self._company_lookup = company_lookup
         self._today = today
         self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
@@ -173,6 +179,8 @@ class SellerStore:
             processed = None if update_id is None else repo.Processed(update_id, update_digest)
             if not _write(tx.connection, found.current, view, write, processed):
                 return None
+            if self._notices is not None and _submits(view, write):  # told with it, or not at all
+                self._notices.enqueue(tx.session, view.application_id)
             after = _after(view, write)
             if write.moves:
                 after = self._move(tx, view, write)  # refused (e.g. past the limit): rolled back
@@ -336,7 +344,7 @@ def _write(
         values["furthest_state"] = further(
             progress.track, application.furthest_state, progress.state
         )
-        if progress.state == SUBMITTED and view.progress.state != SUBMITTED:
+        if _submits(view, write):
             values["submitted_at"] = utcnow()
             values.update(submission_values(application.submitted_answers, progress.answers))
         moved = progress.state != view.progress.state
@@ -367,6 +375,12 @@ def _write(
     if seller_values:
         repo.save_seller(connection, seller_id=view.id, **seller_values)
     return True
+
+
+def _submits(view: SellerView, write: Write) -> bool:
+    """Whether the write submits the application (for review, again or for the first time)."""
+    progress = write.progress
+    return progress is not None and progress.state == SUBMITTED and view.progress.state != SUBMITTED
 
 
 def _after(view: SellerView, write: Write) -> SellerView:

@@ -1,6 +1,9 @@
 """Review notices: what admins get when an application is submitted, and what the seller
 gets when it is decided. They are not replies, so they go through the outbox (kind
-``notification``), enqueued after the transaction that caused them has committed.
+``notification``). A submission's notice is written in the very transaction that submits
+(``ReviewNotices.enqueue``, called by the seller store): the application is never
+submitted without its reviewers being told, nor are they told of a submission that rolled
+back, and the seller's answer costs one transaction, not three.
 
 The outbox takes one delivery per chat per batch, so an admin's several messages (the
 summary with its buttons, then the documents and the images by Telegram file id) are one
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -21,7 +25,8 @@ from bot.db.models import Admin, Application, Seller
 from bot.outbox import store as outbox
 from bot.outbox.store import Message
 from bot.platform.i18n import Translator
-from bot.providers.review.cases import Case, case_of
+from bot.platform.settings import Settings
+from bot.providers.review.cases import Case, case_of, provider_of
 from bot.transport.context import BotContext, translator
 from bot.transport.render import summary_text
 from flows.steps import N_
@@ -143,13 +148,13 @@ def admin_messages(
 
 
 def reviewers(
-    session: Session, case: Case, superadmin_ids: Collection[int], default_locale: str
+    session: Session, provider_id: int | None, superadmin_ids: Collection[int], default_locale: str
 ) -> list[tuple[int, str]]:
     """(chat id, language) of who reviews: the provider's admins who opted in, or, for an
     application without a provider, the superadmins."""
-    if case.provider_id is not None:
+    if provider_id is not None:
         rows = session.exec(
-            select(Admin).where(Admin.provider_id == case.provider_id, Admin.notify_reviews)
+            select(Admin).where(Admin.provider_id == provider_id, Admin.notify_reviews)
         ).all()
         return [(row.telegram_user_id, row.locale) for row in rows]
     found: list[tuple[int, str]] = []
@@ -160,6 +165,36 @@ def reviewers(
     return found
 
 
+@dataclass(frozen=True)
+class ReviewNotices:
+    """Who is told of a submission, and how: the settings the notice needs."""
+
+    superadmin_ids: frozenset[int]
+    default_locale: str
+    desk_url: str | None = None
+
+    def enqueue(self, session: Session, application_id: int) -> int:
+        """Queue the notice of a (re)submitted application in the caller's transaction: one
+        outbox notification per slot, so each admin gets the summary first, then the
+        files; how many admins are told. Nobody to tell costs one query."""
+        application = session.get(Application, application_id)
+        assert application is not None
+        provider_id = provider_of(session, application)
+        people = reviewers(session, provider_id, self.superadmin_ids, self.default_locale)
+        if not people:
+            return 0
+        case = case_of(session, application)
+        per_admin = [
+            admin_messages(case, chat, translator(locale), desk_url=self.desk_url)
+            for chat, locale in people
+        ]
+        slots = max(len(messages) for messages in per_admin)
+        for slot in range(slots):
+            batch = [messages[slot] for messages in per_admin if slot < len(messages)]
+            outbox.enqueue_in(session, batch, kind="notification")
+        return len(people)
+
+
 async def enqueue_in_order(engine: Engine, batches: Sequence[Sequence[Message]]) -> None:
     """Each batch as one outbox notification, in order, off the event loop."""
     for batch in batches:
@@ -167,23 +202,15 @@ async def enqueue_in_order(engine: Engine, batches: Sequence[Sequence[Message]])
             await asyncio.to_thread(outbox.enqueue, engine, list(batch), kind="notification")
 
 
-async def notify_submitted(context: BotContext, application_id: int) -> None:
-    """Tell the reviewers about a (re)submitted application (after the seller's commit)."""
-    settings = context.services.settings
-
-    def read(session: Session) -> tuple[Case, list[tuple[int, str]]]:
-        application = session.get(Application, application_id)
-        assert application is not None
-        case = case_of(session, application)
-        return case, reviewers(session, case, settings.superadmin_ids, settings.default_locale)
-
-    case, people = await context.services.db.run(read)
-    per_admin = [
-        admin_messages(case, chat, translator(locale), desk_url=settings.desk_url)
-        for chat, locale in people
-    ]
-    slots = max((len(messages) for messages in per_admin), default=0)
-    await enqueue_in_order(
-        context.services.db.engine,
-        [[m[slot] for m in per_admin if slot < len(m)] for slot in range(slots)],
+def review_notices(settings: Settings) -> ReviewNotices:
+    """The running bot's notices."""
+    return ReviewNotices(
+        frozenset(settings.superadmin_ids), settings.default_locale, settings.desk_url
     )
+
+
+async def notify_submitted(context: BotContext, application_id: int) -> None:
+    """Tell the reviewers about an application submitted outside the seller's own
+    transaction (``/assign`` moving it to another provider's cohort)."""
+    notices = review_notices(context.services.settings)
+    await context.services.db.run(lambda session: notices.enqueue(session, application_id))

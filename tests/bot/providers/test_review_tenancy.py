@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
 
-from bot.db.models import Admin, AuditEvent, Seller, StepEvent
+from bot.db.models import Admin, AuditEvent, Delivery, Seller, StepEvent
+from bot.outbox import store as outbox_store
 from bot.providers.codes import store as codes
 from tests.bot.outbox.outbox_helpers import running_sender
 from tests.bot.providers.review_helpers import (
@@ -240,3 +241,34 @@ async def test_wrong_invite_codes_are_slowed_down_and_a_blocked_seller_is_unbloc
         await bot.say(SELLER, "/status")
     with Session(engine) as session:
         assert session.exec(select(Seller.blocked)).one() is False
+
+
+async def test_a_submission_and_its_reviewers_notice_commit_together(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notice is queued by the transaction that submits: one that cannot be written
+    leaves the application unsubmitted (the seller taps again), and a submission that
+    committed has its notice waiting in the outbox the moment the tap is answered."""
+    provider_from_cli(engine, monkeypatch, "Agency A", OWNER_A.id)
+
+    def unwritable(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("the outbox cannot be written")
+
+    def queued_for() -> list[int]:
+        with Session(engine) as session:
+            return sorted(session.exec(select(Delivery.chat_id)).all())
+
+    async with running(engine) as bot:  # no outbox sender: what is queued stays queued
+        cohort_id = await cohort_with_operator(bot)
+        seed_code(engine, "TTS-UK-2026", cohort_id)
+        with monkeypatch.context() as broken:
+            broken.setattr(outbox_store, "enqueue_in", unwritable)
+            with pytest.raises(AssertionError, match="the outbox cannot be written"):
+                await submit_crossborder(bot, SELLER, locale="zh_Hans", code="tts-uk-2026")
+        bot.errors.clear()
+        assert bot.seller(SELLER).state == "review"  # rolled back with its notice
+        assert queued_for() == []
+        await bot.tap(SELLER, "submit")
+        assert bot.seller(SELLER).state == "submitted"
+        # the summary, the photos as an album, the licence: three each, both reviewers
+        assert queued_for() == sorted([OWNER_A.id, OPERATOR_A.id] * 3)
