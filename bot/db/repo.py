@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import (
     BigInteger,
     Connection,
@@ -147,38 +148,51 @@ def create_seller(
 ) -> NewSeller:
     """A new seller with a first application at the first step.
 
-    A deep-link payload naming a cohort puts that application in the cohort. Core inserts
-    of the models' own defaults (a seller's first message is answered on the hot path: the
-    ORM's three flushes were a quarter of a ``/start``).
+    A deep-link payload naming a cohort puts that application in the cohort. Prepared
+    inserts of the models' own defaults: a seller's first message is answered on the hot
+    path, and building the model instances and a fresh ``insert().values()`` for each was
+    most of a ``/start`` (0.9 ms of SQLite's 2 ms, profiled).
     """
-    seller = Seller(
+    seller = _new_row(
+        Seller,
         telegram_user_id=telegram_user_id,
         chat_id=chat_id,
         locale=locale,
         start_payload=start_payload,
     )
-    seller_id = _insert_returning_id(connection, seller)
+    ((seller_id,),) = _INSERT_SELLER.rows(connection, seller)
     cohort = _COHORT_BY_TOKEN.rows(connection, {"token": start_payload}) if start_payload else []
     cohort_id, market = cohort[0] if cohort else (None, None)
     now = utcnow()
-    application = Application(
-        seller_id=seller_id, cohort_id=cohort_id, market=market,
+    application = _new_row(
+        Application, seller_id=seller_id, cohort_id=cohort_id, market=market,
         created_at=now, updated_at=now, state_since=now,
     )  # fmt: skip
-    application_id = _insert_returning_id(connection, application)
+    ((application_id,),) = _INSERT_APPLICATION.rows(connection, application)
     _SET_CURRENT.rowcount(connection, {"w_id": seller_id, "application": application_id})
     return NewSeller(seller_id, application_id)
 
 
-def _insert_returning_id(connection: Connection, row: SQLModel) -> int:
-    """Insert a model instance's values (its defaults filled in by the model) as one row.
+_INSERT_SELLER = Prepared(insert(Seller).returning(col(Seller.id)))
+_INSERT_APPLICATION = Prepared(insert(Application).returning(col(Application.id)))
 
-    A None is left out, as the ORM leaves out an unset attribute: SQL NULL, not a JSON
-    ``null`` in a JSON column (``IS NULL`` must find it).
-    """
-    table = type(row).__table__  # type: ignore[attr-defined]
-    values = row.model_dump(exclude={"id"}, exclude_none=True)
-    return int(connection.execute(insert(table).values(values).returning(table.c.id)).scalar_one())
+
+def _new_row(model: type[SQLModel], **given: Any) -> dict[str, Any]:
+    """A new row's values as a new instance of ``model`` would hold them: each field's
+    default (a factory called, as for an instance), then ``given``. A None is left out,
+    as the ORM leaves out an unset attribute: SQL NULL, not a JSON ``null`` in a JSON
+    column (``IS NULL`` must find it)."""
+    values = {
+        name: field.get_default(call_default_factory=True)
+        for name, field in model.model_fields.items()
+        if name != "id" and name not in given
+    }
+    values.update(given)
+    return {
+        name: value
+        for name, value in values.items()
+        if value is not None and value is not PydanticUndefined
+    }
 
 
 def create_application(
