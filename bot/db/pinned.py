@@ -82,12 +82,14 @@ class Transaction:
 class PinnedConnections:
     """Threads and kept-open connections for one engine's seller transactions."""
 
-    def __init__(self, engine: Engine, *, threads: int | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, threads: int | None = None, name: str = "seller-db"
+    ) -> None:
         self._engine = engine
         sqlite = engine.dialect.name == "sqlite"
         count = 1 if sqlite else (threads or POSTGRES_THREADS)
         self.threads = count
-        self._workers = _Workers(count)
+        self._workers = _Workers(count, name)
         self._idle: queue.SimpleQueue[tuple[int, Connection]] = queue.SimpleQueue()
         self._generation = 0
         """Bumped by ``Engine.dispose()``: an older connection is closed when given back."""
@@ -157,8 +159,9 @@ class _Workers:
     end (daemons, so an interpreter exiting never waits for an idle one).
     """
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, name: str) -> None:
         self._count = count
+        self._name = name
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._started = 0
         self._lock = threading.Lock()
@@ -175,7 +178,7 @@ class _Workers:
         with self._lock:
             while self._started < self._count:
                 self._started += 1
-                name = f"seller-db-{self._started}"
+                name = f"{self._name}-{self._started}"
                 threading.Thread(target=_serve, args=(self._jobs,), name=name, daemon=True).start()
 
     def stop(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam
+from sqlalchemy import Connection, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -90,6 +90,11 @@ _IS_ADMIN = Prepared(
 )
 
 
+def is_admin(connection: Connection, telegram_user_id: int) -> bool:
+    """Whether an admin row names this user (superadmins come from the settings)."""
+    return bool(_IS_ADMIN.rows(connection, {"user": telegram_user_id}))
+
+
 def admin_behind(
     session: Session, *, telegram_user_id: int, telegram: str, superadmin_ids: Collection[int]
 ) -> AdminIdentity | None:
@@ -99,8 +104,8 @@ def admin_behind(
     and the review desk (``bot.desk``); ``telegram`` is the language Telegram reports.
     Everybody else (a seller's ``/start``, ``/help``…) costs one prepared statement.
     """
-    if telegram_user_id not in superadmin_ids and not _IS_ADMIN.rows(
-        session.connection(), {"user": telegram_user_id}
+    if telegram_user_id not in superadmin_ids and not is_admin(
+        session.connection(), telegram_user_id
     ):
         return None
     chosen = preferred_locale(session, telegram_user_id=telegram_user_id, telegram=telegram)

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.platform.i18n import Translator, telegram_locale
-from bot.providers.access import AdminIdentity, admin_behind
+from bot.providers.access import AdminIdentity, admin_behind, is_admin
 from bot.transport.context import BotContext, translator
 from bot.transport.tracing import handled_by
 from flows.normalize import without_lone_surrogates
@@ -24,11 +24,14 @@ Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 async def acting_admin(update: Update, context: BotContext) -> AdminIdentity | None:
-    """The admin who sent the update, or None."""
+    """The admin who sent the update, or None (for nearly everybody: one quick read)."""
     user = update.effective_user
     if user is None:
         return None
     services = context.services
+    superadmin = user.id in services.settings.superadmin_ids
+    if not superadmin and not await services.db.read(lambda c: is_admin(c, user.id)):
+        return None
     locale = telegram_locale(user.language_code, default=services.settings.default_locale)
 
     def resolve(session: Session) -> AdminIdentity | None:

@@ -13,13 +13,14 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, func, make_url, text
+from sqlalchemy import Connection, Engine, func, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from bot.db.engine import make_engine
 from bot.db.models import StepEvent
 from bot.db.units import Database
+from bot.providers import access
 from tests.harness import running_bot
 from tests.updates import TelegramUser
 
@@ -87,6 +88,22 @@ def test_an_admin_unit_runs_again_on_a_fresh_connection(
     assert database.run_sync(work) == 0
     kill_pooled_connections(database_url)
     assert database.run_sync(work) == 0
+    assert len(runs) == 3  # once, then twice: the dead connection's attempt and the new one
+
+
+async def test_the_admin_check_reads_again_on_a_fresh_connection(
+    database_url: str, unpinged: Engine
+) -> None:
+    database = Database(unpinged)
+    runs: list[int] = []
+
+    def is_admin(connection: Connection) -> bool:
+        runs.append(1)
+        return access.is_admin(connection, 42)
+
+    assert await database.read(is_admin) is False  # its kept-open connection is now open
+    assert kill_pooled_connections(database_url) >= 1
+    assert await database.read(is_admin) is False
     assert len(runs) == 3  # once, then twice: the dead connection's attempt and the new one
 
 
