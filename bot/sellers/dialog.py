@@ -19,7 +19,7 @@ from bot.platform.i18n import Translator, telegram_locale
 from bot.sellers.confirmations import Confirmation
 from bot.sellers.labels import heading
 from bot.sellers.store import seller_store
-from bot.sellers.tags import tagged
+from bot.sellers.tags import tagged_json
 from bot.sellers.unit import DuplicateUpdate, Result, SellerView, Unit, Write
 from bot.transport.context import BotContext, translator
 from bot.transport.long_text import split_text
@@ -163,7 +163,7 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> S
     if QUIET in answer.actions:  # e.g. the rest of an album, already told about
         return None
     reply, t = addressed(result)
-    text, keyboard = reply.text, reply.keyboard
+    text, keyboard = reply.text, tagged_json(reply.keyboard, result.seller.application_id)
     try:
         *before, last = split_text(text)  # a long bulk error list is several messages
         for piece in before:
@@ -186,14 +186,14 @@ async def send(context: BotContext, chat_id: int, result: Result[Answered]) -> S
 
 def addressed(result: Result[Answered]) -> tuple[Reply, Translator]:
     """The reply as its seller gets it, and their translator: headed with the application
-    when they have several, its buttons tagged with it."""
+    when they have several (its buttons are tagged with it as it is sent: ``bot.sellers.tags``)."""
     t = translator(result.seller.locale, result.value.currency)
     reply = result.value.reply(t)
     text = reply.text
     named = heading(result.seller.applications, result.seller.application_id, t)
     if named is not None:  # a seller with several applications sees which one this is
         text = f"{named}\n\n{text}"
-    return Reply(text, tagged(reply.keyboard, result.seller.application_id)), t
+    return Reply(text, reply.keyboard), t
 
 
 def replies_owed(context: BotContext) -> dict[int, int]:

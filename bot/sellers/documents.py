@@ -32,6 +32,7 @@ from bot.documents.reader import Reading, read, warm_readers
 from bot.platform.i18n import Translator
 from bot.platform.warm_sandbox import WarmSandbox
 from bot.sellers.dialog import Answered, addressed, answered, chat_of, run_unit, send
+from bot.sellers.tags import tagged
 from bot.sellers.unit import Result, SellerView, Write
 from bot.transport.context import BotContext
 from bot.transport.downloads import DownloadFailed, FileTooLarge, download_capped
@@ -231,9 +232,10 @@ async def _edit_or_send(
         await send(context, chat_id, result)
         return
     reply, _ = addressed(result)
+    keyboard = tagged(reply.keyboard, result.seller.application_id)
     try:
         await context.bot.edit_message_text(
-            reply.text, chat_id=chat_id, message_id=sent.message_id, reply_markup=reply.keyboard
+            reply.text, chat_id=chat_id, message_id=sent.message_id, reply_markup=keyboard
         )
     except BadRequest as error:  # too old to edit, or deleted: say it anew
         log.info("reading message not edited (%s); sending the answer", error.message)

@@ -26,9 +26,10 @@ class Sent:
 
 
 async def send_text(
-    bot: Bot, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+    bot: Bot, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | str | None = None
 ) -> Sent:
-    """``sendMessage`` with plain text and optional buttons."""
+    """``sendMessage`` with plain text and optional buttons (a markup, or its JSON as
+    Telegram reads it: PTB sends a string parameter as it is)."""
     answer = await bot._post(  # PTB's own path, unparsed: see the module docstring
         "sendMessage", {"chat_id": chat_id, "text": text, "reply_markup": reply_markup}
     )
