@@ -12,6 +12,13 @@ store keeps a few connections open and runs its transactions on its own threads:
 - **PostgreSQL: ``threads`` of them** (default 4), each transaction locking only its
   seller, so distinct sellers' transactions overlap.
 
+- **SQLite's WAL checkpoints off the hot path** (``checkpoint_every``, the store's). By
+  default the commit that takes the write-ahead log past 1,000 pages copies it into the
+  database file and syncs it, there and then: one seller answer in a hundred took 4.5 ms
+  instead of 0.8, which was the p99 (measured). The store's connections never checkpoint
+  (``wal_autocheckpoint=0``); a thread of its own runs a passive checkpoint every
+  ``checkpoint_every`` seconds, which lets writers go on meanwhile.
+
 A transaction takes an idle connection (or opens one), and gives it back when it ends;
 an ORM ``Session`` joining that transaction is made only when a rarer path asks for one
 (moving between applications, following a cohort's link). ``Engine.dispose()``
@@ -26,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -36,7 +44,10 @@ from sqlalchemy import Connection, Engine, RootTransaction, event
 from sqlmodel import Session
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 POSTGRES_THREADS = 4
+CHECKPOINT_EVERY = 1.0
+"""Seconds between the store's WAL checkpoints (a second of writes: a few MB of log)."""
 
 
 class Transaction:
@@ -83,13 +94,23 @@ class PinnedConnections:
     """Threads and kept-open connections for one engine's seller transactions."""
 
     def __init__(
-        self, engine: Engine, *, threads: int | None = None, name: str = "seller-db"
+        self,
+        engine: Engine,
+        *,
+        threads: int | None = None,
+        name: str = "seller-db",
+        checkpoint_every: float | None = None,
     ) -> None:
         self._engine = engine
         sqlite = engine.dialect.name == "sqlite"
         count = 1 if sqlite else (threads or POSTGRES_THREADS)
         self.threads = count
         self._workers = _Workers(count, name)
+        self._checkpoints = (
+            _Checkpoints(engine, checkpoint_every, f"{name}-checkpoint")
+            if sqlite and checkpoint_every is not None
+            else None
+        )
         self._idle: queue.SimpleQueue[tuple[int, Connection]] = queue.SimpleQueue()
         self._generation = 0
         """Bumped by ``Engine.dispose()``: an older connection is closed when given back."""
@@ -116,7 +137,18 @@ class PinnedConnections:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return self._generation, self._engine.connect()
+            pass
+        connection = self._engine.connect()
+        if self._checkpoints is not None:
+            connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+            connection.commit()  # ends the autobegun transaction the pragma opened
+            self._checkpoints.start()
+        return self._generation, connection
+
+    @property
+    def checkpoints(self) -> int:
+        """Passive WAL checkpoints run so far by the checkpoint thread (SQLite)."""
+        return 0 if self._checkpoints is None else self._checkpoints.done
 
     def _give_back(self, generation: int, connection: Connection) -> None:
         if connection.invalidated or generation != self._generation:
@@ -137,6 +169,44 @@ class PinnedConnections:
     def _on_dispose(self, _engine: Engine) -> None:
         self.close()
         self._workers.stop()  # started again by the next transaction, if any
+        if self._checkpoints is not None:
+            self._checkpoints.stop()  # and this with the next connection
+
+
+class _Checkpoints:
+    """A thread that runs ``PRAGMA wal_checkpoint(PASSIVE)`` every ``every`` seconds."""
+
+    def __init__(self, engine: Engine, every: float, name: str) -> None:
+        self._engine = engine
+        self._every = every
+        self._name = name
+        self._stop: threading.Event | None = None
+        self._lock = threading.Lock()
+        self.done = 0
+
+    def start(self) -> None:
+        with self._lock:
+            if self._stop is None:
+                self._stop = threading.Event()
+                run = threading.Thread(target=self._run, args=(self._stop,), name=self._name)
+                run.daemon = True
+                run.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._stop is not None:
+                self._stop.set()
+                self._stop = None
+
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.wait(self._every):
+            try:
+                with self._engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # the next one catches up; the log grows meanwhile, nothing is lost
+                log.warning("a WAL checkpoint failed", exc_info=True)
+            else:
+                self.done += 1
 
 
 _Job = tuple[

@@ -35,7 +35,7 @@ from telegram.ext import CallbackContext
 
 from bot.db import repo, seller_read, uploads
 from bot.db.models import Seller, utcnow
-from bot.db.pinned import PinnedConnections, Transaction
+from bot.db.pinned import CHECKPOINT_EVERY, PinnedConnections, Transaction
 from bot.db.seller_read import ApplicationRow, SellerSnapshot
 from bot.providers.review.notices import ReviewNotices
 from bot.providers.review.snapshot import submission_values
@@ -84,7 +84,7 @@ class SellerStore:
         self._company_lookup = company_lookup
         self._today = today
         self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
-        self._connections = PinnedConnections(engine)
+        self._connections = PinnedConnections(engine, checkpoint_every=CHECKPOINT_EVERY)
 
     async def run(
         self,

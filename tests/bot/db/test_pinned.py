@@ -97,3 +97,29 @@ def test_a_connection_found_dead_is_replaced_by_the_next_transaction(
     with pinned.transaction() as tx:
         assert _BACKENDS.rows(tx.connection, {})[0][0] >= 1
     engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_sqlite_commits_never_checkpoint_the_log_a_thread_of_its_own_does(
+    engine: Engine,
+) -> None:
+    pinned = PinnedConnections(engine, checkpoint_every=0.05)
+    statement = Prepared(text("INSERT INTO provider (name, created_at) VALUES (:n, :at)"))
+
+    def write(n: int) -> int:
+        with pinned.transaction() as tx:
+            statement.rowcount(tx.connection, {"n": f"p{n}", "at": "2026-12-07 00:00:00"})
+            autocheckpoint = tx.connection.exec_driver_sql("PRAGMA wal_autocheckpoint")
+            tx.commit()
+            return int(autocheckpoint.scalar_one())
+
+    assert {await pinned.run(write, n) for n in range(50)} == {0}  # the writer's: never
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while pinned.checkpoints < 2:
+        assert loop.time() < deadline, "no checkpoint ran"
+        await asyncio.sleep(0.02)
+    with engine.connect() as connection:  # the pool's connections keep SQLite's default
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
+    engine.dispose()
+    assert PinnedConnections(engine).checkpoints == 0  # without ``checkpoint_every``: none
