@@ -118,3 +118,18 @@ async def test_the_reply_limiter_retries_a_429_for_that_request_alone() -> None:
     assert await first == {"ok": 1}
     assert calls == [1, 2, 1]
     await limiter.shutdown()
+
+
+async def test_a_free_slot_with_nobody_waiting_is_granted_without_a_loop_turn() -> None:
+    limiter = SendLimiter(30)
+    turns: list[int] = []
+    loop = asyncio.get_running_loop()
+    loop.call_soon(turns.append, 1)
+    await limiter.acquire(42, Lane.REPLY)  # the first send of a quiet bot: free at once
+    assert turns == [] and limiter.granted[Lane.REPLY] == 1
+    started = loop.time()
+    for chat in range(43, 46):  # the pacer's slots come 1/30 s apart: these wait for theirs
+        await limiter.acquire(chat, Lane.REPLY)
+    assert turns == [1] and limiter.granted[Lane.REPLY] == 4
+    assert loop.time() - started >= 2 / 30
+    await limiter.aclose()
