@@ -27,17 +27,20 @@ PRODUCT_FIELDS = ("title", "price", "currency", "images", "package_cm", "weight_
 
 def is_file(value: Any) -> bool:
     """Whether an answer is an uploaded file (as ``flows.engine`` stores one)."""
+    if isinstance(value, dict):
+        return "file_id" in value
+    # most answers are text: no trip through ``Mapping``'s (slow) abstract check for them
+    if isinstance(value, _NOT_MAPPINGS):
+        return False
     return isinstance(value, Mapping) and "file_id" in value
+
+
+_NOT_MAPPINGS = (str, int, float, list, tuple, type(None))
 
 
 def plain_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
     """The answers without files and products: what the JSON column keeps."""
     return {key: value for key, value in answers.items() if key != PRODUCTS and not is_file(value)}
-
-
-def files_of(answers: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each file answer by its step."""
-    return {key: dict(value) for key, value in answers.items() if is_file(value)}
 
 
 _DOCUMENTS_OF = core_select(
@@ -76,13 +79,13 @@ def store(
     after: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Write the rows ``after`` changed compared with ``before``; the JSON to keep."""
-    old_files, new_files = files_of(before), files_of(after)
     changed = [
         step
-        for step in old_files.keys() | new_files.keys()
-        if old_files.get(step) != new_files.get(step)
+        for step in before.keys() | after.keys()
+        if before.get(step) != after.get(step)
+        and (is_file(before.get(step)) or is_file(after.get(step)))
     ]
-    replaced = [step for step in changed if step in old_files]
+    replaced = [step for step in changed if is_file(before.get(step))]
     if replaced:
         connection.execute(
             delete(Document).where(
@@ -90,7 +93,7 @@ def store(
             )
         )
     added = [
-        _document(application_id, step, new_files[step]) for step in changed if step in new_files
+        _document(application_id, step, after[step]) for step in changed if is_file(after.get(step))
     ]
     if added:
         _INSERT_DOCUMENT.many(connection, added)

@@ -19,14 +19,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from bot.db.models import Admin, Application, Seller
+from bot.db.models import Admin, Application, Cohort, Seller
 from bot.outbox import store as outbox
 from bot.outbox.store import Message
 from bot.platform.i18n import Translator
 from bot.platform.settings import Settings
-from bot.providers.review.cases import Case, case_of, provider_of
+from bot.providers.review.cases import Case, case_of
 from bot.transport.context import BotContext, translator
 from bot.transport.render import summary_text
 from flows.steps import N_
@@ -154,9 +154,11 @@ def reviewers(
     application without a provider, the superadmins."""
     if provider_id is not None:
         rows = session.exec(
-            select(Admin).where(Admin.provider_id == provider_id, Admin.notify_reviews)
+            select(Admin.telegram_user_id, Admin.locale).where(
+                Admin.provider_id == provider_id, Admin.notify_reviews
+            )
         ).all()
-        return [(row.telegram_user_id, row.locale) for row in rows]
+        return [(user_id, locale) for user_id, locale in rows]
     found: list[tuple[int, str]] = []
     for user_id in sorted(superadmin_ids):
         admin = session.exec(select(Admin.locale).where(Admin.telegram_user_id == user_id)).first()
@@ -176,13 +178,17 @@ class ReviewNotices:
     def enqueue(self, session: Session, application_id: int) -> int:
         """Queue the notice of a (re)submitted application in the caller's transaction: one
         outbox notification per slot, so each admin gets the summary first, then the
-        files; how many admins are told. Nobody to tell costs one query."""
-        application = session.get(Application, application_id)
-        assert application is not None
-        provider_id = provider_of(session, application)
+        files; how many admins are told. Nobody to tell costs two short queries."""
+        provider_id = session.exec(
+            select(Cohort.provider_id)
+            .join(Application, col(Application.cohort_id) == col(Cohort.id))
+            .where(Application.id == application_id)
+        ).first()
         people = reviewers(session, provider_id, self.superadmin_ids, self.default_locale)
         if not people:
             return 0
+        application = session.get(Application, application_id)
+        assert application is not None
         case = case_of(session, application)
         per_admin = [
             admin_messages(case, chat, translator(locale), desk_url=self.desk_url)
