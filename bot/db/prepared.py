@@ -122,13 +122,27 @@ def _compile(statement: ClauseElement, dialect: Dialect, names: tuple[str, ...])
     return _Compiled(compiled.string, positional, tuple(binds.items()), defaults, results)
 
 
+def _cursor(connection: Connection, dbapi_connection: Any) -> Any:
+    """The driver connection's one cursor for these statements, made on first use: each
+    call reads all it needs before the next (every row, or the row count), and making a
+    cursor per statement was 2 % of a PostgreSQL seller update (psycopg's, profiled)."""
+    info = connection.connection.info
+    kept = info.get(_CURSOR)
+    if kept is None or kept[0] is not dbapi_connection:  # a new driver connection: new cursor
+        kept = info[_CURSOR] = (dbapi_connection, dbapi_connection.cursor())
+    return kept[1]
+
+
+_CURSOR = "bot.db.prepared.cursor"
+
+
 def _execute(
     connection: Connection, compiled: _Compiled, parameters: Any, *, many: bool = False
 ) -> Any:
     """One DBAPI call; a driver error comes out as SQLAlchemy's, a lost connection invalidated."""
     dbapi_connection = connection.connection.driver_connection
     assert dbapi_connection is not None
-    cursor = dbapi_connection.cursor()
+    cursor = _cursor(connection, dbapi_connection)
     sql = compiled.sql
     if connection._has_events or connection.engine._has_events:  # e.g. a statement counter
         for listener in connection.dispatch.before_cursor_execute:
