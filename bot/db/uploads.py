@@ -87,10 +87,8 @@ def store(
     ]
     replaced = [step for step in changed if is_file(before.get(step))]
     if replaced:
-        connection.execute(
-            delete(Document).where(
-                col(Document.application_id) == application_id, col(Document.step).in_(replaced)
-            )
+        _DELETE_DOCUMENT.many(
+            connection, [{"w_application": application_id, "w_step": s} for s in replaced]
         )
     added = [
         _document(application_id, step, after[step]) for step in changed if is_file(after.get(step))
@@ -98,7 +96,7 @@ def store(
     if added:
         _INSERT_DOCUMENT.many(connection, added)
     if before.get(PRODUCTS, []) != after.get(PRODUCTS, []):
-        connection.execute(delete(Product).where(col(Product.application_id) == application_id))
+        _DELETE_PRODUCTS.rowcount(connection, {"w_application": application_id})
         listed = _products(application_id, after.get(PRODUCTS, []))
         if listed:
             _INSERT_PRODUCT.many(connection, listed)
@@ -109,6 +107,15 @@ def store(
 # ``bot.db.repo``: no unit-of-work flush on the hot path.
 _INSERT_DOCUMENT = Prepared(insert(Document))
 _INSERT_PRODUCT = Prepared(insert(Product))
+_DELETE_DOCUMENT = Prepared(
+    delete(Document).where(
+        col(Document.application_id) == bindparam("w_application"),
+        col(Document.step) == bindparam("w_step"),
+    )
+)
+_DELETE_PRODUCTS = Prepared(
+    delete(Product).where(col(Product.application_id) == bindparam("w_application"))
+)
 
 
 def _document(application_id: int, step: str, data: Mapping[str, Any]) -> dict[str, Any]:

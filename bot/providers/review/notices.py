@@ -18,10 +18,12 @@ import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from bot.db.models import Admin, Application, Cohort, Seller
+from bot.db.prepared import Prepared
 from bot.outbox import store as outbox
 from bot.outbox.store import Message
 from bot.platform.i18n import Translator
@@ -153,11 +155,7 @@ def reviewers(
     """(chat id, language) of who reviews: the provider's admins who opted in, or, for an
     application without a provider, the superadmins."""
     if provider_id is not None:
-        rows = session.exec(
-            select(Admin.telegram_user_id, Admin.locale).where(
-                Admin.provider_id == provider_id, Admin.notify_reviews
-            )
-        ).all()
+        rows = _REVIEWERS.rows(session.connection(), {"provider": provider_id})
         return [(user_id, locale) for user_id, locale in rows]
     found: list[tuple[int, str]] = []
     for user_id in sorted(superadmin_ids):
@@ -165,6 +163,18 @@ def reviewers(
         seller = session.exec(select(Seller.locale).where(Seller.telegram_user_id == user_id))
         found.append((user_id, admin or seller.first() or default_locale))
     return found
+
+
+_PROVIDER_OF = Prepared(
+    core_select(col(Cohort.provider_id))
+    .join(Application, col(Application.cohort_id) == col(Cohort.id))
+    .where(col(Application.id) == bindparam("application"))
+)
+_REVIEWERS = Prepared(
+    core_select(col(Admin.telegram_user_id), col(Admin.locale)).where(
+        col(Admin.provider_id) == bindparam("provider"), col(Admin.notify_reviews)
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -179,11 +189,8 @@ class ReviewNotices:
         """Queue the notice of a (re)submitted application in the caller's transaction: one
         outbox notification per slot, so each admin gets the summary first, then the
         files; how many admins are told. Nobody to tell costs two short queries."""
-        provider_id = session.exec(
-            select(Cohort.provider_id)
-            .join(Application, col(Application.cohort_id) == col(Cohort.id))
-            .where(Application.id == application_id)
-        ).first()
+        found = _PROVIDER_OF.rows(session.connection(), {"application": application_id})
+        provider_id = found[0][0] if found else None
         people = reviewers(session, provider_id, self.superadmin_ids, self.default_locale)
         if not people:
             return 0
