@@ -63,8 +63,8 @@ class UpdateTracer:
             seconds = time.perf_counter() - began
             if trace.handler is None and trace.outcome == "ok":
                 trace.outcome = "unhandled"
-            metrics.UPDATES.labels(trace.kind, trace.outcome).inc()
-            metrics.UPDATE_SECONDS.labels(trace.kind).observe(seconds)
+            _counter(trace.kind, trace.outcome).inc()
+            _timer(trace.kind).observe(seconds)
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "update %s (%s) handled by %s in %.1f ms: %s",
@@ -76,6 +76,19 @@ class UpdateTracer:
                     extra={"duration_ms": round(seconds * 1000, 3), "outcome": trace.outcome},
                 )
             CURRENT.reset(token)
+
+
+@functools.cache
+def _counter(kind: str, outcome: str) -> Any:
+    """The ``bot_updates`` series of a kind and outcome (both from small fixed sets): looked
+    up once, not through ``labels()``'s lock and checks on every update."""
+    return metrics.UPDATES.labels(kind, outcome)
+
+
+@functools.cache
+def _timer(kind: str) -> Any:
+    """The ``bot_update_seconds`` series of a kind, looked up once."""
+    return metrics.UPDATE_SECONDS.labels(kind)
 
 
 Callback = Callable[[Any, Any], Coroutine[Any, Any, Any]]
