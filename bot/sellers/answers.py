@@ -81,9 +81,8 @@ async def apply_text(
 ) -> Result[Answered] | None:
     """Apply typed text for the update's sender (``bot.sellers.asking``).
 
-    An answer is replied to here. A question is returned
-    unsent: the caller answers it, then sends the result, which shows the step again.
-    None for a redelivered update.
+    An answer is replied to here. A question is returned unsent: the caller answers it,
+    then sends the result, which shows the step again. None for a redelivered update.
     """
     try:
         result = await run_unit(update, context, text_unit(text, forced=forced))
