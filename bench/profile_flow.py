@@ -25,16 +25,22 @@ from bench.databases import migrated_database
 RATE = 250  # samples per second
 SELLER_UNIT = "SellerStore._run_sync (bot/sellers/store.py"
 """On the stack of every seller transaction, whichever thread runs it."""
-UPDATE_WORK = ("walk (bench", "_serve (bot/db/pinned.py", "_worker (concurrent/futures")
+UPDATE_WORK = (
+    "walk (bench",
+    "_serve (bot/db/pinned.py",
+    "_run (bot/db/pinned.py",
+    "_worker (concurrent/futures",
+)
 """A sample belongs to the walk: on the loop under the driver, or on a worker thread (the
-seller store's, or the default executor's); the rest is set-up."""
+seller store's or the database's, its WAL checkpoints, the default executor's); the rest
+is set-up."""
 PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # (part, any of these frames on the stack); the first part that matches takes the sample
     ("PTB: parsing the incoming update", ("Update.de_json",)),
     ("DB thread: the flow (flows/, transitions)", ("(flows/", "transitions/")),
     ("DB thread: SQLAlchemy + driver", ("sqlalchemy/", "sqlmodel/", "psycopg", "prepared.py")),
     ("DB thread: the store's own code", (SELLER_UNIT,)),
-    ("other units (review notice, admin check)", ("Database.run_sync",)),
+    ("other units (the admin check, admin work)", ("Database.run_sync", "Database._read_sync")),
     ("Bot API calls: PTB's request path, rate limiter", ("_post (telegram",)),
     ("rendering the reply", ("addressed (bot/sellers", "render.py")),
     ("handlers' own code, PTB's dispatch", ("Application.process_update",)),
